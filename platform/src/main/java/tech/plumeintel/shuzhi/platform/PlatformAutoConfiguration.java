@@ -1,0 +1,51 @@
+package tech.plumeintel.shuzhi.platform;
+
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
+import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
+import org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration;
+import com.mongodb.client.MongoClient;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/** What every Shuzhi service gets by depending on this module. */
+@AutoConfiguration(
+    after = KafkaAutoConfiguration.class,
+    before = MongoHealthContributorAutoConfiguration.class)
+@EnableConfigurationProperties(PlatformProperties.class)
+public class PlatformAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  MongoClientSettingsBuilderCustomizer mongoTimeouts(PlatformProperties properties) {
+    return settings -> settings
+        .applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(
+            properties.storeTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .applyToSocketSettings(socket -> socket
+            .connectTimeout((int) properties.storeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .readTimeout((int) properties.storeReadTimeout().toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  /** Named as Boot's own Mongo check, which therefore steps aside. */
+  @Bean("mongoHealthContributor")
+  MongoPingHealthIndicator mongoHealthContributor(
+      MongoClient client, MongoConnectionDetails connection) {
+    var database = connection.getConnectionString().getDatabase();
+    return new MongoPingHealthIndicator(client, database == null ? "admin" : database);
+  }
+
+  @Bean
+  KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin admin, PlatformProperties properties) {
+    return new KafkaHealthIndicator(admin, properties.kafkaHealthTimeout());
+  }
+}
