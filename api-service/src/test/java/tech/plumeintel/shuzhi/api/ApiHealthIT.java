@@ -3,16 +3,11 @@ package tech.plumeintel.shuzhi.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
-import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "management.server.port=0")
-@RealInfrastructure
-class ApiHealthIT {
+class ApiHealthIT extends ApiIntegrationTest {
 
   @LocalManagementPort
   int managementPort;

@@ -10,6 +10,7 @@ import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilder
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration;
 import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoDatabase;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.core.KafkaAdmin;
 
@@ -24,6 +25,20 @@ public class PlatformAutoConfiguration {
   @ConditionalOnMissingBean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  IdGenerator idGenerator() {
+    return new IdGenerator();
+  }
+
+  /** The database named in the connection string ({@code shuzhi} unless configured otherwise). */
+  @Bean
+  @ConditionalOnMissingBean
+  MongoDatabase mongoDatabase(MongoClient client, MongoConnectionDetails connection) {
+    var database = connection.getConnectionString().getDatabase();
+    return client.getDatabase(database == null ? "shuzhi" : database);
   }
 
   @Bean

@@ -1,0 +1,32 @@
+package tech.plumeintel.shuzhi.api.auth;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
+import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.api.web.ErrorCode;
+
+/** Real WeChat when configured; the offline stand-in only in the local profile without credentials. */
+@Configuration(proxyBeanMethods = false)
+class CodeExchangeConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(CodeExchangeConfiguration.class);
+
+  @Bean
+  CodeExchange codeExchange(WechatProperties properties, Environment environment) {
+    if (properties.hasCredentials()) {
+      return new JscodeToSession(properties);
+    }
+    if (environment.acceptsProfiles(Profiles.of("local"))) {
+      log.warn("OFFLINE LOGIN STAND-IN ACTIVE: no WeChat credentials, local profile; any code logs in");
+      return new OfflineCodeExchange();
+    }
+    log.error("SHUZHI_WECHAT_APP_ID / SHUZHI_WECHAT_APP_SECRET are not set: every login will fail");
+    return code -> {
+      throw new ApiException(ErrorCode.UPSTREAM_ERROR, "微信登录尚未配置，请联系管理员");
+    };
+  }
+}

@@ -1,0 +1,46 @@
+package tech.plumeintel.shuzhi.api.auth;
+
+import io.jsonwebtoken.security.Keys;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.SecretKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
+
+/**
+ * Makes the HMAC key from {@code SHUZHI_JWT_SECRET}. Outside the local profile a missing or weak
+ * secret stops the service from starting: tokens signed with a guessable key are forgeable by anyone.
+ */
+final class SigningKeyFactory {
+
+  static final int MIN_SECRET_BYTES = 32;
+  private static final Logger log = LoggerFactory.getLogger(SigningKeyFactory.class);
+
+  private SigningKeyFactory() {}
+
+  static SecretKey signingKey(JwtProperties properties, Environment environment) {
+    var secret = properties.secret();
+    var bytes = secret == null ? new byte[0] : secret.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length >= MIN_SECRET_BYTES && !isOneRepeatedCharacter(bytes)) {
+      return Keys.hmacShaKeyFor(bytes);
+    }
+    if (environment.acceptsProfiles(Profiles.of("local"))) {
+      log.warn("No usable SHUZHI_JWT_SECRET: local profile, so tokens are signed with a random key "
+          + "that lasts until this process stops");
+      var random = new byte[MIN_SECRET_BYTES];
+      new SecureRandom().nextBytes(random);
+      return Keys.hmacShaKeyFor(random);
+    }
+    throw new IllegalStateException("SHUZHI_JWT_SECRET must be set to a random secret of at least "
+        + MIN_SECRET_BYTES + " bytes (e.g. `openssl rand -base64 48`)");
+  }
+
+  private static boolean isOneRepeatedCharacter(byte[] bytes) {
+    var first = bytes[0];
+    return Arrays.stream(new String(bytes, StandardCharsets.ISO_8859_1).split(""))
+        .allMatch(c -> c.charAt(0) == (char) (first & 0xff));
+  }
+}

@@ -1,0 +1,50 @@
+package tech.plumeintel.shuzhi.api.user;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tech.plumeintel.shuzhi.api.auth.Caller;
+import tech.plumeintel.shuzhi.api.user.UserAccount.UserView;
+import tech.plumeintel.shuzhi.api.web.ApiException;
+
+/** The reader's own profile. */
+@RestController
+@RequestMapping("/api/user/profile/")
+class ProfileController {
+
+  private final UserAccounts users;
+
+  ProfileController(UserAccounts users) {
+    this.users = users;
+  }
+
+  @GetMapping
+  UserView profile(Caller caller) {
+    return users.find(caller.userId()).map(UserAccount::view).orElseThrow(ProfileController::gone);
+  }
+
+  @PutMapping
+  UserView update(Caller caller, @Valid @RequestBody ProfileUpdate update) {
+    return users.updateProfile(caller.userId(), update.nickname().strip(), update.avatarUrl())
+        .map(UserAccount::view)
+        .orElseThrow(ProfileController::gone);
+  }
+
+  private static ApiException gone() {
+    return ApiException.unauthorized("用户不存在，请重新登录");
+  }
+
+  /**
+   * Nicknames are shown to the reader only, but still: no control characters, no overlong names.
+   * Avatars are loaded by the mini-program, which only loads https images.
+   */
+  record ProfileUpdate(
+      @NotNull @Size(max = 32) @Pattern(regexp = "[^\\p{Cc}\\p{Zl}\\p{Zp}\\u202A-\\u202E\\u2066-\\u2069]*") String nickname,
+      @NotNull @Size(max = 512) @Pattern(regexp = "(https://[^\\s\\p{Cc}]+)?") String avatarUrl) {}
+}

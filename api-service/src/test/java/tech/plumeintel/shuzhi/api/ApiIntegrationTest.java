@@ -1,0 +1,51 @@
+package tech.plumeintel.shuzhi.api;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tech.plumeintel.shuzhi.testsupport.JsonHttp;
+import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
+
+/**
+ * Base of the API's integration tests: the API over real HTTP, on real Kafka, Redis and Mongo-wire,
+ * with WeChat stood in for over real HTTP. Every subclass shares one application context.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "management.server.port=0",
+      "shuzhi.wechat.app-id=" + WechatStandIn.APP_ID,
+      "shuzhi.wechat.app-secret=" + WechatStandIn.APP_SECRET,
+      "shuzhi.wechat.timeout=1s",
+      "shuzhi.jwt.secret=" + ApiIntegrationTest.JWT_SECRET
+    })
+@RealInfrastructure
+public abstract class ApiIntegrationTest {
+
+  public static final String JWT_SECRET = "integration-tests-jwt-secret-0123456789abcdef";
+  protected static final WechatStandIn WECHAT = new WechatStandIn();
+
+  @LocalServerPort
+  protected int port;
+
+  @DynamicPropertySource
+  static void upstreams(DynamicPropertyRegistry registry) {
+    registry.add("shuzhi.wechat.base-url", () -> WECHAT.baseUrl().toString());
+  }
+
+  protected JsonHttp api() {
+    return new JsonHttp(port);
+  }
+
+  /** Logs in as this WeChat user through the real flow and returns the login answer's token. */
+  protected String loginAs(String openid) {
+    var code = "code-" + openid + "-" + System.nanoTime();
+    WECHAT.accept(code, openid);
+    var answer = api().post("/api/auth/login/wechat/", java.util.Map.of("code", code), null);
+    if (answer.status() != 200) {
+      throw new IllegalStateException("login failed: " + answer.status() + " " + answer.body());
+    }
+    return answer.json().path("token").asString();
+  }
+}

@@ -1,0 +1,121 @@
+package tech.plumeintel.shuzhi.api.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Keys;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
+import tools.jackson.databind.JsonNode;
+
+class AccessTokenIT extends ApiIntegrationTest {
+
+  private static final String PROTECTED = "/api/user/profile/";
+
+  private void assertUnauthorized(@Nullable String token) {
+    var answer = api().get(PROTECTED, token);
+    assertThat(answer.status()).as("status for token %s", token).isEqualTo(401);
+    assertThat(answer.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
+    assertThat(answer.json().path("message").asString()).isNotBlank();
+  }
+
+  private JsonNode loginBody(String openid) {
+    var code = "tok-" + openid + System.nanoTime();
+    WECHAT.accept(code, openid);
+    return api().post("/api/auth/login/wechat/", Map.of("code", code), null).json();
+  }
+
+  private static String sign(String secret, String subject, String type, Instant expiry) {
+    return Jwts.builder()
+        .json(new JacksonJwtJson.Serializer())
+        .issuer("shuzhi")
+        .subject(subject)
+        .id("forged-" + System.nanoTime())
+        .issuedAt(Date.from(expiry.minusSeconds(7200)))
+        .expiration(Date.from(expiry))
+        .claim("typ", type)
+        .signWith(Keys.hmacShaKeyFor(secret.getBytes(StandardCharsets.UTF_8)), Jwts.SIG.HS256)
+        .compact();
+  }
+
+  private static String b64(String json) {
+    return Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void everyProtectedEndpointRefusesARequestWithoutAToken() {
+    assertUnauthorized(null);
+    for (var path : new String[] {"/api/books/9787532190294/", "/api/tasks/x/",
+        "/api/user/history/", "/api/user/collections/", "/api/chat/stream/x/",
+        "/api/does-not-exist/"}) {
+      var answer = api().get(path, null);
+      assertThat(answer.status()).as(path).isEqualTo(401);
+      assertThat(answer.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
+    }
+    var chat = api().post("/api/chat/stream/", Map.of("isbn", "9787532190294"), null);
+    assertThat(chat.status()).isEqualTo(401);
+  }
+
+  @Test
+  void aValidAccessTokenIsAccepted() {
+    var token = loginBody("openid-valid").path("token").asString();
+
+    assertThat(api().get(PROTECTED, token).status()).isEqualTo(200);
+  }
+
+  @Test
+  void garbageExpiredTamperedUnsignedAndForeignTokensAreRefused() {
+    var body = loginBody("openid-victim");
+    var token = body.path("token").asString();
+    var userId = body.path("user").path("id").asString();
+    var parts = token.split("\\.");
+
+    assertUnauthorized("garbage");
+    assertUnauthorized("");
+    assertUnauthorized(sign(JWT_SECRET, userId, "access", Instant.now().minusSeconds(60)));
+    assertUnauthorized(parts[0] + "." + b64("{\"iss\":\"shuzhi\",\"sub\":\"someone-else\","
+        + "\"typ\":\"access\",\"jti\":\"x\",\"exp\":4102444800}") + "." + parts[2]);
+    assertUnauthorized(b64("{\"alg\":\"none\"}") + "." + b64("{\"iss\":\"shuzhi\",\"sub\":\""
+        + userId + "\",\"typ\":\"access\",\"jti\":\"x\",\"exp\":4102444800}") + ".");
+    assertUnauthorized(sign("another-secret-of-at-least-32-bytes-long!", userId, "access",
+        Instant.now().plusSeconds(600)));
+    assertUnauthorized(body.path("refresh_token").asString());
+  }
+
+  @Test
+  void aRefreshTokenGivesANewPairOnce() {
+    var body = loginBody("openid-refresher");
+    var refresh = body.path("refresh_token").asString();
+
+    var renewed = api().post("/api/auth/token/refresh/", Map.of("refresh_token", refresh), null);
+    assertThat(renewed.status()).isEqualTo(200);
+    assertThat(renewed.json().path("user").path("id").asString())
+        .isEqualTo(body.path("user").path("id").asString());
+    assertThat(api().get(PROTECTED, renewed.json().path("token").asString()).status())
+        .isEqualTo(200);
+
+    var replayed = api().post("/api/auth/token/refresh/", Map.of("refresh_token", refresh), null);
+    assertThat(replayed.status()).isEqualTo(401);
+    assertThat(replayed.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
+
+    var next = api().post("/api/auth/token/refresh/",
+        Map.of("refresh_token", renewed.json().path("refresh_token").asString()), null);
+    assertThat(next.status()).isEqualTo(200);
+  }
+
+  @Test
+  void anAccessTokenCannotRefresh() {
+    var token = loginBody("openid-sly").path("token").asString();
+
+    var answer = api().post("/api/auth/token/refresh/", Map.of("refresh_token", token), null);
+
+    assertThat(answer.status()).isEqualTo(401);
+  }
+}
