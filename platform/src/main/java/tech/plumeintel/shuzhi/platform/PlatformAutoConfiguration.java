@@ -12,7 +12,12 @@ import org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContribu
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import org.springframework.context.annotation.Bean;
+import java.util.List;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
+import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
+import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 
 /** What every Shuzhi service gets by depending on this module. */
 @AutoConfiguration(
@@ -57,6 +62,19 @@ public class PlatformAutoConfiguration {
       MongoClient client, MongoConnectionDetails connection) {
     var database = connection.getConnectionString().getDatabase();
     return new MongoPingHealthIndicator(client, database == null ? "admin" : database);
+  }
+
+  /** Every service declares every topic, so whichever starts first finds them all in place. */
+  @Bean
+  KafkaAdmin.NewTopics shuzhiTopics(PlatformProperties properties) {
+    var topics = new java.util.ArrayList<NewTopic>();
+    for (var topic : List.of(BookFetchRequested.TOPIC, ChatRequested.TOPIC)) {
+      topics.add(TopicBuilder.name(topic).partitions(properties.topicPartitions())
+          .replicas(properties.topicReplicas()).build());
+      topics.add(TopicBuilder.name(KafkaDeadLetters.deadLetterTopic(topic)).partitions(1)
+          .replicas(properties.topicReplicas()).build());
+    }
+    return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
   }
 
   @Bean

@@ -14,6 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param kafkaHealthTimeout how long the Kafka health check waits for the cluster to answer
  * @param deadLetterAttempts deliveries of a failing record before it is dead-lettered
  * @param deadLetterBackoff the first pause between those deliveries; it doubles each time
+ * @param topicPartitions partitions of the job topics: the most workers of one kind that can share
+ *     the work
+ * @param topicReplicas replicas of every topic (1 for a single broker)
  */
 @ConfigurationProperties("shuzhi.platform")
 public record PlatformProperties(
@@ -21,4 +24,6 @@ public record PlatformProperties(
     @DefaultValue("10s") Duration storeReadTimeout,
     @DefaultValue("3s") Duration kafkaHealthTimeout,
     @DefaultValue("3") int deadLetterAttempts,
-    @DefaultValue("500ms") Duration deadLetterBackoff) {}
+    @DefaultValue("500ms") Duration deadLetterBackoff,
+    @DefaultValue("12") int topicPartitions,
+    @DefaultValue("1") short topicReplicas) {}

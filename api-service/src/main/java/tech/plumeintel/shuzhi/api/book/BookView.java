@@ -1,0 +1,47 @@
+package tech.plumeintel.shuzhi.api.book;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tech.plumeintel.shuzhi.common.book.Book;
+
+/** A book as the mini-program sees it. {@code cover_url} is ours whenever we hold the image. */
+public record BookView(
+    String isbn,
+    @Nullable String title,
+    @Nullable String subtitle,
+    @Nullable String originalTitle,
+    @Nullable String author,
+    @Nullable String translator,
+    @Nullable String publisher,
+    @Nullable String pubDate,
+    @Nullable Integer pages,
+    @Nullable String price,
+    @Nullable String binding,
+    @Nullable String series,
+    @Nullable Double rating,
+    @Nullable Integer ratingCount,
+    @Nullable String introduction,
+    @Nullable String authorIntro,
+    @Nullable String coverUrl,
+    Map<String, String> sources,
+    Instant fetchedAt) {
+
+  public static BookView of(Book book, URI apiBase) {
+    return new BookView(book.isbn(), book.title(), book.subtitle(), book.originalTitle(),
+        book.author(), book.translator(), book.publisher(), book.pubDate(), book.pages(),
+        book.price(), book.binding(), book.series(), book.rating(), book.ratingCount(),
+        book.introduction(), book.authorIntro(), coverUrl(book, apiBase), book.sources(),
+        book.fetchedAt());
+  }
+
+  private static @Nullable String coverUrl(Book book, URI apiBase) {
+    if (book.coverStored()) {
+      return apiBase.resolve("/api/books/" + book.isbn() + "/cover/").toString();
+    }
+    var source = book.coverSourceUrl();
+    // Douban's image hosts refuse hot-linking, so their URL is useless to the mini-program.
+    return source == null || source.contains("doubanio.com") ? null : source;
+  }
+}

@@ -1,0 +1,18 @@
+package tech.plumeintel.shuzhi.api.book;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * @param freshness a stored book older than this is looked up again (and served meanwhile)
+ * @param taskDeadline a task not finished by then is reported failed, and a new lookup may start
+ * @param taskRetention how long a task can be polled
+ * @param publishTimeout how long a lookup waits for Kafka to take the job before answering 503
+ */
+@ConfigurationProperties("shuzhi.books")
+record BooksProperties(
+    @DefaultValue("30d") Duration freshness,
+    @DefaultValue("60s") Duration taskDeadline,
+    @DefaultValue("1d") Duration taskRetention,
+    @DefaultValue("3s") Duration publishTimeout) {}
