@@ -18,7 +18,10 @@ import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
       "shuzhi.wechat.app-id=" + WechatStandIn.APP_ID,
       "shuzhi.wechat.app-secret=" + WechatStandIn.APP_SECRET,
       "shuzhi.wechat.timeout=1s",
-      "shuzhi.jwt.secret=" + ApiIntegrationTest.JWT_SECRET
+      "shuzhi.jwt.secret=" + ApiIntegrationTest.JWT_SECRET,
+      "shuzhi.chat.pickup-timeout=2s",
+      "shuzhi.chat.worker-silence=3s",
+      "shuzhi.chat.ping-interval=1s"
     })
 @RealInfrastructure
 public abstract class ApiIntegrationTest {

@@ -1,0 +1,183 @@
+package tech.plumeintel.shuzhi.api.chat;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tech.plumeintel.shuzhi.api.auth.Caller;
+import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.common.book.InvalidIsbnException;
+import tech.plumeintel.shuzhi.common.book.Isbn;
+import tech.plumeintel.shuzhi.platform.IdGenerator;
+
+/** Starting, resuming and stopping chat streams. */
+@RestController
+class ChatController {
+
+  static final String REQUEST_ID_HEADER = "X-Request-Id";
+  private static final Logger log = LoggerFactory.getLogger(ChatController.class);
+
+  private final StreamRecords records;
+  private final LiveFrames liveFrames;
+  private final ChatJobs jobs;
+  private final ChatProperties properties;
+  private final IdGenerator ids;
+  private final Clock clock;
+
+  ChatController(StreamRecords records, LiveFrames liveFrames, ChatJobs jobs,
+      ChatProperties properties, IdGenerator ids, Clock clock) {
+    this.records = records;
+    this.liveFrames = liveFrames;
+    this.jobs = jobs;
+    this.properties = properties;
+    this.ids = ids;
+    this.clock = clock;
+  }
+
+  @PostMapping("/api/chat/stream/")
+  void start(
+      Caller caller,
+      HttpServletRequest servletRequest,
+      HttpServletResponse servletResponse,
+      @RequestBody ChatStreamRequest request,
+      @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
+    var isbn = isbn(request.isbn());
+    var messages = request.messagesChecked();
+    var clientMsgId = request.clientMsgIdChecked();
+    var format = StreamFormat.forAccept(accept);
+    var requestId = ids.next();
+
+    if (clientMsgId != null) {
+      var existing = records.claimClientMessage(caller.userId(), clientMsgId, requestId);
+      if (existing.isPresent()) {
+        log.info("Chat {} repeated client message; attached to stream {}", requestId, existing.get());
+        stream(servletRequest, servletResponse, existing.get(),
+            session(existing.get(), format, 0, null));
+        return;
+      }
+    }
+    records.open(requestId, caller.userId(), isbn.value());
+    var session = session(requestId, format, 0, clock.instant().plus(properties.pickupTimeout()));
+    try {
+      jobs.publish(requestId, caller.userId(), isbn.value(), messages);
+    } catch (ApiException e) {
+      session.close();
+      if (clientMsgId != null) {
+        records.releaseClientMessage(caller.userId(), clientMsgId);
+      }
+      throw e;
+    }
+    log.info("Chat {} started: {} messages", requestId, messages.size());
+    stream(servletRequest, servletResponse, requestId, session);
+  }
+
+  @GetMapping("/api/chat/stream/{requestId}/")
+  void resume(
+      Caller caller,
+      HttpServletRequest servletRequest,
+      HttpServletResponse servletResponse,
+      @PathVariable String requestId,
+      @RequestHeader(value = "Last-Event-ID", required = false) @Nullable String lastEventId,
+      @RequestParam(value = "after", required = false) @Nullable String after,
+      @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
+    requireOwner(caller, requestId);
+    var afterSeq = afterSeq(lastEventId != null ? lastEventId : after);
+    stream(servletRequest, servletResponse, requestId,
+        session(requestId, StreamFormat.forAccept(accept), afterSeq, null));
+  }
+
+  @PostMapping("/api/chat/stream/{requestId}/cancel/")
+  Map<String, Object> cancel(Caller caller, @PathVariable String requestId) {
+    requireOwner(caller, requestId);
+    records.cancel(requestId);
+    log.info("Chat {} cancelled by its reader", requestId);
+    return Map.of("request_id", requestId, "cancelled", true);
+  }
+
+  private StreamSession session(String requestId, StreamFormat format, long afterSeq,
+      @Nullable Instant pickupDeadline) {
+    var session = new StreamSession(
+        requestId, format, afterSeq, pickupDeadline, records, properties, clock);
+    session.attach(liveFrames.subscribe(requestId, session::offer));
+    return session;
+  }
+
+  /**
+   * Answers with the stream, written by a virtual thread of its own through servlet async I/O. The
+   * headers (with the request id) go out at once. Spring's StreamingResponseBody is not used: it
+   * ignores flush(), and every event must leave as soon as it is written.
+   */
+  private void stream(HttpServletRequest request, HttpServletResponse response, String requestId,
+      StreamSession session) {
+    response.setStatus(HttpServletResponse.SC_OK);
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    response.setHeader("X-Accel-Buffering", "no");
+    response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    response.setContentType(session.mediaType().toString());
+    var async = request.startAsync();
+    async.setTimeout(properties.maxConnection().plusMinutes(1).toMillis());
+    Thread.ofVirtual().name("chat-stream-", 0).start(() -> {
+      try {
+        var out = response.getOutputStream();
+        response.flushBuffer();
+        session.writeTo(out);
+      } catch (IOException | IllegalStateException e) {
+        // The client went away; the generation goes on and the client may resume.
+      } finally {
+        session.close();
+        try {
+          async.complete();
+        } catch (IllegalStateException e) {
+          // Already completed by a timeout or an error on the connection.
+        }
+      }
+    });
+  }
+
+  /** Another reader's stream is answered exactly like a stream that does not exist. */
+  private void requireOwner(Caller caller, String requestId) {
+    if (requestId.length() > 64 || !records.owner(requestId).map(caller.userId()::equals)
+        .orElse(false)) {
+      throw ApiException.notFound("没有这个对话流，或已过期");
+    }
+  }
+
+  private static Isbn isbn(@Nullable String value) {
+    if (value == null) {
+      throw ApiException.invalid("缺少 isbn");
+    }
+    try {
+      return Isbn.parse(value);
+    } catch (InvalidIsbnException e) {
+      throw ApiException.invalid("ISBN 不正确：" + e.getMessage());
+    }
+  }
+
+  private static long afterSeq(@Nullable String value) {
+    if (value == null || value.isBlank()) {
+      return 0;
+    }
+    try {
+      var seq = Long.parseLong(value.trim());
+      if (seq < 0) {
+        throw new NumberFormatException();
+      }
+      return seq;
+    } catch (NumberFormatException e) {
+      throw ApiException.invalid("Last-Event-ID / after 须为非负整数");
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package tech.plumeintel.shuzhi.api.chat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.common.chat.ChatChannels;
+import tech.plumeintel.shuzhi.common.chat.StreamFrame;
+
+/**
+ * The live side of every stream this instance relays: one Redis pub/sub connection for all of them,
+ * dispatching each frame to the listeners of its stream. Listeners must not block: the dispatch runs
+ * on the Redis client's I/O thread.
+ */
+@Component
+class LiveFrames {
+
+  private static final Logger log = LoggerFactory.getLogger(LiveFrames.class);
+  private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(3);
+
+  private final StatefulRedisPubSubConnection<String, String> connection;
+  private final Map<String, Set<Consumer<StreamFrame>>> listeners = new ConcurrentHashMap<>();
+
+  private final RedisClient client;
+
+  /**
+   * A client of its own, on the configured URL: the connection factory's native client has no URI
+   * of its own and would connect to localhost's default port.
+   */
+  LiveFrames(@Value("${spring.data.redis.url}") String redisUrl) {
+    this.client = RedisClient.create(redisUrl);
+    this.connection = client.connectPubSub();
+    connection.addListener(new RedisPubSubAdapter<>() {
+      @Override
+      public void message(String channel, String message) {
+        dispatch(channel, message);
+      }
+    });
+  }
+
+  /**
+   * Listens to a stream's frames. Returns once Redis has confirmed the subscription, so that every
+   * frame published afterwards reaches the listener.
+   */
+  Subscription subscribe(String requestId, Consumer<StreamFrame> listener) {
+    var channel = ChatChannels.events(requestId);
+    var first = new boolean[1];
+    listeners.compute(channel, (key, current) -> {
+      var set = current == null ? ConcurrentHashMap.<Consumer<StreamFrame>>newKeySet() : current;
+      first[0] = current == null;
+      set.add(listener);
+      return set;
+    });
+    try {
+      connection.async().subscribe(channel).get(SUBSCRIBE_TIMEOUT.toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      unsubscribe(channel, listener);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new org.springframework.data.redis.RedisSystemException("subscribe failed", e);
+    }
+    return () -> unsubscribe(channel, listener);
+  }
+
+  /** Ends one listener's interest in a stream. */
+  interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  int activeStreams() {
+    return listeners.size();
+  }
+
+  private void unsubscribe(String channel, Consumer<StreamFrame> listener) {
+    listeners.computeIfPresent(channel, (key, set) -> {
+      set.remove(listener);
+      if (set.isEmpty()) {
+        connection.async().unsubscribe(channel);
+        return null;
+      }
+      return set;
+    });
+  }
+
+  private void dispatch(String channel, String message) {
+    var targets = listeners.get(channel);
+    if (targets == null) {
+      return;
+    }
+    StreamFrame frame;
+    try {
+      frame = StreamFrame.decode(message);
+    } catch (IllegalArgumentException e) {
+      log.warn("Ignored a malformed frame on {}", channel);
+      return;
+    }
+    targets.forEach(listener -> listener.accept(frame));
+  }
+
+  @PreDestroy
+  void close() {
+    connection.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}

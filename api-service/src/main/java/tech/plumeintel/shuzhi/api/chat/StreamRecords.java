@@ -1,0 +1,73 @@
+package tech.plumeintel.shuzhi.api.chat;
+
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.common.chat.ChatChannels;
+import tech.plumeintel.shuzhi.common.chat.StreamFrame;
+
+/** What Redis keeps about each stream: its owner, its replay log, its idempotency key, its cancel. */
+@Component
+class StreamRecords {
+
+  private final StringRedisTemplate redis;
+  private final ChatProperties properties;
+
+  StreamRecords(StringRedisTemplate redis, ChatProperties properties) {
+    this.redis = redis;
+    this.properties = properties;
+  }
+
+  /**
+   * Claims a client message id for a new stream.
+   *
+   * @return the stream that already answers this message, if the client sent it before
+   */
+  Optional<String> claimClientMessage(String userId, String clientMsgId, String requestId) {
+    var key = "chat:client-msg:" + userId + ":" + clientMsgId;
+    var claimed = redis.opsForValue()
+        .setIfAbsent(key, requestId, properties.idempotencyWindow());
+    if (Boolean.TRUE.equals(claimed)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(redis.opsForValue().get(key));
+  }
+
+  void releaseClientMessage(String userId, String clientMsgId) {
+    redis.delete("chat:client-msg:" + userId + ":" + clientMsgId);
+  }
+
+  void open(String requestId, String userId, String isbn) {
+    var key = ChatChannels.meta(requestId);
+    redis.opsForHash().putAll(key,
+        java.util.Map.of(ChatChannels.META_USER, userId, ChatChannels.META_ISBN, isbn));
+    redis.expire(key, properties.metaRetention());
+  }
+
+  /** The stream's owner, or empty when it does not exist (or no longer). */
+  Optional<String> owner(String requestId) {
+    return Optional.ofNullable(
+        (String) redis.opsForHash().get(ChatChannels.meta(requestId), ChatChannels.META_USER));
+  }
+
+  /** Frames after {@code afterSeq}, up to and including {@code untilSeq} (or to the end if null). */
+  List<StreamFrame> logged(String requestId, long afterSeq, @Nullable Long untilSeq) {
+    // Frame n is at index n - 1, so the first frame after afterSeq is at index afterSeq.
+    long end = untilSeq == null ? -1 : untilSeq - 1;
+    var encoded = redis.opsForList().range(ChatChannels.log(requestId), afterSeq, end);
+    return encoded == null ? List.of() : encoded.stream().map(StreamFrame::decode).toList();
+  }
+
+  Optional<StreamFrame> lastLogged(String requestId) {
+    return Optional.ofNullable(redis.opsForList().index(ChatChannels.log(requestId), -1))
+        .map(StreamFrame::decode);
+  }
+
+  /** The user pressed stop: a worker that has the job stops it; one that gets it later drops it. */
+  void cancel(String requestId) {
+    redis.opsForHash().put(ChatChannels.meta(requestId), ChatChannels.META_CANCELLED, "1");
+    redis.convertAndSend(ChatChannels.cancel(requestId), "cancel");
+  }
+}
