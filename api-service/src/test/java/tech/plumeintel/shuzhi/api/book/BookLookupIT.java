@@ -141,7 +141,8 @@ class BookLookupIT extends ApiIntegrationTest {
     }
 
     assertThat(taskIds).containsOnly(taskIds.getFirst());
-    assertThat(jobs.records(r -> isbn.equals(r.key()), Duration.ofSeconds(2))).hasSize(1);
+    assertThat(jobsFor(isbn, 1)).hasSize(1);
+    assertThat(jobs.awaitRecords(r -> isbn.equals(r.key()), 2, Duration.ofSeconds(2))).hasSize(1);
   }
 
   @Test
@@ -178,6 +179,7 @@ class BookLookupIT extends ApiIntegrationTest {
     var again = lookUp(isbn, token);
     assertThat(again.status()).isEqualTo(404);
     assertThat(again.json().path("code").asString()).isEqualTo("NOT_FOUND");
+    assertThat(jobsFor(isbn, 1)).hasSize(1);
     assertThat(jobs.awaitRecords(r -> isbn.equals(r.key()), 2, Duration.ofSeconds(2))).hasSize(1);
   }
 

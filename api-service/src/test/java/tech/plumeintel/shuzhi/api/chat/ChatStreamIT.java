@@ -252,6 +252,7 @@ class ChatStreamIT extends ApiIntegrationTest {
     var second = open("POST", "/api/chat/stream/", body, token, Map.of());
 
     assertThat(second.requestId()).isEqualTo(first.requestId());
+    jobFor(first.requestId());
     assertThat(jobs.awaitRecords(r -> r.value().contains(first.requestId()), 2,
         Duration.ofSeconds(3))).hasSize(1);
   }
