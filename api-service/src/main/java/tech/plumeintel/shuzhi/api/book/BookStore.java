@@ -28,6 +28,14 @@ public class BookStore {
     return Optional.ofNullable(books.find(Filters.eq("_id", isbn.value())).first());
   }
 
+  /** The stored ones among these books, in one query. */
+  public java.util.List<Book> findAll(java.util.Collection<String> isbns) {
+    if (isbns.isEmpty()) {
+      return java.util.List.of();
+    }
+    return books.find(Filters.in("_id", isbns)).into(new java.util.ArrayList<>());
+  }
+
   Optional<GridFSFile> cover(Isbn isbn) {
     return Optional.ofNullable(covers.find(Filters.eq("filename", isbn.value()))
         .sort(Sorts.descending("uploadDate")).first());
