@@ -1,0 +1,22 @@
+package tech.plumeintel.shuzhi.fetch.source;
+
+import java.time.Instant;
+import java.util.Set;
+import tech.plumeintel.shuzhi.common.book.Isbn;
+
+/** A place that may know a book. Implementations never throw: every failure is an outcome. */
+public interface BookSource {
+
+  /** The name recorded in a book's {@code sources} map and in metrics. */
+  String name();
+
+  /** The fields this source can ever fill, so that it is not asked for what it cannot add. */
+  Set<BookField> provides();
+
+  /**
+   * Asks the source for the book.
+   *
+   * @param deadline after it the answer is useless; waits and retries stop before it
+   */
+  SourceOutcome lookUp(Isbn isbn, Instant deadline);
+}
