@@ -9,8 +9,9 @@ import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
 
+// No listener: this context's sources point at the real sites, and jobs belong to BookFetchIT.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "management.server.port=0")
+    properties = {"management.server.port=0", "spring.kafka.listener.auto-startup=false"})
 @RealInfrastructure
 class FetchWorkerHealthIT {
 
