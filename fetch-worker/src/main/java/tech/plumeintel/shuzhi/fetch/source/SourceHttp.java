@@ -75,7 +75,7 @@ public final class SourceHttp {
     for (int hop = 0; ; hop++) {
       var answer = getOnce(current, accept, deadline);
       var next = answer.redirectTarget();
-      if (next == null || !sameOrigin(current, next)) {
+      if (next == null || !sameHost(current, next)) {
         return answer;
       }
       if (hop >= http.maxRedirects()) {
@@ -160,9 +160,12 @@ public final class SourceHttp {
     };
   }
 
-  private static boolean sameOrigin(URI a, URI b) {
-    return Objects.equals(a.getScheme(), b.getScheme())
-        && Objects.equals(a.getAuthority(), b.getAuthority());
+  // The same host, or its https version: sites move a plain-http request to https first.
+  private static boolean sameHost(URI from, URI to) {
+    if (Objects.equals(from.getScheme(), to.getScheme())) {
+      return Objects.equals(from.getAuthority(), to.getAuthority());
+    }
+    return "https".equals(to.getScheme()) && Objects.equals(from.getHost(), to.getHost());
   }
 
   private static String describe(IOException e) {

@@ -52,6 +52,7 @@ import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
  */
 @SpringBootTest(properties = {
     "shuzhi.books.http.retry-backoff=20ms",
+    "shuzhi.books.douban.request-timeout=700ms",
     "shuzhi.books.douban.requests-per-second=50",
     "shuzhi.books.google.requests-per-second=50",
     "shuzhi.books.covers.requests-per-second=50",
@@ -219,6 +220,55 @@ class BookFetchIT {
   }
 
   @Test
+  void aTimedOutRequestIsRetried() throws Exception {
+    var isbn = Isbn.parse("9787110102442");
+    douban.on(doubanIsbnPath(isbn), slow(Duration.ofMillis(1500)), redirect("/subject/35576094/"))
+        .on("/subject/35576094/", html(doubanPage("35576094")));
+
+    var taskId = lookUp(isbn);
+
+    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "succeeded");
+    assertThat(storedBook(isbn).title()).isEqualTo("全频带阻塞干扰");
+    assertThat(douban.requestsMentioning(isbn.value())).hasSize(2);
+  }
+
+  @Test
+  void aPageSayingTheRequestLooksAbnormalIsARefusalNotABook() throws Exception {
+    var isbn = Isbn.parse("9787020000104");
+    douban.on(doubanIsbnPath(isbn), html("<html><head><title>豆瓣</title></head><body>"
+        + "<p>检测到有异常请求从你的 IP 发出，请登录使用豆瓣。</p></body></html>"));
+    double blockedBefore = blockedCount();
+
+    var taskId = lookUp(isbn);
+
+    assertThat(awaitEnd(taskId)).as("no source found it and Douban could not say")
+        .containsEntry(BookTasks.FIELD_STATUS, "failed")
+        .containsEntry(BookTasks.FIELD_ERROR_CODE, BookTasks.ERROR_UPSTREAM);
+    assertThat(blockedCount()).isEqualTo(blockedBefore + 1);
+    assertThat(redis.hasKey(BookTasks.missing(isbn))).isFalse();
+  }
+
+  @Test
+  void googleBooksAnswersWhenTheOthersDoNotKnowTheBook() throws Exception {
+    var isbn = Isbn.parse("9780007499793");
+    google.on("/books/v1/volumes?q=isbn:" + isbn.value(), json(Fixtures
+            .text("googlebooks/volumes-q-isbn-9780007499793.json")
+            .replace("http://books.google.com", google.baseUrl().toString())
+            .getBytes(StandardCharsets.UTF_8)))
+        .on("/books/content", SourceStandIn.body(200, "image/jpeg", COVER));
+
+    var taskId = lookUp(isbn);
+
+    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "succeeded");
+    var book = storedBook(isbn);
+    assertThat(book.title()).isEqualTo("Space");
+    assertThat(book.author()).isEqualTo("Stephen Baxter");
+    assertThat(book.coverStored()).isTrue();
+    assertThat(book.sources()).containsEntry("title", "google")
+        .allSatisfy((field, source) -> assertThat(source).isEqualTo("google"));
+  }
+
+  @Test
   void aFreshStoredBookEndsTheTaskWithoutAskingAnySource() throws Exception {
     var isbn = Isbn.parse("9787020000029");
     database.getCollection(Book.COLLECTION, Book.class).insertOne(new Book(isbn.value(), "旧书",
@@ -382,6 +432,17 @@ class BookFetchIT {
     var counter = meters.find("shuzhi.books.fetches")
         .tags("source", "douban", "outcome", "blocked").counter();
     return counter == null ? 0 : counter.count();
+  }
+
+  private static SourceStandIn.Reply slow(Duration delay) {
+    return exchange -> {
+      try {
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      status(404).send(exchange);
+    };
   }
 
   private static String doubanIsbnPath(Isbn isbn) {

@@ -2,6 +2,7 @@ package tech.plumeintel.shuzhi.fetch.source.google;
 
 import static tech.plumeintel.shuzhi.fetch.source.BookField.*;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -69,11 +70,18 @@ final class GoogleBooksVolumes {
     for (var size : IMAGE_SIZES) {
       var url = text(links.path(size));
       if (url != null) {
-        // Google lists http links that its servers also answer over https.
-        return url.startsWith("http://") ? "https://" + url.substring(7) : url;
+        return onGoogleOverHttps(url);
       }
     }
     return null;
+  }
+
+  // Google lists http links to its image hosts, which answer over https as well.
+  private static String onGoogleOverHttps(String url) {
+    var host = URI.create(url).getHost();
+    boolean google = host != null
+        && (host.endsWith(".google.com") || host.endsWith(".googleusercontent.com"));
+    return google && url.startsWith("http://") ? "https://" + url.substring(7) : url;
   }
 
   private static @Nullable String text(JsonNode node) {
