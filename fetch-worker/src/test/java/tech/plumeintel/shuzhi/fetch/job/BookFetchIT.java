@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -333,15 +334,30 @@ class BookFetchIT {
       producer.send(new ProducerRecord<>(BookFetchRequested.TOPIC, "poison", poison));
     }
 
+    awaitDeadLetter(value -> Arrays.equals(value, poison));
+  }
+
+  @Test
+  void aJobThatKeepsFailingLandsOnTheDeadLetterTopic() throws Exception {
+    var taskId = UUID.randomUUID().toString();
+
+    kafka.send(BookFetchRequested.TOPIC, "0", new BookFetchRequested(taskId, "not an isbn",
+        Instant.now(), Instant.now().plusSeconds(30))).get(10, TimeUnit.SECONDS);
+
+    awaitDeadLetter(value -> new String(value, StandardCharsets.UTF_8).contains(taskId));
+  }
+
+  private static void awaitDeadLetter(Predicate<byte[]> matching) {
     try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        TestInfrastructure.shared().kafkaBootstrapServers(),
         ConsumerConfig.GROUP_ID_CONFIG, "dlt-reader-" + UUID.randomUUID(),
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
         new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(KafkaDeadLetters.deadLetterTopic(BookFetchRequested.TOPIC)));
       await().atMost(30, TimeUnit.SECONDS).until(() -> {
         for (var record : consumer.poll(Duration.ofMillis(500))) {
-          if (Arrays.equals(record.value(), poison)) {
+          if (matching.test(record.value())) {
             return true;
           }
         }
