@@ -8,81 +8,26 @@ import static tech.plumeintel.shuzhi.fetch.SourceStandIn.json;
 import static tech.plumeintel.shuzhi.fetch.SourceStandIn.redirect;
 import static tech.plumeintel.shuzhi.fetch.SourceStandIn.status;
 
-import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.gridfs.GridFSBuckets;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tech.plumeintel.shuzhi.common.book.Book;
-import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.fetch.Fixtures;
 import tech.plumeintel.shuzhi.fetch.SourceStandIn;
-import tech.plumeintel.shuzhi.platform.KafkaDeadLetters;
-import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
-import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 
-/**
- * Jobs published to real Kafka, run against stand-ins of the three sources and the cover host, with
- * real Redis and a Mongo-wire store. Each test uses its own ISBN, so they share one context.
- */
-@SpringBootTest(properties = {
-    "shuzhi.books.http.retry-backoff=20ms",
-    "shuzhi.books.douban.request-timeout=700ms",
-    "shuzhi.books.douban.requests-per-second=50",
-    "shuzhi.books.google.requests-per-second=50",
-    "shuzhi.books.covers.requests-per-second=50",
-    "shuzhi.books.openlibrary.requests-per-second=3"})
-@RealInfrastructure
-class BookFetchIT {
+/** A lookup job from Kafka to the book in MongoDB and the task in Redis, source by source. */
+class BookFetchIT extends LookupScenario {
 
-  private static final SourceStandIn douban = SourceStandIn.start();
-  private static final SourceStandIn openLibrary = SourceStandIn.start();
-  private static final SourceStandIn covers = SourceStandIn.start();
-  private static final SourceStandIn google = SourceStandIn.start();
-  private static final byte[] COVER = "\u00ff\u00d8\u00ff fake jpeg".getBytes(StandardCharsets.ISO_8859_1);
-
-  @DynamicPropertySource
-  static void sources(DynamicPropertyRegistry registry) {
-    registry.add("shuzhi.books.douban.base-url", () -> douban.baseUrl().toString());
-    registry.add("shuzhi.books.openlibrary.base-url", () -> openLibrary.baseUrl().toString());
-    registry.add("shuzhi.books.openlibrary.covers-base-url", () -> covers.baseUrl().toString());
-    registry.add("shuzhi.books.google.base-url", () -> google.baseUrl().toString());
-  }
-
-  @AfterAll
-  static void stopStandIns() {
-    List.of(douban, openLibrary, covers, google).forEach(SourceStandIn::close);
-  }
-
-  @Autowired StringRedisTemplate redis;
-  @Autowired KafkaTemplate<Object, Object> kafka;
-  @Autowired MongoDatabase database;
   @Autowired MeterRegistry meters;
 
   @Test
@@ -322,126 +267,6 @@ class BookFetchIT {
 
     assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "failed");
     assertThat(redis.opsForValue().get(BookTasks.inFlight(isbn))).isEqualTo("a-newer-task");
-  }
-
-  @Test
-  void aRecordThatIsNotAJobLandsOnTheDeadLetterTopic() {
-    var poison = ("{not json at all " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
-    var servers = TestInfrastructure.shared().kafkaBootstrapServers();
-    try (var producer = new KafkaProducer<String, byte[]>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers), new StringSerializer(),
-        new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(BookFetchRequested.TOPIC, "poison", poison));
-    }
-
-    awaitDeadLetter(value -> Arrays.equals(value, poison));
-  }
-
-  @Test
-  void aJobThatKeepsFailingLandsOnTheDeadLetterTopic() throws Exception {
-    var taskId = UUID.randomUUID().toString();
-
-    kafka.send(BookFetchRequested.TOPIC, "0", new BookFetchRequested(taskId, "not an isbn",
-        Instant.now(), Instant.now().plusSeconds(30))).get(10, TimeUnit.SECONDS);
-
-    awaitDeadLetter(value -> new String(value, StandardCharsets.UTF_8).contains(taskId));
-  }
-
-  private static void awaitDeadLetter(Predicate<byte[]> matching) {
-    try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        TestInfrastructure.shared().kafkaBootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "dlt-reader-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
-        new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(KafkaDeadLetters.deadLetterTopic(BookFetchRequested.TOPIC)));
-      await().atMost(30, TimeUnit.SECONDS).until(() -> {
-        for (var record : consumer.poll(Duration.ofMillis(500))) {
-          if (matching.test(record.value())) {
-            return true;
-          }
-        }
-        return false;
-      });
-    }
-  }
-
-  @Test
-  void requestsToOneHostNeverExceedItsRate() throws Exception {
-    int before = openLibrary.requests().size();
-    var isbns = List.of(Isbn.parse("9787020000067"), Isbn.parse("9787020000074"),
-        Isbn.parse("9787020000081"), Isbn.parse("9787020000098"));
-    for (int i = 0; i < isbns.size(); i++) {
-      var edition = "/books/OL900" + i + "M.json";
-      openLibrary.on("/isbn/" + isbns.get(i).value() + ".json", redirect(edition))
-          .on(edition, json(("{\"title\": \"Rate " + i + "\", \"publishers\": [\"P\"]}")
-              .getBytes(StandardCharsets.UTF_8)));
-    }
-
-    var taskIds = isbns.stream().map(this::lookUpUnchecked).toList();
-
-    taskIds.forEach(taskId ->
-        assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "succeeded"));
-    var arrivals = openLibrary.requests().subList(before, openLibrary.requests().size()).stream()
-        .mapToLong(SourceStandIn.Request::arrivedNanos).sorted().toArray();
-    assertThat(arrivals).hasSize(8);
-    // At 3 requests a second, any 4 consecutive requests span at least a second; 50 ms allow for
-    // the jitter between a request leaving the worker and the stand-in noting its arrival.
-    for (int i = 0; i + 3 < arrivals.length; i++) {
-      assertThat(Duration.ofNanos(arrivals[i + 3] - arrivals[i]))
-          .as("requests %d to %d", i, i + 3).isGreaterThan(Duration.ofMillis(950));
-    }
-  }
-
-  private String lookUp(Isbn isbn) throws Exception {
-    var taskId = newTask(isbn);
-    publish(taskId, isbn, Instant.now().plusSeconds(30));
-    return taskId;
-  }
-
-  private String lookUpUnchecked(Isbn isbn) {
-    try {
-      return lookUp(isbn);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Creates the task as the API does. */
-  private String newTask(Isbn isbn) {
-    var taskId = UUID.randomUUID().toString();
-    var key = BookTasks.task(taskId);
-    redis.opsForHash().putAll(key, Map.of(
-        BookTasks.FIELD_STATUS, "pending",
-        BookTasks.FIELD_ISBN, isbn.value(),
-        BookTasks.FIELD_CREATED_AT, Instant.now().toString()));
-    redis.expire(key, Duration.ofDays(1));
-    redis.opsForValue().set(BookTasks.inFlight(isbn), taskId, Duration.ofMinutes(5));
-    return taskId;
-  }
-
-  private void publish(String taskId, Isbn isbn, Instant deadline) throws Exception {
-    kafka.send(BookFetchRequested.TOPIC, isbn.value(),
-        new BookFetchRequested(taskId, isbn.value(), Instant.now(), deadline))
-        .get(10, TimeUnit.SECONDS);
-  }
-
-  private Map<Object, Object> awaitEnd(String taskId) {
-    var key = BookTasks.task(taskId);
-    await().atMost(30, TimeUnit.SECONDS).until(() -> {
-      var status = (String) redis.opsForHash().get(key, BookTasks.FIELD_STATUS);
-      return "succeeded".equals(status) || "failed".equals(status);
-    });
-    var task = redis.opsForHash().entries(key);
-    assertThat(redis.getExpire(key, TimeUnit.SECONDS)).as("the task keeps its TTL").isPositive();
-    return task;
-  }
-
-  private Book storedBook(Isbn isbn) {
-    var book = database.getCollection(Book.COLLECTION, Book.class)
-        .find(eq("_id", isbn.value())).first();
-    assertThat(book).as("book %s in MongoDB", isbn).isNotNull();
-    return book;
   }
 
   private double blockedCount() {

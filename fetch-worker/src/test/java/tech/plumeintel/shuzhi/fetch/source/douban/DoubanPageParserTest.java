@@ -158,7 +158,7 @@ class DoubanPageParserTest {
       "35576094", "35902899", "36255848", "36897178"})
   void takesNoSubjectPageForARefusal(String id) {
     assertThat(parser.isRefusal(page(id))).isFalse();
-    assertThat(parser.info(page(id))).containsKey("ISBN");
+    assertThat(DoubanInfo.read(page(id))).containsKey("ISBN");
   }
 
   @Test
