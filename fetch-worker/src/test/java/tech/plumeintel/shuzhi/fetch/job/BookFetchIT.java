@@ -258,6 +258,34 @@ class BookFetchIT extends LookupScenario {
   }
 
   @Test
+  void aTaskLeftRunningByAWorkerThatDiedIsFinishedWhenItsJobComesAgain() throws Exception {
+    var isbn = Isbn.parse("9787020000111");
+    var taskId = newTask(isbn);
+    // The dead worker got this far; its offset was never committed, so Kafka delivers the job again.
+    redis.opsForHash().put(BookTasks.task(taskId), BookTasks.FIELD_STATUS, "running");
+
+    publish(taskId, isbn, Instant.now().plusSeconds(30));
+
+    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "failed")
+        .containsEntry(BookTasks.FIELD_ERROR_CODE, BookTasks.ERROR_NOT_FOUND);
+    assertThat(redis.hasKey(BookTasks.inFlight(isbn))).isFalse();
+  }
+
+  @Test
+  void aJobDeliveredAgainAfterItsTaskEndedChangesNothing() throws Exception {
+    var isbn = Isbn.parse("9787020000128");
+    var taskId = newTask(isbn);
+    redis.opsForHash().put(BookTasks.task(taskId), BookTasks.FIELD_STATUS, "succeeded");
+
+    publish(taskId, isbn, Instant.now().plusSeconds(30));
+
+    await().atMost(30, TimeUnit.SECONDS).until(() -> !redis.hasKey(BookTasks.inFlight(isbn)));
+    assertThat(redis.opsForHash().get(BookTasks.task(taskId), BookTasks.FIELD_STATUS))
+        .isEqualTo("succeeded");
+    assertThat(douban.requestsMentioning(isbn.value())).isEmpty();
+  }
+
+  @Test
   void theInFlightMarkerOfANewerTaskIsLeftAlone() throws Exception {
     var isbn = Isbn.parse("9787020000050");
     var taskId = newTask(isbn);
