@@ -23,7 +23,7 @@ import java.util.concurrent.Executors;
 public final class SourceStandIn implements AutoCloseable {
 
   /** A request as it arrived. */
-  public record Request(String path, String query, long arrivedNanos) {}
+  public record Request(String path, String query, String userAgent, long arrivedNanos) {}
 
   /** One way to answer a request. */
   @FunctionalInterface
@@ -77,7 +77,8 @@ public final class SourceStandIn implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       var uri = exchange.getRequestURI();
-      requests.add(new Request(uri.getPath(), uri.getRawQuery(), System.nanoTime()));
+      requests.add(new Request(uri.getPath(), uri.getRawQuery(),
+          exchange.getRequestHeaders().getFirst("User-Agent"), System.nanoTime()));
       var replies = uri.getRawQuery() == null ? null
           : routes.get(uri.getPath() + "?" + uri.getRawQuery());
       if (replies == null) {

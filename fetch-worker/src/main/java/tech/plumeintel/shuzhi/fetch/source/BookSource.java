@@ -4,7 +4,11 @@ import java.time.Instant;
 import java.util.Set;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 
-/** A place that may know a book. Implementations never throw: every failure is an outcome. */
+/**
+ * A place that may know a book. Whatever the source does is an outcome, never an exception; only a
+ * failure of our own infrastructure (Redis, which holds the rate limits) propagates, so that the
+ * job is delivered again.
+ */
 public interface BookSource {
 
   /** The name recorded in a book's {@code sources} map and in metrics. */

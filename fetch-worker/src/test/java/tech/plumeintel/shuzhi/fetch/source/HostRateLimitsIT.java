@@ -66,11 +66,13 @@ class HostRateLimitsIT {
 
     var times = granted.stream().mapToLong(Long::longValue).sorted().toArray();
     assertThat(times).hasSize(12);
-    // 5 a second: one permit every 200 ms, whichever worker asks.
-    for (int i = 0; i + 1 < times.length; i++) {
-      assertThat(Duration.ofNanos(times[i + 1] - times[i])).as("gap after permit %d", i)
-          .isGreaterThan(Duration.ofMillis(180));
+    // 5 a second: any 6 permits span a second, whichever worker asked. A permit is noted when its
+    // thread wakes, which on a loaded machine can be late, so 150 ms are allowed for that.
+    for (int i = 0; i + 5 < times.length; i++) {
+      assertThat(Duration.ofNanos(times[i + 5] - times[i])).as("permits %d to %d", i, i + 5)
+          .isGreaterThan(Duration.ofMillis(850));
     }
+    assertThat(Duration.ofNanos(times[11] - times[0])).isGreaterThan(Duration.ofMillis(2050));
   }
 
   @Test
