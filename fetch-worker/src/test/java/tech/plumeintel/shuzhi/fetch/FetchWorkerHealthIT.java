@@ -9,7 +9,7 @@ import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
 
-// No listener: this context's sources point at the real sites, and jobs belong to BookFetchIT.
+// No listener: this context asks the real sites, and the jobs on the topic are the lookup tests'.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"management.server.port=0", "spring.kafka.listener.auto-startup=false"})
 @RealInfrastructure
