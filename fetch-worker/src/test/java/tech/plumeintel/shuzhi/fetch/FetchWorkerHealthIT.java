@@ -9,8 +9,9 @@ import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
 
+// No listener: this context asks the real sites, and the jobs on the topic are the lookup tests'.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "management.server.port=0")
+    properties = {"management.server.port=0", "spring.kafka.listener.auto-startup=false"})
 @RealInfrastructure
 class FetchWorkerHealthIT {
 

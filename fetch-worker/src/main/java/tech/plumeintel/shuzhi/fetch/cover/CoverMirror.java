@@ -1,0 +1,132 @@
+package tech.plumeintel.shuzhi.fetch.cover;
+
+import static com.mongodb.client.model.Filters.eq;
+
+import com.mongodb.MongoException;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.gridfs.GridFSBucket;
+import com.mongodb.client.gridfs.GridFSBuckets;
+import com.mongodb.client.gridfs.model.GridFSUploadOptions;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.bson.Document;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.common.book.Book;
+import tech.plumeintel.shuzhi.common.book.Isbn;
+import tech.plumeintel.shuzhi.fetch.source.HostRateLimits;
+import tech.plumeintel.shuzhi.fetch.source.HttpAnswer;
+import tech.plumeintel.shuzhi.fetch.source.HttpProperties;
+import tech.plumeintel.shuzhi.fetch.source.SourceHttp;
+import tech.plumeintel.shuzhi.fetch.source.UpstreamException;
+import tech.plumeintel.shuzhi.fetch.source.douban.DoubanProperties;
+import tech.plumeintel.shuzhi.fetch.source.google.GoogleBooksProperties;
+import tech.plumeintel.shuzhi.fetch.source.openlibrary.OpenLibraryProperties;
+
+/**
+ * Keeps a copy of a book's cover in the {@value Book#COVERS_BUCKET} GridFS bucket, one file per
+ * book named by its ISBN-13, with the image's type in {@code metadata.contentType}. Only images
+ * from known hosts are fetched. A cover that cannot be had never fails the book.
+ */
+@Component
+public class CoverMirror {
+
+  private static final Logger log = LoggerFactory.getLogger(CoverMirror.class);
+  private static final int MAX_REDIRECTS = 3;
+
+  private final SourceHttp http;
+  private final GridFSBucket bucket;
+  private final CoverAllowlist allowlist;
+
+  CoverMirror(CoverProperties properties, HttpProperties http, HostRateLimits limits, Clock clock,
+      MongoDatabase database, DoubanProperties douban, OpenLibraryProperties openLibrary,
+      GoogleBooksProperties google) {
+    this.http = new SourceHttp(new SourceHttp.Settings(properties.connectTimeout(),
+        properties.requestTimeout(), properties.requestsPerSecond(), properties.maxSize()),
+        http, limits, clock);
+    this.bucket = GridFSBuckets.create(database, Book.COVERS_BUCKET);
+    this.allowlist = new CoverAllowlist(properties.allowedHosts(), List.of(
+        douban.baseUrl().toString(), openLibrary.coversBaseUrl().toString(),
+        google.baseUrl().toString()));
+  }
+
+  /**
+   * Downloads the cover and stores it in place of any older copy.
+   *
+   * @return whether a copy of this book's cover is held afterwards (an older one counts)
+   */
+  public boolean mirror(Isbn isbn, String coverUrl, Instant deadline) {
+    try {
+      var image = download(coverUrl, deadline);
+      if (image != null) {
+        store(isbn, image, coverUrl);
+        log.info("Cover of {} stored, {} bytes", isbn, image.body().length);
+        return true;
+      }
+    } catch (UpstreamException | MongoException e) {
+      log.warn("Cover of {} not stored: {}", isbn, e.getMessage());
+    }
+    return hasCopy(isbn);
+  }
+
+  /** Whether a copy of the book's cover is held. */
+  public boolean hasCopy(Isbn isbn) {
+    try {
+      return bucket.find(eq("filename", isbn.value())).first() != null;
+    } catch (MongoException e) {
+      return false;
+    }
+  }
+
+  private @Nullable HttpAnswer download(String coverUrl, Instant deadline) {
+    URI uri;
+    try {
+      uri = URI.create(coverUrl);
+    } catch (IllegalArgumentException e) {
+      log.warn("Cover URL unusable");
+      return null;
+    }
+    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      if (!allowlist.allows(uri)) {
+        log.warn("Cover host {} not allowed", uri.getHost());
+        return null;
+      }
+      var answer = http.get(uri, "image/*", deadline);
+      if (answer.isRedirect()) {
+        uri = answer.redirectTarget(); // Open Library's covers move on to archive.org
+        if (uri == null) {
+          return null;
+        }
+        continue;
+      }
+      if (answer.status() != 200 || !answer.contentType().startsWith("image/")) {
+        log.warn("Cover at {} answered {} {}", uri.getHost(), answer.status(),
+            answer.contentType());
+        return null;
+      }
+      return answer;
+    }
+    log.warn("Cover redirected too often");
+    return null;
+  }
+
+  // Upload first, then delete the older copies: a reader never finds no cover in between.
+  private void store(Isbn isbn, HttpAnswer image, String sourceUrl) {
+    var options = new GridFSUploadOptions().metadata(new Document("contentType",
+        image.contentType().split(";")[0].strip()).append("source_url", sourceUrl));
+    var id = bucket.uploadFromStream(isbn.value(), new ByteArrayInputStream(image.body()), options);
+    var older = new ArrayList<org.bson.BsonValue>();
+    for (var file : bucket.find(eq("filename", isbn.value()))) {
+      if (!file.getObjectId().equals(id)) {
+        older.add(file.getId());
+      }
+    }
+    older.forEach(bucket::delete);
+  }
+}

@@ -1,0 +1,134 @@
+package tech.plumeintel.shuzhi.fetch.job;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.common.book.Book;
+import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
+import tech.plumeintel.shuzhi.common.book.BookTasks;
+import tech.plumeintel.shuzhi.common.book.Isbn;
+import tech.plumeintel.shuzhi.fetch.cover.CoverMirror;
+import tech.plumeintel.shuzhi.fetch.merge.LookupResult;
+import tech.plumeintel.shuzhi.fetch.merge.SourceChain;
+import tech.plumeintel.shuzhi.fetch.source.BookField;
+
+/**
+ * One lookup: start the task, find the book (in MongoDB if fresh, else from the sources), store it
+ * with its cover, end the task. Store failures propagate, so Kafka delivers the job again.
+ */
+@Component
+class BookFetchJob {
+
+  private static final Logger log = LoggerFactory.getLogger(BookFetchJob.class);
+  static final String MESSAGE_NOT_FOUND = "没有找到这本书";
+  static final String MESSAGE_EXPIRED = "查询超时，请稍后重试";
+
+  private final TaskStore tasks;
+  private final BookStore books;
+  private final SourceChain sources;
+  private final CoverMirror covers;
+  private final FetchJobProperties properties;
+  private final Clock clock;
+
+  BookFetchJob(TaskStore tasks, BookStore books, SourceChain sources, CoverMirror covers,
+      FetchJobProperties properties, Clock clock) {
+    this.tasks = tasks;
+    this.books = books;
+    this.sources = sources;
+    this.covers = covers;
+    this.properties = properties;
+    this.clock = clock;
+  }
+
+  void run(BookFetchRequested request) {
+    var isbn = Isbn.parse(request.isbn());
+    var taskId = request.taskId();
+    var now = clock.instant();
+    var deadline = request.deadline() != null ? request.deadline()
+        : now.plus(properties.defaultTimeout());
+    if (!now.isBefore(deadline)) {
+      var update = tasks.markExpired(taskId, MESSAGE_EXPIRED);
+      tasks.releaseInFlight(isbn, taskId);
+      log.info("Task {} for {} dropped: deadline passed ({})", taskId, isbn, update);
+      return;
+    }
+    if (tasks.markRunning(taskId) == TaskStore.Update.REFUSED) {
+      tasks.releaseInFlight(isbn, taskId);
+      log.info("Task {} for {} already ended; duplicate delivery dropped", taskId, isbn);
+      return;
+    }
+    var stored = books.find(isbn);
+    if (stored.isPresent() && isFresh(stored.get(), now)) {
+      finish(taskId, isbn, "fresh copy", tasks.markSucceeded(taskId));
+      return;
+    }
+    switch (sources.lookUp(isbn, deadline)) {
+      case LookupResult.Found found -> {
+        books.save(book(isbn, found, stored, deadline));
+        tasks.forgetMissing(isbn);
+        finish(taskId, isbn, "found", tasks.markSucceeded(taskId));
+      }
+      case LookupResult.Missing missing when stored.isPresent() ->
+          finish(taskId, isbn, "missing now, stale copy kept", tasks.markSucceeded(taskId));
+      case LookupResult.Missing missing -> {
+        tasks.rememberMissing(isbn, properties.missingTtl());
+        finish(taskId, isbn, "missing",
+            tasks.markFailed(taskId, BookTasks.ERROR_NOT_FOUND, MESSAGE_NOT_FOUND));
+      }
+      // A stale copy serves the reader better than an error.
+      case LookupResult.Unavailable unavailable when stored.isPresent() ->
+          finish(taskId, isbn, "sources unavailable, stale copy kept",
+              tasks.markSucceeded(taskId));
+      case LookupResult.Unavailable(var outcomes) -> finish(taskId, isbn,
+          "sources unavailable (" + outcomes + ")", tasks.markFailed(taskId,
+              BookTasks.ERROR_UPSTREAM, "书目来源暂时无法访问，请稍后重试（" + outcomes + "）"));
+    }
+  }
+
+  private boolean isFresh(Book book, Instant now) {
+    return book.fetchedAt() != null
+        && book.fetchedAt().plus(properties.freshness()).isAfter(now);
+  }
+
+  private void finish(String taskId, Isbn isbn, String outcome, TaskStore.Update update) {
+    tasks.releaseInFlight(isbn, taskId);
+    log.info("Task {} for {}: {} (task {})", taskId, isbn, outcome, update);
+  }
+
+  private Book book(Isbn isbn, LookupResult.Found found, Optional<Book> stored, Instant deadline) {
+    var fields = found.fields();
+    var coverUrl = fields.text(BookField.COVER);
+    boolean coverStored = false;
+    if (coverUrl != null) {
+      boolean sameCover = stored.filter(Book::coverStored)
+          .filter(old -> coverUrl.equals(old.coverSourceUrl())).isPresent();
+      coverStored = sameCover && covers.hasCopy(isbn) || covers.mirror(isbn, coverUrl, deadline);
+    }
+    var origins = new LinkedHashMap<String, String>();
+    found.origins().forEach((field, source) -> origins.put(field.key(), source));
+    return new Book(isbn.value(),
+        fields.text(BookField.TITLE),
+        fields.text(BookField.SUBTITLE),
+        fields.text(BookField.ORIGINAL_TITLE),
+        fields.text(BookField.AUTHOR),
+        fields.text(BookField.TRANSLATOR),
+        fields.text(BookField.PUBLISHER),
+        fields.text(BookField.PUB_DATE),
+        fields.integer(BookField.PAGES),
+        fields.text(BookField.PRICE),
+        fields.text(BookField.BINDING),
+        fields.text(BookField.SERIES),
+        fields.decimal(BookField.RATING),
+        fields.integer(BookField.RATING_COUNT),
+        fields.text(BookField.INTRODUCTION),
+        fields.text(BookField.AUTHOR_INTRO),
+        coverUrl,
+        coverStored,
+        origins,
+        clock.instant());
+  }
+}

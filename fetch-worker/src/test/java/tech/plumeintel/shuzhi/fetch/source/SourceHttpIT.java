@@ -1,0 +1,100 @@
+package tech.plumeintel.shuzhi.fetch.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static tech.plumeintel.shuzhi.fetch.SourceStandIn.body;
+import static tech.plumeintel.shuzhi.fetch.SourceStandIn.redirect;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.unit.DataSize;
+import tech.plumeintel.shuzhi.fetch.SourceStandIn;
+import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
+
+/** The sources' HTTP client against a real server, with its rate limits in real Redis. */
+class SourceHttpIT {
+
+  private final SourceStandIn site = SourceStandIn.start();
+  private final LettuceConnectionFactory redis = redis();
+  private final HostRateLimits limits = new HostRateLimits(redis, new HttpProperties("test", 3,
+      Duration.ofMillis(10), DataSize.ofKilobytes(64), 3, 100, Duration.ofSeconds(5)),
+      Clock.systemUTC());
+  private final SourceHttp http = new SourceHttp(
+      new SourceHttp.Settings(Duration.ofSeconds(1), Duration.ofSeconds(2), 100),
+      new HttpProperties("Shuzhi/test", 3, Duration.ofMillis(10), DataSize.ofKilobytes(64), 3, 100,
+          Duration.ofSeconds(5)),
+      limits, Clock.systemUTC());
+
+  private static LettuceConnectionFactory redis() {
+    var url = URI.create(TestInfrastructure.shared().redisUrl());
+    var factory = new LettuceConnectionFactory(
+        new RedisStandaloneConfiguration(url.getHost(), url.getPort()));
+    factory.afterPropertiesSet();
+    factory.start();
+    return factory;
+  }
+
+  @AfterEach
+  void close() {
+    site.close();
+    limits.destroy();
+    redis.destroy();
+  }
+
+  private HttpAnswer get(String path) {
+    return http.get(URI.create(site.baseUrl() + path), "*/*", Instant.now().plusSeconds(10));
+  }
+
+  @Test
+  void followsRedirectsWithinTheHostAndHandsBackOnesToElsewhere() {
+    site.on("/isbn/1/", redirect("/subject/1/"))
+        .on("/subject/1/", body(200, "text/html", "book".getBytes()))
+        .on("/isbn/2/", redirect("https://sec.douban.com/b?r=x"));
+
+    var followed = get("/isbn/1/");
+    var handedBack = get("/isbn/2/");
+
+    assertThat(followed.status()).isEqualTo(200);
+    assertThat(followed.uri().getPath()).isEqualTo("/subject/1/");
+    assertThat(followed.text()).isEqualTo("book");
+    assertThat(handedBack.isRedirect()).isTrue();
+    assertThat(handedBack.redirectTarget().getHost()).isEqualTo("sec.douban.com");
+  }
+
+  @Test
+  void refusesAnAnswerOverTheSizeLimitWithoutRetrying() {
+    site.on("/big", body(200, "text/html", new byte[100 * 1024]));
+
+    assertThatThrownBy(() -> get("/big")).isInstanceOf(UpstreamException.class);
+    assertThat(site.requests()).hasSize(1);
+  }
+
+  @Test
+  void refusesAStreamedAnswerThatGrowsOverTheSizeLimit() {
+    site.on("/stream", exchange -> {
+      exchange.sendResponseHeaders(200, 0); // chunked: no length announced
+      for (int i = 0; i < 100; i++) {
+        exchange.getResponseBody().write(new byte[1024]);
+      }
+    });
+
+    assertThatThrownBy(() -> get("/stream")).isInstanceOf(UpstreamException.class)
+        .hasMessageContaining("exceeds");
+    assertThat(site.requests()).hasSize(1);
+  }
+
+  @Test
+  void sendsItsUserAgentAndAnswersA404AtOnce() {
+    var answer = get("/nothing");
+
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(site.requests()).singleElement()
+        .satisfies(request -> assertThat(request.userAgent()).isEqualTo("Shuzhi/test"));
+  }
+}
