@@ -12,7 +12,6 @@ import org.springframework.validation.annotation.Validated;
  * @param freshness a stored book fetched within this is served as is, without asking the sources
  * @param missingTtl how long a book that no source knows is answered 404 without a new lookup
  * @param concurrency consumer threads of this worker (the topic's partitions bound the useful total)
- * @param partitions of the job topic when this worker creates it
  * @param defaultTimeout the deadline of a job that names none
  */
 @Validated
@@ -21,5 +20,4 @@ public record FetchJobProperties(
     @DefaultValue("30d") Duration freshness,
     @DefaultValue("1d") Duration missingTtl,
     @DefaultValue("3") @Min(1) int concurrency,
-    @DefaultValue("6") @Min(1) int partitions,
     @DefaultValue("60s") Duration defaultTimeout) {}
