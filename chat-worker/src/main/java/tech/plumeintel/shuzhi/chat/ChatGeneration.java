@@ -103,7 +103,7 @@ class ChatGeneration {
       var writer = frames.open(job.requestId());
       var chunks = new ChunkRenderer(job.requestId(), pickedUp.getEpochSecond());
       try {
-        outcome = relay(stream, writer, chunks, transcript, handle);
+        outcome = relay(job.requestId(), stream, writer, chunks, transcript, handle);
       } catch (FrameDeliveryException e) {
         log.warn("Job {} lost its stream after {} frames: {}", job.requestId(), writer.frames(),
             e.getMessage());
@@ -118,8 +118,8 @@ class ChatGeneration {
     store(job, prompt, transcript, outcome, modelName);
   }
 
-  private Outcome relay(ModelStream stream, FrameWriter writer, ChunkRenderer chunks,
-      Transcript transcript, ActiveStreams.Handle handle) {
+  private Outcome relay(String requestId, ModelStream stream, FrameWriter writer,
+      ChunkRenderer chunks, Transcript transcript, ActiveStreams.Handle handle) {
     try {
       while (true) {
         switch (stream.next(properties.heartbeatInterval())) {
@@ -153,7 +153,8 @@ class ChatGeneration {
         writer.done();
         return Outcome.CANCELLED;
       }
-      log.warn("Model failed after {} frames: {} ({})", writer.frames(), e.getMessage(), e.kind());
+      log.warn("Job {} model failed after {} frames: {} ({})", requestId, writer.frames(),
+          e.getMessage(), e.kind());
       writer.error(ChunkRenderer.error("MODEL_ERROR", messageFor(e)));
       return Outcome.FAILED;
     }

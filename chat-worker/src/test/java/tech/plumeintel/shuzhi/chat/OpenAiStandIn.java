@@ -31,6 +31,9 @@ final class OpenAiStandIn implements AutoCloseable {
     /** The chunks as {@code data:} events, {@code delay} apart, then {@code [DONE]}. */
     record Replay(List<String> chunks, Duration delay) implements Behaviour {}
 
+    /** The chunks, then the connection ends without {@code [DONE]}: a stream cut mid-way. */
+    record Cut(List<String> chunks) implements Behaviour {}
+
     /** The first {@code chunks} events, then keep-alive comments until the client goes away. */
     record Stall(List<String> chunks) implements Behaviour {}
 
@@ -111,6 +114,12 @@ final class OpenAiStandIn implements AutoCloseable {
             pause(replay.delay());
           }
           event(out, "data: [DONE]");
+        }
+        case Behaviour.Cut cut -> {
+          var out = startStream(exchange);
+          for (var chunk : cut.chunks()) {
+            event(out, "data: " + chunk);
+          }
         }
         case Behaviour.Stall stall -> {
           var out = startStream(exchange);
