@@ -20,18 +20,16 @@ class ChatJobListener {
   private static final Logger log = LoggerFactory.getLogger(ChatJobListener.class);
 
   private final StreamSlots slots;
-  private final ChatGeneration generation;
 
-  ChatJobListener(StreamSlots slots, ChatGeneration generation) {
+  ChatJobListener(StreamSlots slots) {
     this.slots = slots;
-    this.generation = generation;
   }
 
   @KafkaListener(id = ID, groupId = GROUP, topics = ChatRequested.TOPIC)
   void onChatRequested(ChatRequested job) throws InterruptedException {
     validate(job);
     log.debug("Job {} received", job.requestId());
-    slots.run(() -> generation.run(job));
+    slots.start(job);
   }
 
   private static void validate(ChatRequested job) {

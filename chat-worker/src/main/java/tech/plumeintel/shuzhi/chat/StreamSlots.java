@@ -3,6 +3,7 @@ package tech.plumeintel.shuzhi.chat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -10,6 +11,7 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.chat.llm.LlmProperties;
+import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 
 /**
  * A bounded number of concurrent streams, each on its own virtual thread, so one slow stream delays
@@ -24,24 +26,27 @@ class StreamSlots implements DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(StreamSlots.class);
 
   private final Semaphore slots;
+  private final ChatGeneration generation;
   private final KafkaListenerEndpointRegistry listeners;
   private final ExecutorService threads =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("chat-stream-", 0).factory());
   private boolean paused;
 
-  StreamSlots(LlmProperties properties, KafkaListenerEndpointRegistry listeners) {
+  StreamSlots(LlmProperties properties, ChatGeneration generation,
+      KafkaListenerEndpointRegistry listeners) {
     this.slots = new Semaphore(properties.maxConcurrentStreams());
+    this.generation = generation;
     this.listeners = listeners;
   }
 
-  /** Runs the stream on its own thread; waits for a slot only if a paused listener still calls. */
-  void run(Runnable stream) throws InterruptedException {
+  /** Generates the job on its own thread; waits for a slot only if a paused listener still calls. */
+  void start(ChatRequested job) throws InterruptedException {
     slots.acquire();
     adjustListener();
     try {
       threads.execute(() -> {
         try {
-          stream.run();
+          generation.run(job);
         } catch (RuntimeException e) {
           // The top of the stream's thread: nothing above it would report the failure.
           log.error("Stream thread failed", e);
@@ -77,8 +82,15 @@ class StreamSlots implements DisposableBean {
     paused = full;
   }
 
+  /**
+   * Interrupts the running streams, which end with an error frame so their clients do not wait for
+   * the API's timeout, and gives them a moment to write it before Redis is disconnected.
+   */
   @Override
-  public void destroy() {
+  public void destroy() throws InterruptedException {
     threads.shutdownNow();
+    if (!threads.awaitTermination(3, TimeUnit.SECONDS)) {
+      log.warn("Streams still running at shutdown");
+    }
   }
 }

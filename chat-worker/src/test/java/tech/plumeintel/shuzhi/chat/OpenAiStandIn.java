@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,10 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
  * does is chosen by a marker in the request's last user message, so concurrent tests do not mix.
  * It records every request and notices when a client closes a stalled connection.
  */
-final class OpenAiStandIn implements AutoCloseable {
+public final class OpenAiStandIn implements AutoCloseable {
 
   /** What the stand-in answers. */
-  sealed interface Behaviour {
+  public sealed interface Behaviour {
     /** The chunks as {@code data:} events, {@code delay} apart, then {@code [DONE]}. */
     record Replay(List<String> chunks, Duration delay) implements Behaviour {}
 
@@ -37,13 +38,16 @@ final class OpenAiStandIn implements AutoCloseable {
     /** The first {@code chunks} events, then keep-alive comments until the client goes away. */
     record Stall(List<String> chunks) implements Behaviour {}
 
+    /** No answer at all, not even headers, until the stand-in stops: a queue that never moves. */
+    record Hang() implements Behaviour {}
+
     /** An error answer. */
     record Status(int code, String contentType, String body) implements Behaviour {}
   }
 
   /** One request as received. */
-  record Recorded(String authorization, JsonNode body) {
-    String question() {
+  public record Recorded(String authorization, JsonNode body) {
+    public String question() {
       var messages = body.path("messages");
       return messages.path(messages.size() - 1).path("content").asString();
     }
@@ -56,6 +60,7 @@ final class OpenAiStandIn implements AutoCloseable {
   private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
   private final Map<String, Long> closedAt = new ConcurrentHashMap<>();
   private final Behaviour fallback;
+  private final CountDownLatch stopped = new CountDownLatch(1);
 
   private OpenAiStandIn(Behaviour fallback) throws IOException {
     this.fallback = fallback;
@@ -65,7 +70,7 @@ final class OpenAiStandIn implements AutoCloseable {
     server.start();
   }
 
-  static OpenAiStandIn start(Behaviour fallback) {
+  public static OpenAiStandIn start(Behaviour fallback) {
     try {
       return new OpenAiStandIn(fallback);
     } catch (IOException e) {
@@ -73,21 +78,21 @@ final class OpenAiStandIn implements AutoCloseable {
     }
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort()).toString();
   }
 
   /** Requests whose last user message contains the marker get this behaviour. */
-  void when(String marker, Behaviour behaviour) {
+  public void when(String marker, Behaviour behaviour) {
     behaviours.put(marker, behaviour);
   }
 
-  List<Recorded> requestsContaining(String text) {
+  public List<Recorded> requestsContaining(String text) {
     return requests.stream().filter(r -> r.question().contains(text)).toList();
   }
 
   /** When ({@link System#nanoTime()}) the client closed a stalled request with this marker. */
-  Optional<Long> closedAt(String marker) {
+  public Optional<Long> closedAt(String marker) {
     return Optional.ofNullable(closedAt.get(marker));
   }
 
@@ -114,6 +119,13 @@ final class OpenAiStandIn implements AutoCloseable {
             pause(replay.delay());
           }
           event(out, "data: [DONE]");
+        }
+        case Behaviour.Hang hang -> {
+          try {
+            stopped.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
         }
         case Behaviour.Cut cut -> {
           var out = startStream(exchange);
@@ -164,6 +176,7 @@ final class OpenAiStandIn implements AutoCloseable {
 
   @Override
   public void close() {
+    stopped.countDown();
     server.stop(0);
   }
 }

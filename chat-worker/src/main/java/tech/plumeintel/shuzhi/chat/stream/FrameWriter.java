@@ -19,6 +19,7 @@ public final class FrameWriter {
   private final FramePublisher publisher;
   private final String log;
   private final String events;
+  private final String meta;
   private final long ttlMillis;
   private final ArrayDeque<RedisFuture<?>> inFlight = new ArrayDeque<>();
   private long seq;
@@ -28,6 +29,7 @@ public final class FrameWriter {
     this.publisher = publisher;
     this.log = ChatChannels.log(requestId);
     this.events = ChatChannels.events(requestId);
+    this.meta = ChatChannels.meta(requestId);
     this.ttlMillis = publisher.logTtl().toMillis();
   }
 
@@ -65,6 +67,10 @@ public final class FrameWriter {
         || now - ttlRenewedAt > ttlMillis * 1_000_000 / 4) {
       track(redis.pexpire(log, ttlMillis));
       ttlRenewedAt = now;
+    }
+    if (frame.kind().endsStream()) {
+      // The API checks the stream's owner in the meta hash on resume: it must last as long as the log.
+      track(redis.pexpire(meta, ttlMillis));
     }
     track(redis.publish(events, encoded));
   }
