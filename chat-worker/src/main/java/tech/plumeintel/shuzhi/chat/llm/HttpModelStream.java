@@ -1,37 +1,21 @@
 package tech.plumeintel.shuzhi.chat.llm;
 
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodySubscriber;
-import java.net.http.HttpResponse.BodySubscribers;
-import java.net.http.HttpResponse.ResponseInfo;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import tech.plumeintel.shuzhi.chat.llm.ModelException.Kind;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * One streamed completion over the JDK HTTP client. The response's lines are pushed into a queue
- * by the client's own threads; the reader waits on that queue with a timeout, which gives it the
- * first-token, idle and total timeouts and its heartbeat pauses without a timer thread per stream.
- * Closing cancels the request or the body subscription, which closes the connection at once.
+ * One streamed completion: reads the lines an {@link HttpAttempt} queues, decodes them into events,
+ * and enforces the first-token, idle and total timeouts by how long it waits on that queue, so no
+ * timer thread per stream is needed. A 429, a 5xx or a connect failure before any token starts a
+ * new attempt after a growing pause; anything later fails the stream.
  */
 final class HttpModelStream implements ModelStream {
-
-  private static final int MAX_ERROR_BODY = 4_096;
 
   private final HttpClient http;
   private final HttpRequest request;
@@ -41,7 +25,7 @@ final class HttpModelStream implements ModelStream {
   private final long started = System.nanoTime();
   private final ArrayDeque<ModelEvent> pending = new ArrayDeque<>();
   private final SseDecoder sse = new SseDecoder();
-  private volatile @Nullable Attempt attempt;
+  private volatile @Nullable HttpAttempt attempt;
   private volatile boolean closed;
   private volatile String model;
   private long lastChunk = started;
@@ -83,15 +67,15 @@ final class HttpModelStream implements ModelStream {
         return ModelEvent.SILENCE;
       }
       switch (signal) {
-        case Signal.Line line -> read(sse.feed(line.text()));
-        case Signal.Ended ignored -> {
+        case HttpAttempt.Signal.Line line -> read(sse.feed(line.text()));
+        case HttpAttempt.Signal.Ended ignored -> {
           read(sse.finish());
           if (!ended && !finishSeen) {
             throw new ModelException(Kind.UNAVAILABLE, "stream ended before the model finished");
           }
           ended = true;
         }
-        case Signal.Broken broken -> retryOrThrow(broken.failure());
+        case HttpAttempt.Signal.Broken broken -> retryOrThrow(broken.failure());
       }
     }
   }
@@ -100,7 +84,7 @@ final class HttpModelStream implements ModelStream {
    * The next signal, or null once {@code waitUntil} passed in silence (comment lines are signals
    * too, so the wait is an instant, not a duration); throws when a timeout runs out.
    */
-  private @Nullable Signal take(long waitUntil) throws ModelException {
+  private HttpAttempt.@Nullable Signal take(long waitUntil) throws ModelException {
     long now = System.nanoTime();
     long total = started + properties.totalTimeout().toNanos();
     long deadline = Math.min(total, tokenSeen
@@ -110,7 +94,7 @@ final class HttpModelStream implements ModelStream {
       close();
       if (finishSeen && now < total) {
         // The answer was complete; only the closing [DONE] never came.
-        return new Signal.Ended();
+        return new HttpAttempt.Signal.Ended();
       }
       String which = now >= total ? "total" : tokenSeen ? "idle" : "first token";
       throw new ModelException(Kind.TIMEOUT, "no answer in time (" + which + " timeout)");
@@ -119,7 +103,7 @@ final class HttpModelStream implements ModelStream {
       return null;
     }
     try {
-      var signal = current().signals.poll(Math.min(waitUntil, deadline) - now, TimeUnit.NANOSECONDS);
+      var signal = current().signals().poll(Math.min(waitUntil, deadline) - now, TimeUnit.NANOSECONDS);
       return signal != null ? signal : take(waitUntil);
     } catch (InterruptedException e) {
       close();
@@ -160,7 +144,7 @@ final class HttpModelStream implements ModelStream {
     var backoff = properties.retryBackoff().multipliedBy(1L << Math.min(attempts - 1, 6));
     try {
       // Wakes early when closed: close() leaves a signal in the queue being waited on.
-      current().signals.poll(backoff.toNanos(), TimeUnit.NANOSECONDS);
+      current().signals().poll(backoff.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw failure;
@@ -173,15 +157,14 @@ final class HttpModelStream implements ModelStream {
 
   private void send() {
     attempts++;
-    var next = new Attempt();
+    var next = new HttpAttempt(http, request, json);
     attempt = next;
-    next.send();
     if (closed) {
       next.abort();
     }
   }
 
-  private Attempt current() {
+  private HttpAttempt current() {
     var current = attempt;
     if (current == null) {
       throw new IllegalStateException("no attempt");
@@ -196,137 +179,5 @@ final class HttpModelStream implements ModelStream {
     if (current != null) {
       current.abort();
     }
-  }
-
-  /** What the HTTP client's threads tell the reader. */
-  private sealed interface Signal {
-    record Line(String text) implements Signal {}
-
-    record Ended() implements Signal {}
-
-    record Broken(ModelException failure) implements Signal {}
-  }
-
-  /** One HTTP exchange; a retry makes a new one, so late signals of the old one are not mixed in. */
-  private final class Attempt implements Flow.Subscriber<String> {
-
-    final LinkedBlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    private volatile @Nullable CompletableFuture<HttpResponse<byte[]>> response;
-    private volatile Flow.@Nullable Subscription subscription;
-    private volatile boolean aborted;
-
-    void send() {
-      var future = http.sendAsync(request, this::bodyFor);
-      response = future;
-      future.whenComplete((answer, error) -> {
-        if (error != null) {
-          signals.add(new Signal.Broken(failure(error)));
-        } else if (answer.statusCode() != 200 || !isEventStream(answer)) {
-          signals.add(new Signal.Broken(rejected(answer)));
-        }
-      });
-    }
-
-    private BodySubscriber<byte[]> bodyFor(ResponseInfo info) {
-      if (info.statusCode() == 200 && isEventStream(info.headers().firstValue("Content-Type"))) {
-        return BodySubscribers.mapping(
-            BodySubscribers.fromLineSubscriber(this), ignored -> new byte[0]);
-      }
-      return BodySubscribers.ofByteArray();
-    }
-
-    void abort() {
-      aborted = true;
-      var body = subscription;
-      if (body != null) {
-        body.cancel();
-      }
-      var future = response;
-      if (future != null) {
-        future.cancel(true);
-      }
-      signals.add(new Signal.Broken(new ModelException(Kind.CLOSED, "stream closed")));
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      if (aborted) {
-        subscription.cancel();
-      } else {
-        // The text is small and the reader keeps up; the timeouts bound how long it can grow.
-        subscription.request(Long.MAX_VALUE);
-      }
-    }
-
-    @Override
-    public void onNext(String line) {
-      signals.add(new Signal.Line(line));
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      signals.add(new Signal.Broken(failure(error)));
-    }
-
-    @Override
-    public void onComplete() {
-      signals.add(new Signal.Ended());
-    }
-
-    private ModelException failure(Throwable error) {
-      var cause = error instanceof CompletionException && error.getCause() != null
-          ? error.getCause() : error;
-      if (aborted || closed) {
-        return new ModelException(Kind.CLOSED, "stream closed");
-      }
-      if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
-        return new ModelException(Kind.UNAVAILABLE, null,
-            "cannot connect to the model endpoint: " + cause.getClass().getSimpleName(), null);
-      }
-      if (cause instanceof IOException) {
-        return new ModelException(Kind.UNAVAILABLE, null,
-            "connection to the model endpoint broke: " + cause.getClass().getSimpleName(), null);
-      }
-      return new ModelException(Kind.UNAVAILABLE, null,
-          "model request failed: " + cause.getClass().getSimpleName(), null);
-    }
-  }
-
-  private ModelException rejected(HttpResponse<byte[]> answer) {
-    int status = answer.statusCode();
-    String contentType = answer.headers().firstValue("Content-Type").orElse("none");
-    String detail = status == 200 ? "unexpected content type " + clip(contentType)
-        : errorDetail(answer.body(), contentType);
-    return new ModelException(Kind.REJECTED, status,
-        "model endpoint answered HTTP " + status + " (" + detail + ")", null);
-  }
-
-  private String errorDetail(byte @Nullable [] body, String contentType) {
-    if (body == null || body.length == 0) {
-      return "empty body";
-    }
-    if (!contentType.toLowerCase(Locale.ROOT).contains("json")) {
-      return clip(contentType) + ", " + body.length + " bytes";
-    }
-    try {
-      var text = new String(body, 0, Math.min(body.length, MAX_ERROR_BODY), StandardCharsets.UTF_8);
-      return ChunkParser.describe(json.readTree(text).path("error"));
-    } catch (JacksonException e) {
-      return "unreadable JSON, " + body.length + " bytes";
-    }
-  }
-
-  private static boolean isEventStream(HttpResponse<?> answer) {
-    return isEventStream(answer.headers().firstValue("Content-Type"));
-  }
-
-  private static boolean isEventStream(java.util.Optional<String> contentType) {
-    return contentType.map(type -> type.toLowerCase(Locale.ROOT).startsWith("text/event-stream"))
-        .orElse(false);
-  }
-
-  private static String clip(String text) {
-    return text.length() <= 60 ? text : text.substring(0, 60);
   }
 }

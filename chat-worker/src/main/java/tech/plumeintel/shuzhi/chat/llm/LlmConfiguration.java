@@ -16,7 +16,7 @@ import org.springframework.core.env.Profiles;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(LlmProperties.class)
-public class LlmConfiguration {
+class LlmConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(LlmConfiguration.class);
 

@@ -18,14 +18,14 @@ import tech.plumeintel.shuzhi.common.history.TokenUsage;
  * whole pipeline can be tried without an account. Never used when a key is set or outside the
  * {@code local} profile (see {@link LlmConfiguration}).
  */
-public final class OfflineAnswerer implements ChatModel {
+final class OfflineAnswerer implements ChatModel {
 
   static final String LABEL = "【离线模式】";
   static final String MODEL = "offline";
 
   private final Duration tokenDelay;
 
-  public OfflineAnswerer(Duration tokenDelay) {
+  OfflineAnswerer(Duration tokenDelay) {
     this.tokenDelay = tokenDelay;
   }
 

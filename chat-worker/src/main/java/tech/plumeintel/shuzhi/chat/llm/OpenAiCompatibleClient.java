@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code reasoning_content} (which the OpenAI SDK does not model), prompt cancellation by closing
  * the connection, and no extra thread per stream.
  */
-public final class OpenAiCompatibleClient implements ChatModel {
+final class OpenAiCompatibleClient implements ChatModel {
 
   private final HttpClient http;
   private final LlmProperties properties;
@@ -28,7 +28,7 @@ public final class OpenAiCompatibleClient implements ChatModel {
       .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .build();
 
-  public OpenAiCompatibleClient(LlmProperties properties) {
+  OpenAiCompatibleClient(LlmProperties properties) {
     this.properties = properties;
     // HTTP/1.1: one connection per stream, so a cancel closes exactly that stream's socket, and
     // no HTTP/2 per-connection stream limit caps thousands of concurrent generations.
