@@ -69,7 +69,13 @@ class ChatGeneration {
       metrics.ended(Outcome.EXPIRED);
       return;
     }
-    try (var handle = active.register(requestId)) {
+    var registered = active.register(requestId);
+    if (registered.isEmpty()) {
+      log.info("Job {} skipped: already running here", requestId);
+      metrics.ended(Outcome.DUPLICATE);
+      return;
+    }
+    try (var handle = registered.get()) {
       switch (frames.claim(requestId)) {
         case ALREADY_TAKEN -> {
           log.info("Job {} skipped: already claimed", requestId);

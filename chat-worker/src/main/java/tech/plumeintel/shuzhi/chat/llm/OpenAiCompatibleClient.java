@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import tech.plumeintel.shuzhi.chat.prompt.Prompt;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -36,6 +37,8 @@ final class OpenAiCompatibleClient implements ChatModel {
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(properties.connectTimeout())
         .followRedirects(HttpClient.Redirect.NEVER)
+        // Response callbacks run here; virtual threads keep thousands of streams off a thread pool.
+        .executor(Executors.newVirtualThreadPerTaskExecutor())
         .build();
     var base = properties.baseUrl().toString();
     this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");

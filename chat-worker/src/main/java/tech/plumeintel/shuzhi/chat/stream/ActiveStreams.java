@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.chat.stream;
 
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
@@ -11,11 +12,14 @@ public class ActiveStreams {
 
   private final ConcurrentHashMap<String, Handle> streams = new ConcurrentHashMap<>();
 
-  /** Registers a stream before it is claimed, so a cancel arriving from then on is not lost. */
-  public Handle register(String requestId) {
+  /**
+   * Registers a stream before it is claimed, so a cancel arriving from then on is not lost.
+   *
+   * @return empty when a stream of that id already runs here (a redelivery racing the first)
+   */
+  public Optional<Handle> register(String requestId) {
     var handle = new Handle(requestId);
-    streams.put(requestId, handle);
-    return handle;
+    return streams.putIfAbsent(requestId, handle) == null ? Optional.of(handle) : Optional.empty();
   }
 
   /** @return whether a stream of that id runs here */
