@@ -119,6 +119,8 @@ class ChatPipelineIT {
     assertThat(frames.getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
     assertThat(redis.log(job.requestId())).containsExactlyElementsOf(frames);
     assertThat(redis.logTtlMillis(job.requestId())).isPositive();
+    assertThat(redis.metaTtlMillis(job.requestId())).isPositive();
+    assertThat(redis.worker(job.requestId())).isNotBlank();
 
     var chunks = frames.stream().filter(f -> f.kind() == StreamFrame.Kind.CHUNK)
         .map(f -> json.readTree(f.payload())).toList();
@@ -305,6 +307,27 @@ class ChatPipelineIT {
     assertThat(redis.ended(slow.requestId())).isFalse();
     redis.cancel(slow.requestId());
     await().atMost(STREAM).until(() -> redis.ended(slow.requestId()));
+  }
+
+  @Test
+  void manyConcurrentStreamsAllFinishWithTheirOwnFrames() {
+    llm.when("[many]",
+        new Behaviour.Replay(Fixtures.chunks(Fixtures.REASONER), Duration.ofMillis(2)));
+    var jobs = java.util.stream.IntStream.range(0, 50)
+        .mapToObj(i -> job("user-" + UUID.randomUUID(), "问题" + i + "[many]")).toList();
+
+    jobs.forEach(this::send);
+
+    await().atMost(Duration.ofSeconds(60))
+        .until(() -> jobs.stream().allMatch(job -> redis.ended(job.requestId())));
+    assertThat(jobs).allSatisfy(job -> {
+      var frames = redis.log(job.requestId());
+      assertThat(frames).extracting(StreamFrame::seq)
+          .containsExactlyElementsOf(sequence(frames.size()));
+      assertThat(frames.getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
+      assertThat(json.readTree(frames.getFirst().payload()).path("id").asString())
+          .isEqualTo(job.requestId());
+    });
   }
 
   @Test

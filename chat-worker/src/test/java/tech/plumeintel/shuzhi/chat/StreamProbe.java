@@ -62,6 +62,14 @@ final class StreamProbe implements AutoCloseable {
     return commands.sync().pttl(ChatChannels.log(requestId));
   }
 
+  long metaTtlMillis(String requestId) {
+    return commands.sync().pttl(ChatChannels.meta(requestId));
+  }
+
+  String worker(String requestId) {
+    return commands.sync().hget(ChatChannels.meta(requestId), ChatChannels.META_WORKER);
+  }
+
   void cancel(String requestId) {
     commands.sync().publish(ChatChannels.cancel(requestId), "1");
   }
