@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -81,6 +82,7 @@ class ChatPipelineIT {
   @Autowired KafkaTemplate<Object, Object> kafka;
   @Autowired MongoDatabase mongo;
   @Autowired MeterRegistry meters;
+  @Autowired KafkaListenerEndpointRegistry listeners;
 
   @BeforeEach
   void captureLogs() {
@@ -328,6 +330,14 @@ class ChatPipelineIT {
       assertThat(json.readTree(frames.getFirst().payload()).path("id").asString())
           .isEqualTo(job.requestId());
     });
+  }
+
+  @Test
+  void jobListenerIsInTheSharedGroupAndPausesAfterTheCurrentRecord() {
+    var container = listeners.getListenerContainer(ChatJobListener.ID);
+
+    assertThat(container.getGroupId()).isEqualTo("chat-worker");
+    assertThat(container.getContainerProperties().isPauseImmediate()).isTrue();
   }
 
   @Test
