@@ -47,7 +47,7 @@ class StreamSlotsTest {
     }).when(generation).run(any());
     slots = new StreamSlots(new LlmProperties(URI.create("http://localhost"), "k", "m",
         Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-        limit, 0, Duration.ofMillis(1), null), generation, registry);
+        limit, 0, Duration.ofMillis(1), null, null, null), generation, registry);
     return slots;
   }
 

@@ -26,6 +26,11 @@ import org.springframework.validation.annotation.Validated;
  * @param maxRetries further attempts after a 429, a 5xx or a connect error, only before any token
  * @param retryBackoff the pause before the first retry; it doubles
  * @param maxTokens the answer's token limit, or none to leave it to the model
+ * @param thinking DeepSeek's thinking switch ({@code "thinking": {"type": "enabled|disabled"}});
+ *     unset sends nothing, which other OpenAI-compatible servers may require (DeepSeek thinks by
+ *     default)
+ * @param reasoningEffort DeepSeek's {@code reasoning_effort} ({@code low}, {@code high}, {@code
+ *     max}); unset sends nothing
  */
 @ConfigurationProperties("shuzhi.llm")
 @Validated
@@ -40,7 +45,9 @@ public record LlmProperties(
     @DefaultValue("2000") @Min(1) int maxConcurrentStreams,
     @DefaultValue("2") @Min(0) int maxRetries,
     @DefaultValue("500ms") Duration retryBackoff,
-    @Nullable Integer maxTokens) {
+    @Nullable Integer maxTokens,
+    @Nullable Boolean thinking,
+    @Nullable String reasoningEffort) {
 
   public boolean hasApiKey() {
     return apiKey != null && !apiKey.isBlank();

@@ -67,8 +67,10 @@ final class OpenAiCompatibleClient implements ChatModel {
       // Assistant turns go back as their content only: reasoning is never sent to the model again.
       messages.add(new Message(turn.role().name().toLowerCase(Locale.ROOT), turn.content()));
     }
+    var thinking = properties.thinking() == null ? null
+        : new Thinking(properties.thinking() ? "enabled" : "disabled");
     return new CompletionRequest(properties.model(), messages, true, new StreamOptions(true),
-        user, properties.maxTokens());
+        user, properties.maxTokens(), thinking, properties.reasoningEffort());
   }
 
   record CompletionRequest(
@@ -77,7 +79,11 @@ final class OpenAiCompatibleClient implements ChatModel {
       boolean stream,
       StreamOptions streamOptions,
       String user,
-      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer maxTokens) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Integer maxTokens,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Thinking thinking,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String reasoningEffort) {}
+
+  record Thinking(String type) {}
 
   record Message(String role, String content) {}
 

@@ -34,7 +34,7 @@ class OpenAiCompatibleClientIT {
       int retries) {
     return new OpenAiCompatibleClient(new LlmProperties(URI.create(baseUrl), "sk-client-it",
         "deepseek-v4-flash", Duration.ofSeconds(1), firstToken, idle, Duration.ofSeconds(20), 10,
-        retries, Duration.ofMillis(20), null));
+        retries, Duration.ofMillis(20), null, null, null));
   }
 
   private static ChatModel client() {

@@ -16,7 +16,23 @@ class RequestBodyTest {
 
   private final LlmProperties properties = new LlmProperties(URI.create("http://localhost:1"),
       "sk-test", "deepseek-v4-flash", Duration.ofSeconds(1), Duration.ofSeconds(1),
-      Duration.ofSeconds(1), Duration.ofSeconds(1), 10, 0, Duration.ofMillis(1), null);
+      Duration.ofSeconds(1), Duration.ofSeconds(1), 10, 0, Duration.ofMillis(1), null, null, null);
+
+  @Test
+  void deepSeekThinkingSwitchAndEffortAreSentOnlyWhenConfigured() {
+    var configured = new LlmProperties(URI.create("http://localhost:1"), "sk-test",
+        "deepseek-v4-flash", Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
+        Duration.ofSeconds(1), 10, 0, Duration.ofMillis(1), 2048, false, "high");
+    var prompt = new Prompt("9787544253994", null, "s", List.of(new ChatMessage(Role.USER, "q")));
+
+    var body = JsonMapper.builder()
+        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build()
+        .valueToTree(new OpenAiCompatibleClient(configured).body(prompt, "u"));
+
+    assertThat(body.path("thinking").path("type").asString()).isEqualTo("disabled");
+    assertThat(body.path("reasoning_effort").asString()).isEqualTo("high");
+    assertThat(body.path("max_tokens").asInt()).isEqualTo(2048);
+  }
 
   @Test
   void systemPromptThenTurnsAsContentOnlyStreamingWithUsage() {
@@ -34,6 +50,8 @@ class RequestBodyTest {
     assertThat(body.path("stream_options").path("include_usage").asBoolean()).isTrue();
     assertThat(body.path("user").asString()).isEqualTo("user-7");
     assertThat(body.has("max_tokens")).isFalse();
+    assertThat(body.has("thinking")).isFalse();
+    assertThat(body.has("reasoning_effort")).isFalse();
     var messages = body.path("messages");
     assertThat(messages.size()).isEqualTo(4);
     assertThat(messages.path(0).path("role").asString()).isEqualTo("system");
