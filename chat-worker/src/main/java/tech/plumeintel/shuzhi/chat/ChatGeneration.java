@@ -92,7 +92,7 @@ class ChatGeneration {
         case TAKEN -> generate(job, handle, pickedUp);
       }
     } catch (FrameDeliveryException e) {
-      log.warn("Job {} could not claim its stream: {}", requestId, e.getMessage());
+      log.warn("Job {} could not use Redis: {}", requestId, e.getMessage());
       metrics.ended(Outcome.FAILED);
     }
   }
