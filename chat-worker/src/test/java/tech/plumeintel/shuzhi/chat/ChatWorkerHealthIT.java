@@ -9,8 +9,10 @@ import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
 
+// No listener: this context must not take the chat jobs other tests send to the same broker.
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "management.server.port=0")
+    properties = {"management.server.port=0", "shuzhi.llm.api-key=test-key",
+        "spring.kafka.listener.auto-startup=false"})
 @RealInfrastructure
 class ChatWorkerHealthIT {
 

@@ -1,0 +1,215 @@
+package tech.plumeintel.shuzhi.chat;
+
+import com.mongodb.MongoException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.chat.StreamMetrics.Outcome;
+import tech.plumeintel.shuzhi.chat.history.HistoryRecorder;
+import tech.plumeintel.shuzhi.chat.llm.ChatModel;
+import tech.plumeintel.shuzhi.chat.llm.ModelEvent;
+import tech.plumeintel.shuzhi.chat.llm.ModelException;
+import tech.plumeintel.shuzhi.chat.llm.ModelStream;
+import tech.plumeintel.shuzhi.chat.prompt.Prompt;
+import tech.plumeintel.shuzhi.chat.prompt.PromptBuilder;
+import tech.plumeintel.shuzhi.chat.stream.ActiveStreams;
+import tech.plumeintel.shuzhi.chat.stream.ChunkRenderer;
+import tech.plumeintel.shuzhi.chat.stream.FrameDeliveryException;
+import tech.plumeintel.shuzhi.chat.stream.FramePublisher;
+import tech.plumeintel.shuzhi.chat.stream.FrameWriter;
+import tech.plumeintel.shuzhi.chat.stream.StreamProperties;
+import tech.plumeintel.shuzhi.common.chat.ChatRequested;
+import tech.plumeintel.shuzhi.common.history.Exchange;
+import tech.plumeintel.shuzhi.common.history.TokenUsage;
+
+/**
+ * Generates one job, on its own thread: drops it if its pickup deadline passed, claims it, streams
+ * the model's events to Redis as frames (heartbeats while the model is silent), ends the stream with
+ * DONE (after a {@code cancelled} finish chunk when the user stopped it) or with a {@code
+ * MODEL_ERROR} frame, and stores the exchange.
+ */
+@Component
+class ChatGeneration {
+
+  private static final Logger log = LoggerFactory.getLogger(ChatGeneration.class);
+
+  private final FramePublisher frames;
+  private final ActiveStreams active;
+  private final PromptBuilder prompts;
+  private final ChatModel model;
+  private final HistoryRecorder history;
+  private final StreamMetrics metrics;
+  private final StreamProperties properties;
+  private final Clock clock;
+
+  ChatGeneration(FramePublisher frames, ActiveStreams active, PromptBuilder prompts,
+      ChatModel model, HistoryRecorder history, StreamMetrics metrics,
+      StreamProperties properties, Clock clock) {
+    this.frames = frames;
+    this.active = active;
+    this.prompts = prompts;
+    this.model = model;
+    this.history = history;
+    this.metrics = metrics;
+    this.properties = properties;
+    this.clock = clock;
+  }
+
+  void run(ChatRequested job) {
+    var requestId = job.requestId();
+    var pickedUp = clock.instant();
+    if (pickedUp.isAfter(job.pickupDeadline())) {
+      // The API has already told the client no worker answered; generating would be wasted money.
+      log.info("Job {} dropped: picked up {} ms after its deadline", requestId,
+          Duration.between(job.pickupDeadline(), pickedUp).toMillis());
+      metrics.ended(Outcome.EXPIRED);
+      return;
+    }
+    var registered = active.register(requestId);
+    if (registered.isEmpty()) {
+      log.info("Job {} skipped: already running here", requestId);
+      metrics.ended(Outcome.DUPLICATE);
+      return;
+    }
+    try (var handle = registered.get()) {
+      switch (frames.claim(requestId)) {
+        case ALREADY_TAKEN -> {
+          log.info("Job {} skipped: already claimed", requestId);
+          metrics.ended(Outcome.DUPLICATE);
+        }
+        case CANCELLED -> {
+          var writer = frames.open(requestId);
+          writer.chunk(new ChunkRenderer(requestId, pickedUp.getEpochSecond())
+              .finish(model.name(), "cancelled"));
+          writer.done();
+          log.info("Job {} skipped: cancelled before it started", requestId);
+          metrics.ended(Outcome.CANCELLED_BEFORE_START);
+        }
+        case TAKEN -> generate(job, handle, pickedUp);
+      }
+    } catch (FrameDeliveryException e) {
+      log.warn("Job {} could not use Redis: {}", requestId, e.getMessage());
+      metrics.ended(Outcome.FAILED);
+    }
+  }
+
+  private void generate(ChatRequested job, ActiveStreams.Handle handle, Instant pickedUp) {
+    Prompt prompt = prompts.build(job);
+    log.info("Job {} generating: {} turns, {} prompt chars, book {}", job.requestId(),
+        prompt.turns().size(), prompt.size(), prompt.book() == null ? "unknown" : "known");
+    var transcript = new Transcript(pickedUp);
+    Outcome outcome;
+    String modelName;
+    try (var stream = model.stream(prompt, job.userId())) {
+      handle.attach(stream);
+      var writer = frames.open(job.requestId());
+      var chunks = new ChunkRenderer(job.requestId(), pickedUp.getEpochSecond());
+      try {
+        outcome = relay(job.requestId(), stream, writer, chunks, transcript, handle);
+      } catch (FrameDeliveryException e) {
+        log.warn("Job {} lost its stream after {} frames: {}", job.requestId(), writer.frames(),
+            e.getMessage());
+        outcome = Outcome.FAILED;
+      }
+      modelName = stream.model();
+    }
+    metrics.ended(outcome);
+    log.info("Job {} {}: {} answer chars, {} reasoning chars, {} completion tokens",
+        job.requestId(), outcome.tag(), transcript.answer.length(), transcript.reasoning.length(),
+        transcript.usage == null ? "?" : transcript.usage.completionTokens());
+    store(job, prompt, transcript, outcome, modelName);
+  }
+
+  private Outcome relay(String requestId, ModelStream stream, FrameWriter writer,
+      ChunkRenderer chunks, Transcript transcript, ActiveStreams.Handle handle) {
+    try {
+      while (true) {
+        switch (stream.next(properties.heartbeatInterval())) {
+          case ModelEvent.Silence ignored -> writer.heartbeat();
+          case ModelEvent.Reasoning reasoning -> {
+            firstToken(transcript, stream.model());
+            transcript.reasoning.append(reasoning.text());
+            writer.chunk(chunks.reasoning(stream.model(), reasoning.text()));
+          }
+          case ModelEvent.Content content -> {
+            firstToken(transcript, stream.model());
+            transcript.answer.append(content.text());
+            writer.chunk(chunks.content(stream.model(), content.text()));
+          }
+          case ModelEvent.Finished finished ->
+              writer.chunk(chunks.finish(stream.model(), finished.reason()));
+          case ModelEvent.Usage usage -> {
+            transcript.usage = usage.tokens();
+            metrics.tokens(stream.model(), usage.tokens());
+            writer.chunk(chunks.usage(stream.model(), usage.tokens()));
+          }
+          case ModelEvent.End ignored -> {
+            writer.done();
+            return Outcome.COMPLETED;
+          }
+        }
+      }
+    } catch (ModelException e) {
+      if (handle.cancelled()) {
+        writer.chunk(chunks.finish(stream.model(), "cancelled"));
+        writer.done();
+        return Outcome.CANCELLED;
+      }
+      log.warn("Job {} model failed after {} frames: {} ({})", requestId, writer.frames(),
+          e.getMessage(), e.kind());
+      writer.error(ChunkRenderer.error("MODEL_ERROR", messageFor(e)));
+      return Outcome.FAILED;
+    }
+  }
+
+  private void firstToken(Transcript transcript, String modelName) {
+    if (transcript.firstTokenAt == null) {
+      transcript.firstTokenAt = clock.instant();
+      metrics.firstToken(modelName, Duration.between(transcript.pickedUp, transcript.firstTokenAt));
+    }
+  }
+
+  private void store(ChatRequested job, Prompt prompt, Transcript transcript, Outcome outcome,
+      String modelName) {
+    var status = switch (outcome) {
+      case COMPLETED -> Exchange.Status.completed;
+      case CANCELLED -> Exchange.Status.cancelled;
+      default -> Exchange.Status.failed;
+    };
+    var exchange = new Exchange(job.requestId(), "", job.userId(), job.isbn(), prompt.question(),
+        transcript.answer.toString(), transcript.reasoning.toString(), status, transcript.usage,
+        modelName, job.requestedAt(), transcript.firstTokenAt, clock.instant());
+    try {
+      history.record(exchange);
+    } catch (MongoException e) {
+      log.error("Job {} not stored in history: {}", job.requestId(), e.toString());
+    }
+  }
+
+  private static String messageFor(ModelException e) {
+    return switch (e.kind()) {
+      case TIMEOUT -> "模型响应超时，请稍后再试。";
+      case REJECTED -> e.status() != null && e.status() == 429
+          ? "模型服务繁忙，请稍后再试。" : "模型服务暂时不可用，请稍后再试。";
+      case UNAVAILABLE, CLOSED -> "模型服务连接中断，请稍后再试。";
+      case MALFORMED -> "模型服务返回了无法识别的内容，请稍后再试。";
+    };
+  }
+
+  /** What the stream carried, for the history. */
+  private static final class Transcript {
+    final Instant pickedUp;
+    final StringBuilder answer = new StringBuilder();
+    final StringBuilder reasoning = new StringBuilder();
+    @Nullable TokenUsage usage;
+    @Nullable Instant firstTokenAt;
+
+    Transcript(Instant pickedUp) {
+      this.pickedUp = pickedUp;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package tech.plumeintel.shuzhi.chat;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.common.chat.ChatMessage;
+import tech.plumeintel.shuzhi.common.chat.ChatRequested;
+
+/**
+ * Takes chat jobs off Kafka and hands each to a stream slot at once: a chat lasts tens of seconds,
+ * and a listener that streamed would hold its partition that long. Jobs that cannot be generated
+ * at all are thrown back, so they end in {@code chat.requested.dlt}.
+ */
+@Component
+class ChatJobListener {
+
+  static final String ID = "chat-jobs";
+  static final String GROUP = "chat-worker";
+  private static final Logger log = LoggerFactory.getLogger(ChatJobListener.class);
+
+  private final StreamSlots slots;
+
+  ChatJobListener(StreamSlots slots) {
+    this.slots = slots;
+  }
+
+  @KafkaListener(id = ID, groupId = GROUP, topics = ChatRequested.TOPIC)
+  void onChatRequested(ChatRequested job) throws InterruptedException {
+    validate(job);
+    log.debug("Job {} received", job.requestId());
+    slots.start(job);
+  }
+
+  private static void validate(ChatRequested job) {
+    if (isBlank(job.requestId()) || isBlank(job.userId()) || isBlank(job.isbn())
+        || job.pickupDeadline() == null || job.requestedAt() == null
+        || job.messages().isEmpty()
+        || job.messages().getLast().role() != ChatMessage.Role.USER
+        || job.messages().stream().anyMatch(m -> m.role() == null || m.content() == null)) {
+      throw new InvalidChatJobException(job.requestId());
+    }
+  }
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isBlank();
+  }
+
+  /** A job the API should never have sent; retried, then dead-lettered. */
+  static final class InvalidChatJobException extends RuntimeException {
+    InvalidChatJobException(String requestId) {
+      super("invalid chat job " + requestId);
+    }
+  }
+}

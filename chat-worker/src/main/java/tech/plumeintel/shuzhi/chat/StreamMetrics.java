@@ -1,0 +1,66 @@
+package tech.plumeintel.shuzhi.chat;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.chat.stream.ActiveStreams;
+import tech.plumeintel.shuzhi.common.history.TokenUsage;
+
+/** What operators watch: time to first token, tokens spent, streams running and how they end. */
+@Component
+class StreamMetrics {
+
+  /** How a job ended, as the {@code outcome} tag of {@code shuzhi.chat.streams}. */
+  enum Outcome {
+    COMPLETED, CANCELLED, FAILED, EXPIRED, DUPLICATE, CANCELLED_BEFORE_START;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final MeterRegistry registry;
+
+  StreamMetrics(MeterRegistry registry, ActiveStreams active) {
+    this.registry = registry;
+    Gauge.builder("shuzhi.chat.streams.active", active, ActiveStreams::size)
+        .description("Streams this worker is generating")
+        .register(registry);
+  }
+
+  void firstToken(String model, Duration sincePickup) {
+    Timer.builder("shuzhi.chat.first.token")
+        .description("From picking the job up to the model's first token")
+        .tag("model", model)
+        .register(registry)
+        .record(sincePickup);
+  }
+
+  void tokens(String model, TokenUsage usage) {
+    count(model, "prompt", usage.promptTokens());
+    count(model, "completion", usage.completionTokens());
+    count(model, "reasoning", usage.reasoningTokens());
+    count(model, "cache_hit", usage.cacheHitTokens());
+    count(model, "cache_miss", usage.cacheMissTokens());
+  }
+
+  void ended(Outcome outcome) {
+    Counter.builder("shuzhi.chat.streams")
+        .description("Chat jobs by how they ended")
+        .tag("outcome", outcome.tag())
+        .register(registry)
+        .increment();
+  }
+
+  private void count(String model, String kind, int tokens) {
+    Counter.builder("shuzhi.chat.tokens")
+        .description("Tokens the model reported")
+        .tag("kind", kind)
+        .tag("model", model)
+        .register(registry)
+        .increment(tokens);
+  }
+}

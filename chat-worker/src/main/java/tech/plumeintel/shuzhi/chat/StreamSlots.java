@@ -1,0 +1,96 @@
+package tech.plumeintel.shuzhi.chat;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.chat.llm.LlmProperties;
+import tech.plumeintel.shuzhi.common.chat.ChatRequested;
+
+/**
+ * A bounded number of concurrent streams, each on its own virtual thread, so one slow stream delays
+ * no other. When every slot is taken the job listener's container is paused, not blocked: a paused
+ * consumer keeps polling (and so keeps its partitions and group membership) but fetches nothing,
+ * and {@code pauseImmediate} leaves the rest of the current batch to be fetched again after the
+ * resume. It resumes as soon as a stream ends. The semaphore stays as the hard limit.
+ */
+@Component
+class StreamSlots implements DisposableBean {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamSlots.class);
+
+  private final Semaphore slots;
+  private final ChatGeneration generation;
+  private final KafkaListenerEndpointRegistry listeners;
+  private final ExecutorService threads =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("chat-stream-", 0).factory());
+  private boolean paused;
+
+  StreamSlots(LlmProperties properties, ChatGeneration generation,
+      KafkaListenerEndpointRegistry listeners) {
+    this.slots = new Semaphore(properties.maxConcurrentStreams());
+    this.generation = generation;
+    this.listeners = listeners;
+  }
+
+  /** Generates the job on its own thread; waits for a slot only if a paused listener still calls. */
+  void start(ChatRequested job) throws InterruptedException {
+    slots.acquire();
+    adjustListener();
+    try {
+      threads.execute(() -> {
+        try {
+          generation.run(job);
+        } catch (RuntimeException e) {
+          // The top of the stream's thread: nothing above it would report the failure.
+          log.error("Stream thread failed", e);
+        } finally {
+          slots.release();
+          adjustListener();
+        }
+      });
+    } catch (RuntimeException e) {
+      slots.release();
+      adjustListener();
+      throw e;
+    }
+  }
+
+  /** Serialized, and decided from the current count, so a pause and a resume cannot cross. */
+  private synchronized void adjustListener() {
+    boolean full = slots.availablePermits() == 0;
+    if (full == paused) {
+      return;
+    }
+    MessageListenerContainer container = listeners.getListenerContainer(ChatJobListener.ID);
+    if (container == null) {
+      return;
+    }
+    if (full) {
+      container.pause();
+      log.info("All stream slots taken: job intake paused");
+    } else {
+      container.resume();
+      log.info("A stream slot is free: job intake resumed");
+    }
+    paused = full;
+  }
+
+  /**
+   * Interrupts the running streams, which end with an error frame so their clients do not wait for
+   * the API's timeout, and gives them a moment to write it before Redis is disconnected.
+   */
+  @Override
+  public void destroy() throws InterruptedException {
+    threads.shutdownNow();
+    if (!threads.awaitTermination(3, TimeUnit.SECONDS)) {
+      log.warn("Streams still running at shutdown");
+    }
+  }
+}

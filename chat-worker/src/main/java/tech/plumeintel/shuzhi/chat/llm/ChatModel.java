@@ -1,0 +1,18 @@
+package tech.plumeintel.shuzhi.chat.llm;
+
+import tech.plumeintel.shuzhi.chat.prompt.Prompt;
+
+/** Something that answers a prompt token by token: the LLM, or the offline stand-in. */
+public interface ChatModel {
+
+  /**
+   * Starts a generation. Nothing blocks here: failures to connect surface from {@link
+   * ModelStream#next}.
+   *
+   * @param user the end user's id, passed on for the provider's abuse tracking
+   */
+  ModelStream stream(Prompt prompt, String user);
+
+  /** The configured model name, for frames written before the model names itself. */
+  String name();
+}

@@ -1,0 +1,22 @@
+package tech.plumeintel.shuzhi.chat.llm;
+
+import java.time.Duration;
+
+/** One generation in progress, read by one thread; {@link #close()} may come from any thread. */
+public interface ModelStream extends AutoCloseable {
+
+  /**
+   * The next event, {@link ModelEvent.Silence} when none came within {@code wait}, and {@link
+   * ModelEvent.End} (repeatedly) once the model has finished.
+   *
+   * @throws ModelException when the model failed, timed out, or the stream was closed
+   */
+  ModelEvent next(Duration wait) throws ModelException;
+
+  /** The model's own name for itself once it has said it, else the configured one. */
+  String model();
+
+  /** Stops the generation, aborting the upstream connection; a blocked {@link #next} returns. */
+  @Override
+  void close();
+}

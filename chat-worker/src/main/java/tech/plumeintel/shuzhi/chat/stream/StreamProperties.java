@@ -1,0 +1,27 @@
+package tech.plumeintel.shuzhi.chat.stream;
+
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How the worker streams ({@code shuzhi.chat.*}).
+ *
+ * @param heartbeatInterval silence after which a heartbeat frame tells the API the worker is alive;
+ *     well under the API's 60 s no-event limit
+ * @param logTtl how long a stream stays resumable after its last frame (the log's and the meta
+ *     hash's TTL)
+ * @param workerId written into the meta hash when this worker claims a job; defaults to host and pid
+ * @param jobPartitions partitions of {@code chat.requested} when this worker creates the topic; the
+ *     most chat-workers that can share the jobs
+ */
+@ConfigurationProperties("shuzhi.chat")
+@Validated
+public record StreamProperties(
+    @DefaultValue("3s") Duration heartbeatInterval,
+    @DefaultValue("10m") Duration logTtl,
+    @Nullable String workerId,
+    @DefaultValue("12") @Min(1) int jobPartitions) {}

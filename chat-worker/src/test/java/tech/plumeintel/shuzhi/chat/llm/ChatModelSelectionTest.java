@@ -1,0 +1,40 @@
+package tech.plumeintel.shuzhi.chat.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+class ChatModelSelectionTest {
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withUserConfiguration(LlmConfiguration.class);
+
+  @Test
+  void localProfileWithoutKeyAnswersOffline() {
+    runner.withPropertyValues("spring.profiles.active=local")
+        .run(context -> assertThat(context).getBean(ChatModel.class)
+            .isInstanceOf(OfflineAnswerer.class));
+  }
+
+  @Test
+  void localProfileWithKeyUsesTheRealModel() {
+    runner.withPropertyValues("spring.profiles.active=local", "shuzhi.llm.api-key=sk-test")
+        .run(context -> assertThat(context).getBean(ChatModel.class)
+            .isInstanceOf(OpenAiCompatibleClient.class));
+  }
+
+  @Test
+  void outsideTheLocalProfileAKeyUsesTheRealModel() {
+    runner.withPropertyValues("shuzhi.llm.api-key=sk-test")
+        .run(context -> assertThat(context).getBean(ChatModel.class)
+            .isInstanceOf(OpenAiCompatibleClient.class));
+  }
+
+  @Test
+  void outsideTheLocalProfileAMissingKeyRefusesToStart() {
+    runner.withPropertyValues("spring.profiles.active=prod")
+        .run(context -> assertThat(context).hasFailed().getFailure()
+            .rootCause().hasMessageContaining("SHUZHI_LLM_API_KEY"));
+  }
+}

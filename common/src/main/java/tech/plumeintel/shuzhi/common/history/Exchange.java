@@ -1,0 +1,54 @@
+package tech.plumeintel.shuzhi.common.history;
+
+import java.time.Instant;
+import org.bson.codecs.pojo.annotations.BsonId;
+import org.bson.codecs.pojo.annotations.BsonProperty;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One question and its answer, in the {@value #COLLECTION} collection, indexed on {@code
+ * (conversation_id, created_at)}. Written once by the chat-worker when the stream ends, whatever
+ * way it ends; keyed by the chat request id, so a redelivered job cannot store it twice.
+ *
+ * @param requestId the chat request (stream) id
+ * @param conversationId the {@link Conversation#id()} it belongs to
+ * @param question the user's last turn as sent
+ * @param answer the answer's content as streamed; partial when cancelled or failed
+ * @param reasoning the model's thinking as streamed, kept apart; never sent back to the model
+ * @param usage the tokens the model reported; null when it reported none (cancelled, failed)
+ * @param model the model that answered, as it named itself
+ * @param createdAt when the client asked
+ * @param firstTokenAt when the model's first token (thinking or answer) arrived; null if none did
+ * @param completedAt when the stream ended
+ */
+public record Exchange(
+    @BsonId String requestId,
+    @BsonProperty("conversation_id") String conversationId,
+    @BsonProperty("user_id") String userId,
+    String isbn,
+    String question,
+    String answer,
+    String reasoning,
+    Status status,
+    @Nullable TokenUsage usage,
+    String model,
+    @BsonProperty("created_at") Instant createdAt,
+    @BsonProperty("first_token_at") @Nullable Instant firstTokenAt,
+    @BsonProperty("completed_at") Instant completedAt) {
+
+  /** The MongoDB collection of exchanges. */
+  public static final String COLLECTION = "exchanges";
+
+  /**
+   * How the stream ended. The constants are spelled as they are stored and served (the driver
+   * stores an enum by its name).
+   */
+  public enum Status {
+    /** The model finished its answer. */
+    completed,
+    /** The user pressed stop; the answer is what had arrived by then. */
+    cancelled,
+    /** The model or the stream failed; the answer is what had arrived by then. */
+    failed
+  }
+}
