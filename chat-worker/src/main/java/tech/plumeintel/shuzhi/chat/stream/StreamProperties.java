@@ -1,6 +1,5 @@
 package tech.plumeintel.shuzhi.chat.stream;
 
-import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -15,13 +14,10 @@ import org.springframework.validation.annotation.Validated;
  * @param logTtl how long a stream stays resumable after its last frame (the log's and the meta
  *     hash's TTL)
  * @param workerId written into the meta hash when this worker claims a job; defaults to host and pid
- * @param jobPartitions partitions of {@code chat.requested} when this worker creates the topic; the
- *     most chat-workers that can share the jobs
  */
 @ConfigurationProperties("shuzhi.chat")
 @Validated
 public record StreamProperties(
     @DefaultValue("3s") Duration heartbeatInterval,
     @DefaultValue("10m") Duration logTtl,
-    @Nullable String workerId,
-    @DefaultValue("12") @Min(1) int jobPartitions) {}
+    @Nullable String workerId) {}
