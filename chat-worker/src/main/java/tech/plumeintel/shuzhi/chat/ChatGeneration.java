@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.chat.StreamMetrics.Outcome;
 import tech.plumeintel.shuzhi.chat.history.HistoryRecorder;
+import tech.plumeintel.shuzhi.chat.history.TokenSpend;
 import tech.plumeintel.shuzhi.chat.llm.ChatModel;
 import tech.plumeintel.shuzhi.chat.llm.ModelEvent;
 import tech.plumeintel.shuzhi.chat.llm.ModelException;
@@ -42,13 +43,15 @@ class ChatGeneration {
   private final PromptBuilder prompts;
   private final ChatModel model;
   private final HistoryRecorder history;
+  private final TokenSpend spend;
   private final StreamMetrics metrics;
   private final StreamProperties properties;
   private final Clock clock;
 
   ChatGeneration(FramePublisher frames, ActiveStreams active, PromptBuilder prompts,
-      ChatModel model, HistoryRecorder history, StreamMetrics metrics,
+      ChatModel model, HistoryRecorder history, TokenSpend spend, StreamMetrics metrics,
       StreamProperties properties, Clock clock) {
+    this.spend = spend;
     this.frames = frames;
     this.active = active;
     this.prompts = prompts;
@@ -187,6 +190,13 @@ class ChatGeneration {
       history.record(exchange);
     } catch (MongoException e) {
       log.error("Job {} not stored in history: {}", job.requestId(), e.toString());
+    }
+    if (transcript.usage != null) {
+      try {
+        spend.add(job.userId(), transcript.usage);
+      } catch (RuntimeException e) {
+        log.warn("Job {} tokens not counted against the budget: {}", job.requestId(), e.toString());
+      }
     }
   }
 

@@ -1,6 +1,8 @@
 package tech.plumeintel.shuzhi.platform;
 
+import io.lettuce.core.RedisClient;
 import java.time.Clock;
+import org.springframework.beans.factory.annotation.Value;
 import java.util.concurrent.TimeUnit;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -44,6 +46,17 @@ public class PlatformAutoConfiguration {
   MongoDatabase mongoDatabase(MongoClient client, MongoConnectionDetails connection) {
     var database = connection.getConnectionString().getDatabase();
     return client.getDatabase(database == null ? "shuzhi" : database);
+  }
+
+  /**
+   * A Lettuce client of our own on {@code spring.data.redis.url}, for what Spring Data Redis does not
+   * cover well: one shared pub/sub connection, Bucket4j's buckets.
+   */
+  @Bean(destroyMethod = "shutdown")
+  @ConditionalOnMissingBean
+  RedisClient shuzhiRedisClient(
+      @Value("${spring.data.redis.url:redis://localhost:6379}") String url) {
+    return RedisClient.create(url);
   }
 
   @Bean
