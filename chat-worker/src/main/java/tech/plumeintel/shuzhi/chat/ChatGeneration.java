@@ -7,6 +7,8 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import tech.plumeintel.shuzhi.platform.RequestIds;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.chat.StreamMetrics.Outcome;
 import tech.plumeintel.shuzhi.chat.history.HistoryRecorder;
@@ -63,6 +65,16 @@ class ChatGeneration {
   }
 
   void run(ChatRequested job) {
+    // Each stream runs on a thread of its own: the request id must follow it into the logs.
+    MDC.put(RequestIds.MDC_KEY, job.requestId());
+    try {
+      generate(job);
+    } finally {
+      MDC.remove(RequestIds.MDC_KEY);
+    }
+  }
+
+  private void generate(ChatRequested job) {
     var requestId = job.requestId();
     var pickedUp = clock.instant();
     if (pickedUp.isAfter(job.pickupDeadline())) {

@@ -15,6 +15,10 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import org.springframework.context.annotation.Bean;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.kafka.listener.RecordInterceptor;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -88,6 +92,18 @@ public class PlatformAutoConfiguration {
           .replicas(properties.topicReplicas()).build());
     }
     return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
+  }
+
+  @Bean
+  DefaultKafkaProducerFactoryCustomizer requestIdsOnProducedRecords() {
+    return factory -> factory.updateConfigs(Map.of(
+        ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, RequestIds.OnProducedRecords.class.getName()));
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(RecordInterceptor.class)
+  RecordInterceptor<Object, Object> requestIdsOnConsumedRecords() {
+    return new RequestIds.OnConsumedRecords();
   }
 
   @Bean

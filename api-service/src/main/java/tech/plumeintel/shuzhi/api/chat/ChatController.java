@@ -9,6 +9,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -24,6 +25,7 @@ import tech.plumeintel.shuzhi.api.web.RateLimits;
 import tech.plumeintel.shuzhi.common.book.InvalidIsbnException;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.platform.IdGenerator;
+import tech.plumeintel.shuzhi.platform.RequestIds;
 
 /** Starting, resuming and stopping chat streams. */
 @RestController
@@ -71,6 +73,8 @@ class ChatController {
     var clientMsgId = request.clientMsgIdChecked();
     var format = StreamFormat.forAccept(accept);
     var requestId = ids.next();
+    // The stream's id is the request id from here on, in this log and in the worker's.
+    MDC.put(RequestIds.MDC_KEY, requestId);
 
     if (clientMsgId != null) {
       var existing = records.claimClientMessage(caller.userId(), clientMsgId, requestId);
