@@ -1,12 +1,15 @@
 package tech.plumeintel.shuzhi.local;
 
 import java.io.IOException;
-import java.util.concurrent.CountDownLatch;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import redis.embedded.RedisServer;
 
 /**
  * A real {@code redis-server} (the binary bundled by embedded-redis), kept by a small JVM that stops
- * it when the launcher goes away: the binary itself cannot watch its parent.
+ * it when the launcher goes away (the binary itself cannot watch its parent), and ends when the
+ * server does, so that the launcher sees a Redis that died.
  */
 public final class RedisServerMain {
 
@@ -32,6 +35,21 @@ public final class RedisServerMain {
     server.start();
     ParentWatch.startFromEnvironment();
     System.out.println("Redis ready on 127.0.0.1:" + port);
-    new CountDownLatch(1).await();
+    int failures = 0;
+    while (failures < 3) {
+      Thread.sleep(1_000);
+      failures = answers(port) ? 0 : failures + 1;
+    }
+    System.err.println("redis-server stopped answering on port " + port);
+    System.exit(1);
+  }
+
+  private static boolean answers(int port) {
+    try (var socket = new Socket()) {
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 }
