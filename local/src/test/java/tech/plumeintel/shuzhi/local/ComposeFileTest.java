@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.NonValidationKeyword;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -62,7 +64,11 @@ class ComposeFileTest {
     var root = (ObjectNode) schemaNode;
     root.remove("$schema");
     root.put("$id", "https://raw.githubusercontent.com/compose-spec/compose-spec/main/schema/compose-spec.json");
-    var schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
+    // ...and it uses draft 2019-09's "deprecated" annotation, which draft-07 does not know.
+    var draft7 = Dialect.builder(Dialects.getDraft7())
+        .keyword(new NonValidationKeyword("deprecated"))
+        .build();
+    var schema = SchemaRegistry.withDefaultDialect(draft7)
         .getSchema(JSON.writeValueAsString(schemaNode), InputFormat.JSON);
     var errors = schema.validate(JSON.writeValueAsString(JSON.valueToTree(compose)), InputFormat.JSON);
     assertThat(errors).extracting(e -> e.getInstanceLocation() + ": " + e.getMessage()).isEmpty();
