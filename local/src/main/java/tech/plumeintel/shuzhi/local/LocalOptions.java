@@ -113,7 +113,7 @@ record LocalOptions(
       if (!isFree(entry.getValue())) {
         throw new IllegalStateException("Port " + entry.getValue() + " for " + entry.getKey()
             + " is already in use. Stop what listens there (see: ss -ltnp 'sport = :"
-            + entry.getValue() + "'), or pick another port with the option in brackets.");
+            + entry.getValue() + "'), or move it with the option named in parentheses.");
       }
     }
   }

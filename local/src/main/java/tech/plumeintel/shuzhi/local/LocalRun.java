@@ -150,8 +150,8 @@ public final class LocalRun {
 
   /** Services first (they still talk to the stores while draining), then Kafka, Redis, Mongo. */
   private void stop() {
-    if (!stopping.compareAndSet(false, true)) {
-      return;
+    if (!stopping.compareAndSet(false, true) || mongo == null) {
+      return; // stopped already, or nothing was started
     }
     console.info("Stopping...");
     services.forEach(ChildProcess::requestStop);
