@@ -104,18 +104,20 @@ record LocalOptions(
    */
   void requirePortsFree() {
     var seen = new LinkedHashMap<Integer, String>();
-    for (var entry : ports().entrySet()) {
-      var previous = seen.putIfAbsent(entry.getValue(), entry.getKey());
+    ports().forEach((owner, port) -> {
+      var previous = seen.putIfAbsent(port, owner);
       if (previous != null) {
-        throw new IllegalStateException("Port " + entry.getValue() + " is given to both "
-            + previous + " and " + entry.getKey() + ".");
+        throw new IllegalStateException(
+            "Port " + port + " is given to both " + previous + " and " + owner + ".");
       }
-      if (!isFree(entry.getValue())) {
-        throw new IllegalStateException("Port " + entry.getValue() + " for " + entry.getKey()
-            + " is already in use. Stop what listens there (see: ss -ltnp 'sport = :"
-            + entry.getValue() + "'), or move it with the option named in parentheses.");
+    });
+    ports().forEach((owner, port) -> {
+      if (!isFree(port)) {
+        throw new IllegalStateException("Port " + port + " for " + owner
+            + " is already in use. Stop what listens there (see: ss -ltnp 'sport = :" + port
+            + "'), or move it with the option named in parentheses.");
       }
-    }
+    });
   }
 
   private static boolean isFree(int port) {

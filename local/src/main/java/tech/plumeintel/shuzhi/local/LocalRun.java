@@ -55,7 +55,7 @@ public final class LocalRun {
     try {
       run.start();
     } catch (Exception e) {
-      run.console.info("Start-up failed: " + e.getMessage());
+      run.console.info("Start-up failed: " + (e.getMessage() != null ? e.getMessage() : e));
       System.exit(1);
     }
     run.superviseUntilAChildDies();
