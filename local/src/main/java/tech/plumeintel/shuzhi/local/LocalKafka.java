@@ -30,7 +30,8 @@ final class LocalKafka {
       ChatRequested.TOPIC, ChatRequested.TOPIC + ".dlt");
   static final int PARTITIONS = 3;
 
-  private static final List<String> JVM_OPTIONS = List.of("-Xms128m", "-Xmx512m");
+  private static final List<String> JVM_OPTIONS =
+      List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   private final Path directory;
   private final int port;
