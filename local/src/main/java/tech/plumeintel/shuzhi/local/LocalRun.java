@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -27,7 +28,8 @@ public final class LocalRun {
   private final LocalOptions options;
   private final Console console;
   private final AtomicBoolean stopping = new AtomicBoolean();
-  private final List<ChildProcess> services = new ArrayList<>();
+  // Read by the shutdown hook while start() may still be adding to it.
+  private final List<ChildProcess> services = new CopyOnWriteArrayList<>();
   private volatile LocalMongo mongo;
   private volatile ChildProcess redis;
   private volatile ChildProcess kafka;
