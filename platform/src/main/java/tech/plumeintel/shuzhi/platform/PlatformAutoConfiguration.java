@@ -59,8 +59,16 @@ public class PlatformAutoConfiguration {
   @Bean(destroyMethod = "shutdown")
   @ConditionalOnMissingBean
   RedisClient shuzhiRedisClient(
-      @Value("${spring.data.redis.url:redis://localhost:6379}") String url) {
-    return RedisClient.create(url);
+      @Value("${spring.data.redis.url:redis://localhost:6379}") String url,
+      PlatformProperties properties) {
+    var uri = io.lettuce.core.RedisURI.create(url);
+    // A Redis that is down must turn into a quick 503, not threads waiting Lettuce's default 60 s.
+    uri.setTimeout(properties.storeTimeout());
+    var client = RedisClient.create(uri);
+    client.setOptions(io.lettuce.core.ClientOptions.builder()
+        .disconnectedBehavior(io.lettuce.core.ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .build());
+    return client;
   }
 
   @Bean

@@ -26,6 +26,8 @@ public class RateLimits {
     CHAT_USER, CHAT_ADDRESS, LOGIN_ADDRESS, LOOKUP_USER
   }
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RateLimits.class);
+
   private final StatefulRedisConnection<String, byte[]> connection;
   private final ProxyManager<String> buckets;
   private final LimitsProperties properties;
@@ -52,7 +54,14 @@ public class RateLimits {
         () -> BucketConfiguration.builder()
             .addLimit(l -> l.capacity(perMinute).refillIntervally(perMinute, Duration.ofMinutes(1)))
             .build());
-    var probe = bucket.tryConsumeAndReturnRemaining(1);
+    io.github.bucket4j.ConsumptionProbe probe;
+    try {
+      probe = bucket.tryConsumeAndReturnRemaining(1);
+    } catch (RuntimeException e) {
+      // Redis is down: limits fail open, so that what works without Redis (cached books) still does.
+      log.warn("Rate limit {} not checked: {}", limit, e.toString());
+      return;
+    }
     if (!probe.isConsumed()) {
       meters.counter("shuzhi.ratelimit.rejections", "limit", limit.name().toLowerCase()).increment();
       throw ApiException.rateLimited("请求太频繁，请稍后再试",
