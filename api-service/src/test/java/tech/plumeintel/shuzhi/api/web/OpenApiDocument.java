@@ -1,0 +1,143 @@
+package tech.plumeintel.shuzhi.api.web;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/** The served OpenAPI description as plain maps and lists, with its local {@code $ref}s followed. */
+final class OpenApiDocument {
+
+  private static final List<String> METHODS =
+      List.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
+
+  /** One operation: an HTTP method on a documented path. */
+  record Operation(String method, String path, Map<String, Object> node) {
+    String key() {
+      return method.toUpperCase(Locale.ROOT) + " " + path;
+    }
+  }
+
+  private final Map<String, Object> root;
+
+  private OpenApiDocument(Map<String, Object> root) {
+    this.root = root;
+  }
+
+  static OpenApiDocument parse(String yaml) {
+    return new OpenApiDocument(map(new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml)));
+  }
+
+  Map<String, Object> root() {
+    return root;
+  }
+
+  List<Operation> operations() {
+    var operations = new ArrayList<Operation>();
+    map(root.get("paths")).forEach((path, item) -> map(item).forEach((key, node) -> {
+      if (METHODS.contains(key)) {
+        operations.add(new Operation(key, path, map(node)));
+      }
+    }));
+    return operations;
+  }
+
+  /** The path item's parameters and the operation's, resolved; the operation's win by name. */
+  List<Map<String, Object>> parameters(Operation operation) {
+    var byName = new LinkedHashMap<String, Map<String, Object>>();
+    var pathItem = map(map(root.get("paths")).get(operation.path()));
+    for (var source : List.of(pathItem, operation.node())) {
+      for (var parameter : list(source.get("parameters"))) {
+        var resolved = resolve(parameter);
+        byName.put(resolved.get("in") + ":" + resolved.get("name"), resolved);
+      }
+    }
+    return List.copyOf(byName.values());
+  }
+
+  /** Status (or {@code default}) to the resolved response. */
+  Map<String, Map<String, Object>> responses(Operation operation) {
+    var responses = new LinkedHashMap<String, Map<String, Object>>();
+    map(operation.node().get("responses"))
+        .forEach((status, response) -> responses.put(status, resolve(response)));
+    return responses;
+  }
+
+  /** The schema of a response's JSON body. */
+  Object jsonSchema(String method, String path, int status) {
+    var operation = operations().stream()
+        .filter(o -> o.method().equals(method.toLowerCase(Locale.ROOT)) && o.path().equals(path))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("not documented: " + method + " " + path));
+    var response = responses(operation).get(Integer.toString(status));
+    if (response == null) {
+      throw new AssertionError("no " + status + " documented for " + operation.key());
+    }
+    return map(map(response.get("content")).get("application/json")).get("schema");
+  }
+
+  /** Follows {@code $ref}s to the node they name. */
+  Map<String, Object> resolve(Object node) {
+    var current = map(node);
+    for (int hops = 0; current.containsKey("$ref"); hops++) {
+      if (hops > 20) {
+        throw new AssertionError("$ref loop at " + current.get("$ref"));
+      }
+      current = map(at((String) current.get("$ref")));
+    }
+    return current;
+  }
+
+  /** The node a local reference ({@code #/components/...}) names, or null. */
+  Object at(String reference) {
+    if (!reference.startsWith("#/")) {
+      return null;
+    }
+    Object node = root;
+    for (var token : reference.substring(2).split("/")) {
+      if (!(node instanceof Map<?, ?> parent)) {
+        return null;
+      }
+      node = parent.get(token.replace("~1", "/").replace("~0", "~"));
+    }
+    return node;
+  }
+
+  /** Every {@code $ref} anywhere in the document. */
+  List<String> references() {
+    var found = new ArrayList<String>();
+    collectReferences(root, found);
+    return found;
+  }
+
+  private static void collectReferences(Object node, List<String> found) {
+    if (node instanceof Map<?, ?> object) {
+      object.forEach((key, value) -> {
+        if ("$ref".equals(key)) {
+          found.add(String.valueOf(value));
+        } else {
+          collectReferences(value, found);
+        }
+      });
+    } else if (node instanceof List<?> array) {
+      array.forEach(value -> collectReferences(value, found));
+    }
+  }
+
+  /** A YAML mapping with its keys as strings (an unquoted {@code 200:} is an integer key). */
+  static Map<String, Object> map(Object node) {
+    var result = new LinkedHashMap<String, Object>();
+    if (node instanceof Map<?, ?> object) {
+      object.forEach((key, value) -> result.put(String.valueOf(key), value));
+    }
+    return result;
+  }
+
+  static List<Object> list(Object node) {
+    return node instanceof List<?> array ? new ArrayList<Object>(array) : List.of();
+  }
+}
