@@ -22,7 +22,7 @@ class OpenApiController {
   static final String PATH = "/openapi.yaml";
 
   /** RFC 9512; YAML is UTF-8 and the type has no charset parameter. */
-  static final MediaType YAML = MediaType.parseMediaType("application/yaml");
+  private static final MediaType YAML = MediaType.parseMediaType("application/yaml");
 
   private final byte[] document;
   private final String etag;
@@ -32,7 +32,7 @@ class OpenApiController {
     this.etag = "\"" + HexFormat.of().formatHex(DigestUtils.md5Digest(this.document)) + "\"";
   }
 
-  /** Spring answers {@code If-None-Match} with 304 from the ETag; no-cache: it changes with deploys. */
+  /** Spring answers {@code If-None-Match} with 304; no-cache, as it changes with each deploy. */
   @GetMapping(PATH)
   ResponseEntity<byte[]> document() {
     return ResponseEntity.ok()

@@ -9,7 +9,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
-/** The served OpenAPI description as plain maps and lists, with its local {@code $ref}s followed. */
+/** The served OpenAPI description as plain maps and lists; local {@code $ref}s are followed. */
 final class OpenApiDocument {
 
   private static final List<String> METHODS =

@@ -49,7 +49,8 @@ class OpenApiDocumentIT extends ApiIntegrationTest {
         .startsWith("3.1.");
     var etag = answer.header("ETag");
     assertThat(etag).isNotBlank();
-    var again = api().send("GET", OpenApiController.PATH, null, null, Map.of("If-None-Match", etag));
+    var again =
+        api().send("GET", OpenApiController.PATH, null, null, Map.of("If-None-Match", etag));
     assertThat(again.status()).isEqualTo(304);
     assertThat(again.body()).isEmpty();
   }
@@ -115,6 +116,28 @@ class OpenApiDocumentIT extends ApiIntegrationTest {
   }
 
   @Test
+  void schemasUseOnlyKeywordsTheChecksKnow() {
+    var document = document();
+    var unknown = new ArrayList<String>();
+    map(map(document.root().get("components")).get("schemas")).forEach((name, schema) ->
+        unknown.addAll(SchemaCheck.unknownKeywords(schema, name)));
+    for (var operation : document.operations()) {
+      for (var parameter : document.parameters(operation)) {
+        unknown.addAll(SchemaCheck.unknownKeywords(parameter.get("schema"),
+            operation.key() + " " + parameter.get("name")));
+      }
+      var bodies = new ArrayList<Map<String, Object>>();
+      bodies.add(document.resolve(operation.node().getOrDefault("requestBody", Map.of())));
+      bodies.addAll(document.responses(operation).values());
+      for (var body : bodies) {
+        map(body.get("content")).forEach((type, media) -> unknown.addAll(
+            SchemaCheck.unknownKeywords(map(media).get("schema"), operation.key() + " " + type)));
+      }
+    }
+    assertThat(unknown).isEmpty();
+  }
+
+  @Test
   void everyDocumentedErrorIsTheErrorShapeWithACodeAnsweredWithItsStatus() {
     var document = document();
     int checked = 0;
@@ -132,7 +155,8 @@ class OpenApiDocumentIT extends ApiIntegrationTest {
         assertThat(map(json.get("schema")).get("$ref")).as(where).isEqualTo(ERROR_SCHEMA);
         var codes = examples(json).stream().map(example -> map(example).get("code")).toList();
         assertThat(codes).as(where + " examples").isNotEmpty().allSatisfy(code ->
-            assertThat(ErrorCode.valueOf(String.valueOf(code)).status().value()).as(where + " " + code)
+            assertThat(ErrorCode.valueOf(String.valueOf(code)).status().value())
+                .as(where + " " + code)
                 .isEqualTo(Integer.parseInt(status)));
         if (status.equals("429")) {
           assertThat(map(response.get("headers"))).as(where).containsKey("Retry-After");
@@ -148,7 +172,8 @@ class OpenApiDocumentIT extends ApiIntegrationTest {
     if (mediaType.containsKey("example")) {
       examples.add(mediaType.get("example"));
     }
-    map(mediaType.get("examples")).values().forEach(example -> examples.add(map(example).get("value")));
+    map(mediaType.get("examples")).values()
+        .forEach(example -> examples.add(map(example).get("value")));
     return examples;
   }
 

@@ -18,6 +18,12 @@ import tools.jackson.databind.JsonNode;
  */
 final class SchemaCheck {
 
+  /** What the document may say in a schema; anything else is a typo or a YAML slip. */
+  private static final Set<String> KEYWORDS = Set.of("$ref", "type", "const", "enum", "required",
+      "properties", "additionalProperties", "items", "allOf", "oneOf", "description", "example",
+      "examples", "format", "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems",
+      "maxItems", "default", "contentMediaType");
+
   private final OpenApiDocument document;
 
   SchemaCheck(OpenApiDocument document) {
@@ -30,7 +36,34 @@ final class SchemaCheck {
     return problems;
   }
 
-  private void check(JsonNode value, Object node, String at, boolean closed, List<String> problems) {
+  /**
+   * Keywords this check does not know, in a schema and the schemas inside it: a misspelt {@code
+   * requried}, or a flow mapping split at a comma ({@code {description: a, b}}), would otherwise
+   * weaken the checks silently.
+   */
+  static List<String> unknownKeywords(Object node, String at) {
+    var unknown = new ArrayList<String>();
+    var schema = map(node);
+    schema.keySet().stream().filter(key -> !KEYWORDS.contains(key))
+        .forEach(key -> unknown.add(at + ": " + key));
+    map(schema.get("properties")).forEach((name, property) ->
+        unknown.addAll(unknownKeywords(property, at + "." + name)));
+    for (var key : List.of("items", "additionalProperties")) {
+      if (schema.get(key) instanceof Map<?, ?> inner) {
+        unknown.addAll(unknownKeywords(inner, at + "/" + key));
+      }
+    }
+    for (var key : List.of("allOf", "oneOf")) {
+      int index = 0;
+      for (var branch : list(schema.get(key))) {
+        unknown.addAll(unknownKeywords(branch, at + "/" + key + "[" + index++ + "]"));
+      }
+    }
+    return unknown;
+  }
+
+  private void check(
+      JsonNode value, Object node, String at, boolean closed, List<String> problems) {
     var schema = document.resolve(node);
     if (schema.containsKey("type") && !typeMatches(value, schema.get("type"))) {
       problems.add(at + ": " + value.getNodeType() + " is not of type " + schema.get("type"));
@@ -39,7 +72,8 @@ final class SchemaCheck {
     if (schema.containsKey("const") && !same(value, schema.get("const"))) {
       problems.add(at + ": " + value + " is not " + schema.get("const"));
     }
-    if (schema.containsKey("enum") && list(schema.get("enum")).stream().noneMatch(e -> same(value, e))) {
+    if (schema.containsKey("enum")
+        && list(schema.get("enum")).stream().noneMatch(e -> same(value, e))) {
       problems.add(at + ": " + value + " is not one of " + schema.get("enum"));
     }
     for (var part : list(schema.get("allOf"))) {
@@ -64,8 +98,8 @@ final class SchemaCheck {
     }
   }
 
-  private void checkObject(
-      JsonNode value, Map<String, Object> schema, String at, boolean closed, List<String> problems) {
+  private void checkObject(JsonNode value, Map<String, Object> schema, String at,
+      boolean closed, List<String> problems) {
     for (var name : list(schema.get("required"))) {
       if (!value.has(String.valueOf(name))) {
         problems.add(at + ": lacks required " + name);
