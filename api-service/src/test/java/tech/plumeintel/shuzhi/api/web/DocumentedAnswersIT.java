@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.api.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static tech.plumeintel.shuzhi.api.web.OpenApiDocument.map;
 
 import com.mongodb.client.MongoDatabase;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.history.Conversation;
@@ -18,12 +20,15 @@ import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp.Answer;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Real answers have exactly the documented shapes: every field they carry is documented (no
  * camelCase slipping out, no field renamed behind the docs' back), and every required one is there.
  */
 class DocumentedAnswersIT extends ApiIntegrationTest {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @Autowired MongoDatabase database;
 
@@ -36,11 +41,31 @@ class DocumentedAnswersIT extends ApiIntegrationTest {
     schemas = new SchemaCheck(document);
   }
 
+  /**
+   * Checks an answer against its documented response: the required headers are there, the body
+   * has a documented media type and, for JSON, the documented shape.
+   */
   private Answer documented(String method, String path, Answer answer) {
-    var schema = document.jsonSchema(method, path, answer.status());
-    assertThat(schemas.problems(answer.json(), schema))
-        .as("%s %s answered %s: %s", method, path, answer.status(), answer.body())
-        .isEmpty();
+    var where = method + " " + path + " answered " + answer.status() + ": " + answer.body();
+    var response = document.response(method, path, answer.status());
+    map(response.get("headers")).forEach((name, header) -> {
+      if (Boolean.TRUE.equals(document.resolve(header).get("required"))) {
+        assertThat(answer.header(name)).as("%s header %s", where, name).isNotNull();
+      }
+    });
+    var content = map(response.get("content"));
+    if (content.isEmpty()) {
+      return answer;
+    }
+    var type = MediaType.parseMediaType(answer.header("Content-Type"));
+    var documentedType = content.keySet().stream()
+        .filter(candidate -> MediaType.parseMediaType(candidate).includes(type))
+        .findFirst();
+    assertThat(documentedType).as("%s media type %s", where, type).isPresent();
+    if (type.isCompatibleWith(MediaType.APPLICATION_JSON)) {
+      var schema = map(content.get(documentedType.get())).get("schema");
+      assertThat(schemas.problems(answer.json(), schema)).as(where).isEmpty();
+    }
     return answer;
   }
 
@@ -122,6 +147,28 @@ class DocumentedAnswersIT extends ApiIntegrationTest {
     assertThat(detail.json().path("exchanges").size()).isEqualTo(2);
     documented("DELETE", path + "{id}/", api().delete(path + id + "/", token));
     documented("GET", path + "{id}/", api().get(path + id + "/", token));
+  }
+
+  @Test
+  void aStreamNoWorkerTakesHasTheDocumentedHeadersAndEndsWithADocumentedError() {
+    var token = loginAs("documented-streamer");
+    var question = Map.of("isbn", TestIsbns.next(),
+        "messages", List.of(Map.of("role", "user", "content", "讲了什么？")));
+    var error = Map.of("$ref", "#/components/schemas/Error");
+    var line = Map.of("$ref", "#/components/schemas/NdjsonLine");
+
+    var events = documented("POST", "/api/chat/stream/", api().send("POST", "/api/chat/stream/",
+        question, token, Map.of("Accept", "text/event-stream")));
+    var data = events.body().lines().filter(l -> l.startsWith("data: ")).toList();
+    assertThat(events.body()).contains("event: error\n");
+    assertThat(data).hasSize(1);
+    assertThat(schemas.problems(JSON.readTree(data.getFirst().substring(6)), error)).isEmpty();
+
+    var lines = documented("POST", "/api/chat/stream/", api().send("POST", "/api/chat/stream/",
+        question, token, Map.of("Accept", "application/x-ndjson")));
+    var objects = lines.body().lines().filter(l -> !l.isBlank()).toList();
+    assertThat(objects).hasSize(1).allSatisfy(object ->
+        assertThat(schemas.problems(JSON.readTree(object), line)).as(object).isEmpty());
   }
 
   @Test

@@ -67,8 +67,8 @@ final class OpenApiDocument {
     return responses;
   }
 
-  /** The schema of a response's JSON body. */
-  Object jsonSchema(String method, String path, int status) {
+  /** The documented response of an operation for a status, resolved. */
+  Map<String, Object> response(String method, String path, int status) {
     var operation = operations().stream()
         .filter(o -> o.method().equals(method.toLowerCase(Locale.ROOT)) && o.path().equals(path))
         .findFirst()
@@ -77,7 +77,7 @@ final class OpenApiDocument {
     if (response == null) {
       throw new AssertionError("no " + status + " documented for " + operation.key());
     }
-    return map(map(response.get("content")).get("application/json")).get("schema");
+    return response;
   }
 
   /** Follows {@code $ref}s to the node they name. */
