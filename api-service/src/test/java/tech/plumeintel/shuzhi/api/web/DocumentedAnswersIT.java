@@ -150,7 +150,7 @@ class DocumentedAnswersIT extends ApiIntegrationTest {
   }
 
   @Test
-  void aStreamNoWorkerTakesHasTheDocumentedHeadersAndEndsWithADocumentedError() {
+  void streamsHaveTheDocumentedHeadersAndMediaTypesAndEndWithDocumentedErrors() {
     var token = loginAs("documented-streamer");
     var question = Map.of("isbn", TestIsbns.next(),
         "messages", List.of(Map.of("role", "user", "content", "讲了什么？")));
@@ -169,6 +169,14 @@ class DocumentedAnswersIT extends ApiIntegrationTest {
     var objects = lines.body().lines().filter(l -> !l.isBlank()).toList();
     assertThat(objects).hasSize(1).allSatisfy(object ->
         assertThat(schemas.problems(JSON.readTree(object), line)).as(object).isEmpty());
+
+    var stream = "/api/chat/stream/" + events.header("X-Request-Id") + "/";
+    documented("POST", "/api/chat/stream/{request_id}/cancel/",
+        api().post(stream + "cancel/", null, token));
+    documented("GET", "/api/chat/stream/{request_id}/", api().send("GET", stream, null, token,
+        Map.of("Accept", "application/x-ndjson", "Last-Event-ID", "0")));
+    documented("GET", "/api/chat/stream/{request_id}/", api().send("GET", stream, null, token,
+        Map.of("Last-Event-ID", "-1")));
   }
 
   @Test

@@ -1,16 +1,23 @@
 package tech.plumeintel.shuzhi.api.web;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /** The served OpenAPI description as plain maps and lists; local {@code $ref}s are followed. */
 final class OpenApiDocument {
+
+  /** A variable in a path template, its name as group 1. */
+  static final Pattern PATH_VARIABLE = Pattern.compile("\\{([^}]+)}");
 
   private static final List<String> METHODS =
       List.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
@@ -30,6 +37,18 @@ final class OpenApiDocument {
 
   static OpenApiDocument parse(String yaml) {
     return new OpenApiDocument(map(new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml)));
+  }
+
+  /** The document as built into the application, without starting it. */
+  static OpenApiDocument fromClasspath() {
+    try (var in = OpenApiDocument.class.getResourceAsStream("/openapi.yaml")) {
+      if (in == null) {
+        throw new AssertionError("openapi.yaml is not on the classpath");
+      }
+      return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   Map<String, Object> root() {
@@ -65,6 +84,27 @@ final class OpenApiDocument {
     map(operation.node().get("responses"))
         .forEach((status, response) -> responses.put(status, resolve(response)));
     return responses;
+  }
+
+  /** The request body (as {@code request}) and the responses (by status), resolved. */
+  Map<String, Map<String, Object>> bodies(Operation operation) {
+    var bodies = new LinkedHashMap<String, Map<String, Object>>();
+    if (operation.node().containsKey("requestBody")) {
+      bodies.put("request", resolve(operation.node().get("requestBody")));
+    }
+    bodies.putAll(responses(operation));
+    return bodies;
+  }
+
+  /** A media type's {@code example} and the values of its {@code examples}. */
+  static List<Object> examples(Object mediaType) {
+    var media = map(mediaType);
+    var examples = new ArrayList<Object>();
+    if (media.containsKey("example")) {
+      examples.add(media.get("example"));
+    }
+    map(media.get("examples")).values().forEach(example -> examples.add(map(example).get("value")));
+    return examples;
   }
 
   /** The documented response of an operation for a status, resolved. */

@@ -1,16 +1,12 @@
 package tech.plumeintel.shuzhi.api.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static tech.plumeintel.shuzhi.api.web.OpenApiDocument.PATH_VARIABLE;
 import static tech.plumeintel.shuzhi.api.web.OpenApiDocument.list;
-import static tech.plumeintel.shuzhi.api.web.OpenApiDocument.map;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,12 +17,11 @@ import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 
 /**
  * The served OpenAPI description against the running application, so that docs cannot drift from
- * code: the same endpoints and methods, the contract's error shape, the same open endpoints.
+ * code: the same endpoints and methods, the same endpoints open without a token. Its own
+ * consistency and the error shape are {@code OpenApiDocumentTest}'s; real answers' shapes are
+ * {@code DocumentedAnswersIT}'s.
  */
 class OpenApiDocumentIT extends ApiIntegrationTest {
-
-  private static final Pattern PATH_VARIABLE = Pattern.compile("\\{([^}]+)}");
-  private static final String ERROR_SCHEMA = "#/components/schemas/Error";
 
   @Autowired
   @Qualifier("requestMappingHandlerMapping")
@@ -89,102 +84,6 @@ class OpenApiDocumentIT extends ApiIntegrationTest {
   /** Path variables' names are not on the wire: {@code {taskId}} and {@code {task_id}} are one. */
   private static String shape(String path) {
     return PATH_VARIABLE.matcher(path).replaceAll("{}");
-  }
-
-  @Test
-  void everyPathVariableIsADeclaredRequiredPathParameter() {
-    var document = document();
-    for (var operation : document.operations()) {
-      var inTemplate = PATH_VARIABLE.matcher(operation.path()).results()
-          .map(match -> match.group(1)).collect(Collectors.toSet());
-      var declared = document.parameters(operation).stream()
-          .filter(parameter -> "path".equals(parameter.get("in")))
-          .peek(parameter -> assertThat(parameter.get("required"))
-              .as("%s path parameter %s required", operation.key(), parameter.get("name"))
-              .isEqualTo(true))
-          .map(parameter -> String.valueOf(parameter.get("name")))
-          .collect(Collectors.toSet());
-      assertThat(declared).as(operation.key()).isEqualTo(inTemplate);
-    }
-  }
-
-  @Test
-  void everyReferenceResolves() {
-    var document = document();
-    assertThat(document.references()).isNotEmpty()
-        .allSatisfy(reference -> assertThat(document.at(reference)).as(reference).isNotNull());
-  }
-
-  @Test
-  void schemasUseOnlyKeywordsTheChecksKnow() {
-    var document = document();
-    var unknown = new ArrayList<String>();
-    map(map(document.root().get("components")).get("schemas")).forEach((name, schema) ->
-        unknown.addAll(SchemaCheck.unknownKeywords(schema, name)));
-    for (var operation : document.operations()) {
-      for (var parameter : document.parameters(operation)) {
-        unknown.addAll(SchemaCheck.unknownKeywords(parameter.get("schema"),
-            operation.key() + " " + parameter.get("name")));
-      }
-      var bodies = new ArrayList<Map<String, Object>>();
-      bodies.add(document.resolve(operation.node().getOrDefault("requestBody", Map.of())));
-      bodies.addAll(document.responses(operation).values());
-      for (var body : bodies) {
-        map(body.get("content")).forEach((type, media) -> unknown.addAll(
-            SchemaCheck.unknownKeywords(map(media).get("schema"), operation.key() + " " + type)));
-      }
-    }
-    assertThat(unknown).isEmpty();
-  }
-
-  @Test
-  void everyDocumentedErrorIsTheErrorShapeWithACodeAnsweredWithItsStatus() {
-    var document = document();
-    int checked = 0;
-    for (var operation : document.operations()) {
-      for (var entry : document.responses(operation).entrySet()) {
-        var status = entry.getKey();
-        if (!status.startsWith("4") && !status.startsWith("5")) {
-          continue;
-        }
-        var where = operation.key() + " " + status;
-        var response = entry.getValue();
-        var content = map(response.get("content"));
-        assertThat(content.keySet()).as(where).containsExactly("application/json");
-        var json = map(content.get("application/json"));
-        assertThat(map(json.get("schema")).get("$ref")).as(where).isEqualTo(ERROR_SCHEMA);
-        var codes = examples(json).stream().map(example -> map(example).get("code")).toList();
-        assertThat(codes).as(where + " examples").isNotEmpty().allSatisfy(code ->
-            assertThat(ErrorCode.valueOf(String.valueOf(code)).status().value())
-                .as(where + " " + code)
-                .isEqualTo(Integer.parseInt(status)));
-        if (status.equals("429")) {
-          assertThat(map(response.get("headers"))).as(where).containsKey("Retry-After");
-        }
-        checked++;
-      }
-    }
-    assertThat(checked).isGreaterThan(40);
-  }
-
-  private static List<Object> examples(Map<String, Object> mediaType) {
-    var examples = new ArrayList<Object>();
-    if (mediaType.containsKey("example")) {
-      examples.add(mediaType.get("example"));
-    }
-    map(mediaType.get("examples")).values()
-        .forEach(example -> examples.add(map(example).get("value")));
-    return examples;
-  }
-
-  @Test
-  void theErrorSchemaNamesExactlyTheApplicationsErrorCodes() {
-    var error = document().resolve(Map.of("$ref", ERROR_SCHEMA));
-    var codes = list(map(map(error.get("properties")).get("code")).get("enum"));
-
-    assertThat(codes).containsExactlyInAnyOrderElementsOf(
-        Arrays.stream(ErrorCode.values()).map(ErrorCode::name).toList());
-    assertThat(list(error.get("required"))).containsExactlyInAnyOrder("code", "message");
   }
 
   @Test
