@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static tech.plumeintel.shuzhi.api.web.OpenApiDocument.PATH_VARIABLE;
 import static tech.plumeintel.shuzhi.api.web.OpenApiDocument.list;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -97,7 +98,8 @@ class OpenApiDocumentIT extends ApiIntegrationTest {
       var path = PATH_VARIABLE.matcher(operation.path())
           .replaceAll(match -> match.group(1).equals("isbn") ? TestIsbns.next() : "x");
       var body = Set.of("post", "put").contains(operation.method()) ? "{}" : null;
-      var answer = api().send(operation.method().toUpperCase(), path, body, null, Map.of());
+      var method = operation.method().toUpperCase(Locale.ROOT);
+      var answer = api().send(method, path, body, null, Map.of());
       if (list(security).isEmpty()) {
         open.add(operation.key());
         assertThat(answer.status()).as(operation.key() + " without a token").isNotEqualTo(401);
