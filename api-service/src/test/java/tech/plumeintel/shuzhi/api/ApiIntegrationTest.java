@@ -31,7 +31,7 @@ import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
 @RealInfrastructure
 public abstract class ApiIntegrationTest {
 
-  public static final String JWT_SECRET = "integration-tests-jwt-secret-0123456789abcdef";
+  public static final String JWT_SECRET = "integration-tests-jwt-secret-never-logged-0123456789";
   protected static final WechatStandIn WECHAT = new WechatStandIn();
 
   @LocalServerPort
