@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tech.plumeintel.shuzhi.common.book.Book;
@@ -240,6 +241,24 @@ class BookFetchIT extends LookupScenario {
     assertThat(redis.hasKey(BookTasks.inFlight(isbn))).isFalse();
     for (var source : List.of(douban, openLibrary, google)) {
       assertThat(source.requestsMentioning(isbn.value())).isEmpty();
+    }
+  }
+
+  @Test
+  void theRequestIdOfTheJobIsInTheWorkersLogs() throws Exception {
+    var isbn = Isbn.parse("9787020000050");
+    var taskId = newTask(isbn);
+    try (var logs = tech.plumeintel.shuzhi.testsupport.CapturedLogs.start()) {
+      var record = new org.apache.kafka.clients.producer.ProducerRecord<Object, Object>(
+          BookFetchRequested.TOPIC, isbn.value(),
+          new BookFetchRequested(taskId, isbn.value(), Instant.now(), Instant.now().minusSeconds(1)));
+      record.headers().add("x-request-id",
+          "trace-fetch-42".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      kafka.send(record).get(10, TimeUnit.SECONDS);
+
+      awaitEnd(taskId);
+      await().atMost(10, TimeUnit.SECONDS).until(() -> logs.lines().stream()
+          .anyMatch(line -> line.contains(taskId) && line.contains("request_id=trace-fetch-42")));
     }
   }
 
