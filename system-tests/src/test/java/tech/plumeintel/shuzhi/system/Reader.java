@@ -116,7 +116,7 @@ final class Reader {
 
   private HttpRequest.Builder request(String path, String accept) {
     return HttpRequest.newBuilder(http.base().resolve(path))
-        .timeout(Duration.ofSeconds(10))
+        .timeout(Duration.ofSeconds(30))
         .header("Authorization", "Bearer " + token)
         .header("Accept", accept);
   }
