@@ -2,6 +2,8 @@ package tech.plumeintel.shuzhi.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
@@ -35,11 +37,11 @@ class BookLookupJourneyIT {
     var coverUrl = book.path("cover_url").asString();
     assertThat(coverUrl).endsWith("/api/books/" + isbn + "/cover/");
 
-    var cover = reader.get(java.net.URI.create(coverUrl).getPath());
+    var cover = reader.get(URI.create(coverUrl).getPath());
     assertThat(cover.status()).isEqualTo(200);
     assertThat(cover.header("Content-Type")).isEqualTo("image/jpeg");
     assertThat(cover.header("Cache-Control")).contains("max-age");
-    assertThat(cover.body().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))
+    assertThat(cover.body().getBytes(StandardCharsets.ISO_8859_1))
         .hasSize(Books.COVER.length);
 
     var second = reader.lookUp(isbn);

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.system.EventStream.Event;
 import tech.plumeintel.shuzhi.testsupport.OpenAiStandIn.Behaviour;
@@ -121,11 +123,11 @@ class ChatJourneyIT {
     var afterTheDrop = resumed.untilEnd();
     assertThat(afterTheDrop.getFirst().id()).isEqualTo(beforeTheDrop.getLast().id() + 1);
     assertThat(afterTheDrop.getLast().isDone()).isTrue();
-    var seen = new java.util.ArrayList<>(beforeTheDrop);
+    var seen = new ArrayList<>(beforeTheDrop);
     seen.addAll(afterTheDrop);
     assertThat(seen).extracting(Event::id)
         .as("every event once, in order, none lost")
-        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, seen.size())
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, seen.size())
             .boxed().toList());
     var replayedFromTheStart = reader.resume(requestId, 0).untilEnd();
     assertThat(seen).containsExactlyElementsOf(replayedFromTheStart);

@@ -8,11 +8,13 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.gridfs.GridFSBuckets;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -49,12 +51,25 @@ class WorkerCrashIT {
 
   private final ShuzhiSystem system = ShuzhiSystem.shared();
   private final Upstreams upstreams = system.upstreams;
-  private final List<AutoCloseable> cleanup = new java.util.ArrayList<>();
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
 
+  /** Every step runs, even when one fails: no worker process outlives its test. */
   @AfterEach
   void killWorkersAndBringTheInProcessOnesBack() throws Exception {
+    Exception first = null;
     for (var step : cleanup.reversed()) {
-      step.close();
+      try {
+        step.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
@@ -99,7 +114,7 @@ class WorkerCrashIT {
     assertThat(database.getCollection(Book.COLLECTION).countDocuments(eq("_id", isbn)))
         .isEqualTo(1);
     assertThat(GridFSBuckets.create(database, Book.COVERS_BUCKET).find(eq("filename", isbn))
-        .into(new java.util.ArrayList<>())).as("one cover copy").hasSize(1);
+        .into(new ArrayList<>())).as("one cover copy").hasSize(1);
     assertThat(reader.lookUp(isbn).status()).isEqualTo(200);
   }
 
@@ -132,7 +147,7 @@ class WorkerCrashIT {
     assertThat(Duration.ofNanos(System.nanoTime() - killedAt))
         .isLessThan(ShuzhiSystem.WORKER_SILENCE.plusSeconds(3));
     await().atMost(Duration.ofSeconds(2)).until(stream::closedByServer);
-    var received = new java.util.ArrayList<>(beforeTheCrash);
+    var received = new ArrayList<>(beforeTheCrash);
     received.addAll(rest.subList(0, rest.size() - 1));
 
     // Kafka may deliver the job again (its worker died before the offset was committed): the
@@ -152,7 +167,7 @@ class WorkerCrashIT {
         .as("what the log holds is what the reader got, each event once")
         .containsExactlyElementsOf(received);
     assertThat(received).extracting(Event::id).containsExactlyElementsOf(
-        java.util.stream.LongStream.rangeClosed(1, received.size()).boxed().toList());
+        LongStream.rangeClosed(1, received.size()).boxed().toList());
     assertThat(reader.get("/api/user/history/").json().path("count").asInt())
         .as("nothing of the crashed answer is recorded, not even twice").isZero();
 

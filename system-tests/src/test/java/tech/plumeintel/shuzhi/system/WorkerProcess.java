@@ -2,9 +2,11 @@ package tech.plumeintel.shuzhi.system;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +45,7 @@ final class WorkerProcess implements AutoCloseable {
     var command = new ArrayList<String>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // Small and quick to start: it lives for one test on a machine shared with the test JVM.
-    command.addAll(java.util.List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-jar", runnableJar(application).toString()));
     properties.forEach((key, value) -> command.add("--" + key + "=" + value));
     try {
@@ -70,7 +72,7 @@ final class WorkerProcess implements AutoCloseable {
     Path plain;
     try {
       plain = Path.of(application.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
     var target = plain.getParent();
