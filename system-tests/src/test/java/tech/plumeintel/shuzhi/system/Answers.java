@@ -32,7 +32,8 @@ final class Answers {
     chunks.add("{\"id\":\"stand-in\",\"object\":\"chat.completion.chunk\",\"created\":1764661832,"
         + "\"model\":\"deepseek-reasoner\",\"choices\":[],\"usage\":{\"prompt_tokens\":120,"
         + "\"completion_tokens\":30,\"total_tokens\":150,\"prompt_cache_hit_tokens\":64,"
-        + "\"prompt_cache_miss_tokens\":56,\"completion_tokens_details\":{\"reasoning_tokens\":12}}}");
+        + "\"prompt_cache_miss_tokens\":56,"
+        + "\"completion_tokens_details\":{\"reasoning_tokens\":12}}}");
     return chunks;
   }
 

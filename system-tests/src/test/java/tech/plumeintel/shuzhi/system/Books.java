@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import tech.plumeintel.shuzhi.testsupport.SourceStandIn;
 
 /**
- * Books the stand-in sources know. Any ISBN can be made to lead to Douban's recorded page of 《黄金时代》,
- * so every test looks up a book of its own and never finds another test's copy in the cache.
+ * Books the stand-in sources know. Any ISBN can be made to lead to Douban's recorded page of
+ * 《黄金时代》, so every test looks up a book of its own and never finds another test's copy in the
+ * cache.
  */
 final class Books {
 
@@ -13,7 +14,8 @@ final class Books {
   static final String TITLE = "黄金时代";
   static final String AUTHOR = "王小波";
   static final String COVER_PATH = "/view/subject/l/public/s1076372.jpg";
-  static final byte[] COVER = "\u00ff\u00d8\u00ff system-test jpeg".getBytes(StandardCharsets.ISO_8859_1);
+  static final byte[] COVER =
+      "\u00ff\u00d8\u00ff system-test jpeg".getBytes(StandardCharsets.ISO_8859_1);
 
   private Books() {}
 

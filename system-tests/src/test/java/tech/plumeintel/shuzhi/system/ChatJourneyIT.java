@@ -55,7 +55,8 @@ class ChatJourneyIT {
 
     var conversation = awaitConversation(reader, isbn, 1);
     assertThat(conversation.path("title").asString()).isEqualTo(Books.TITLE);
-    assertThat(conversation.path("cover_url").asString()).endsWith("/api/books/" + isbn + "/cover/");
+    assertThat(conversation.path("cover_url").asString())
+        .endsWith("/api/books/" + isbn + "/cover/");
     assertThat(conversation.path("last_question").asString()).isEqualTo("这本书讲了什么？[recorded]");
     var detail = reader.get("/api/user/history/" + conversation.path("id").asString() + "/");
     assertThat(detail.status()).isEqualTo(200);
@@ -186,7 +187,8 @@ class ChatJourneyIT {
         Upstreams.recordedChunks(Upstreams.REASONER), Duration.ofMillis(5)));
 
     var first = reader.ask(isbn, List.of("点了两次[double-tap]"), "tap-1", "text/event-stream");
-    var second = reader.ask(isbn, List.of("点了两次[double-tap]"), "tap-1", "text/event-stream");
+    var second =
+        reader.ask(isbn, List.of("点了两次[double-tap]"), "tap-1", "text/event-stream");
 
     assertThat(second.requestId()).isEqualTo(first.requestId());
     assertThat(second.untilEnd()).isEqualTo(first.untilEnd());

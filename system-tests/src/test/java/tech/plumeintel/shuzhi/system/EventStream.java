@@ -113,7 +113,8 @@ final class EventStream implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     if (event == null) {
-      throw new AssertionError("no event within " + EVENT_TIMEOUT.toSeconds() + " s: the stream hangs");
+      throw new AssertionError(
+          "no event within " + EVENT_TIMEOUT.toSeconds() + " s: the stream hangs");
     }
     if (event == END) {
       events.offer(END);

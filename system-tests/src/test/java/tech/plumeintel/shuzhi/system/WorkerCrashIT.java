@@ -216,7 +216,8 @@ class WorkerCrashIT {
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
         TestInfrastructure.shared().kafkaBootstrapServers()),
         new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(ChatRequested.TOPIC, key, value)).get(10, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(ChatRequested.TOPIC, key, value))
+          .get(10, TimeUnit.SECONDS);
     }
   }
 

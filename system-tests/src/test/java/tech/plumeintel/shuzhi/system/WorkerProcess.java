@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +17,13 @@ import java.util.concurrent.TimeUnit;
  * A worker in a JVM of its own, run from its runnable jar as in production, so that a test can
  * crash it for real: {@link #kill()} is {@code kill -9}, with no shutdown of any kind. Its output
  * goes to {@code target/worker-logs/}. Every worker still running when the test JVM exits is
- * killed then, whatever happened to the tests.
+ * killed then, whatever happened to the tests; {@code timeout} kills it after five minutes anyway.
  */
 final class WorkerProcess implements AutoCloseable {
 
   private static final Set<WorkerProcess> RUNNING = ConcurrentHashMap.newKeySet();
+  private static final Path TIMEOUT = Path.of("/usr/bin/timeout");
+  private static final Duration MAX_LIFE = Duration.ofMinutes(5);
 
   static {
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(
@@ -43,6 +46,10 @@ final class WorkerProcess implements AutoCloseable {
    */
   static WorkerProcess start(String name, Class<?> application, Map<String, String> properties) {
     var command = new ArrayList<String>();
+    if (Files.isExecutable(TIMEOUT)) {
+      // A test JVM killed with SIGKILL runs no shutdown hook: the worker still ends in time.
+      command.addAll(List.of(TIMEOUT.toString(), "--signal=KILL", MAX_LIFE.toSeconds() + "s"));
+    }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // Small and quick to start: it lives for one test on a machine shared with the test JVM.
     command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -92,7 +99,7 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   boolean isAlive() {
-    return process.isAlive();
+    return process.isAlive() && process.descendants().allMatch(ProcessHandle::isAlive);
   }
 
   Path log() {
@@ -101,6 +108,8 @@ final class WorkerProcess implements AutoCloseable {
 
   /** A crash: SIGKILL, no shutdown hook, no goodbye to Kafka. Returns once the process is gone. */
   void kill() {
+    // The JVM first: killing the timeout wrapper alone would leave it running.
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     try {
       process.waitFor(10, TimeUnit.SECONDS);
