@@ -1,18 +1,13 @@
 package tech.plumeintel.shuzhi.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.system.EventStream.Event;
 import tech.plumeintel.shuzhi.testsupport.OpenAiStandIn.Behaviour;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
-import tools.jackson.databind.JsonNode;
 
 /**
  * A reader talks about a book: the API, Kafka, the chat-worker, the LLM stand-in, Redis and back as
@@ -53,7 +48,7 @@ class ChatJourneyIT {
     assertThat(chunks.getLast().json().path("usage").path("completion_tokens").asInt())
         .isPositive();
 
-    var conversation = awaitConversation(reader, isbn, 1);
+    var conversation = reader.awaitConversation(isbn, 1);
     assertThat(conversation.path("title").asString()).isEqualTo(Books.TITLE);
     assertThat(conversation.path("cover_url").asString())
         .endsWith("/api/books/" + isbn + "/cover/");
@@ -73,7 +68,7 @@ class ChatJourneyIT {
     var isbn = knownBook(reader);
     var firstQuestion = "主人公是谁？[first-turn]";
     var firstAnswer = Answers.text(reader.ask(isbn, firstQuestion).untilEnd(), "content");
-    awaitConversation(reader, isbn, 1);
+    reader.awaitConversation(isbn, 1);
     var secondQuestion = "他后来怎样了？[second-turn]";
     upstreams.llm.when("[second-turn]", new Behaviour.Replay(Answers.chunks(
         List.of("读者问的是", "王二的结局。"), List.of("《黄金时代》里，", "王二", "回到了北京。😀")),
@@ -86,7 +81,7 @@ class ChatJourneyIT {
     assertThat(events).allSatisfy(event -> assertThat(Answers.isAscii(event.data())).isTrue());
     assertThat(Answers.text(events, "content")).isEqualTo("《黄金时代》里，王二回到了北京。😀");
     assertThat(Answers.text(events, "reasoning_content")).isEqualTo("读者问的是王二的结局。");
-    var conversation = awaitConversation(reader, isbn, 2);
+    var conversation = reader.awaitConversation(isbn, 2);
     assertThat(conversation.path("last_question").asString()).isEqualTo(secondQuestion);
     var exchanges = reader.get("/api/user/history/" + conversation.path("id").asString() + "/")
         .json().path("exchanges");
@@ -108,59 +103,6 @@ class ChatJourneyIT {
   }
 
   @Test
-  void aReaderWhoDroppedMidStreamResumesWithExactlyTheEventsMissed() {
-    var reader = system.login("reader-resume");
-    var isbn = TestIsbns.next();
-    upstreams.llm.when("[resume]", new Behaviour.Replay(
-        Upstreams.recordedChunks(Upstreams.REASONER), Duration.ofMillis(15)));
-    var stream = reader.ask(isbn, "慢慢说[resume]");
-    var requestId = stream.requestId();
-    var beforeTheDrop = stream.next(20);
-    stream.close();
-
-    var resumed = reader.resume(requestId, beforeTheDrop.getLast().id());
-
-    assertThat(resumed.status()).isEqualTo(200);
-    var afterTheDrop = resumed.untilEnd();
-    assertThat(afterTheDrop.getFirst().id()).isEqualTo(beforeTheDrop.getLast().id() + 1);
-    assertThat(afterTheDrop.getLast().isDone()).isTrue();
-    var seen = new ArrayList<>(beforeTheDrop);
-    seen.addAll(afterTheDrop);
-    assertThat(seen).extracting(Event::id)
-        .as("every event once, in order, none lost")
-        .containsExactlyElementsOf(LongStream.rangeClosed(1, seen.size())
-            .boxed().toList());
-    var replayedFromTheStart = reader.resume(requestId, 0).untilEnd();
-    assertThat(seen).containsExactlyElementsOf(replayedFromTheStart);
-    assertThat(Answers.text(seen, "content")).isEqualTo(Answers.RECORDED_ANSWER);
-  }
-
-  @Test
-  void theStopButtonClosesTheModelConnectionPromptlyAndEndsTheStream() {
-    var reader = system.login("reader-stop");
-    var isbn = TestIsbns.next();
-    upstreams.llm.when("[stop]", new Behaviour.Stall(
-        Upstreams.recordedChunks(Upstreams.REASONER).subList(0, 6)));
-    var stream = reader.ask(isbn, "说来话长[stop]");
-    stream.next(5);
-
-    long cancelledAt = System.nanoTime();
-    var cancel = reader.cancel(stream.requestId());
-
-    assertThat(cancel.status()).isEqualTo(200);
-    await().atMost(Duration.ofSeconds(2))
-        .until(() -> upstreams.llm.closedAt("[stop]").isPresent());
-    assertThat(TimeUnit.NANOSECONDS.toMillis(
-        upstreams.llm.closedAt("[stop]").orElseThrow() - cancelledAt))
-        .as("ms from the stop button to the model's connection closed").isLessThan(1000);
-    var rest = stream.untilEnd();
-    assertThat(rest.getLast().isDone()).isTrue();
-    assertThat(rest.get(rest.size() - 2).json().path("choices").path(0).path("finish_reason")
-        .asString()).isEqualTo("cancelled");
-    await().atMost(Duration.ofSeconds(2)).until(stream::closedByServer);
-  }
-
-  @Test
   void ndjsonCarriesTheSameObjectsOnePerLineEndingWithDone() {
     var reader = system.login("reader-ndjson");
     var isbn = TestIsbns.next();
@@ -179,22 +121,6 @@ class ChatJourneyIT {
     assertThat(Answers.text(lines, "content")).isEqualTo(Answers.RECORDED_ANSWER);
   }
 
-  @Test
-  void theSameMessageSentTwiceMakesOneGeneration() {
-    var reader = system.login("reader-double-tap");
-    var isbn = TestIsbns.next();
-    upstreams.llm.when("[double-tap]", new Behaviour.Replay(
-        Upstreams.recordedChunks(Upstreams.REASONER), Duration.ofMillis(5)));
-
-    var first = reader.ask(isbn, List.of("点了两次[double-tap]"), "tap-1", "text/event-stream");
-    var second =
-        reader.ask(isbn, List.of("点了两次[double-tap]"), "tap-1", "text/event-stream");
-
-    assertThat(second.requestId()).isEqualTo(first.requestId());
-    assertThat(second.untilEnd()).isEqualTo(first.untilEnd());
-    assertThat(upstreams.llm.requestsContaining("[double-tap]")).hasSize(1);
-  }
-
   /** A book the reader has looked up, so the system knows its title and cover. */
   private String knownBook(Reader reader) {
     var isbn = TestIsbns.next();
@@ -204,23 +130,6 @@ class ChatJourneyIT {
     assertThat(reader.awaitTaskEnd(lookup.json().path("poll_url").asString(),
         Duration.ofSeconds(30)).path("status").asString()).isEqualTo("succeeded");
     return isbn;
-  }
-
-  /** Waits for the reader's one conversation about the book to hold this many exchanges. */
-  static JsonNode awaitConversation(Reader reader, String isbn, int exchanges) {
-    var found = new JsonNode[1];
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      var list = reader.get("/api/user/history/").json();
-      for (var conversation : list.path("results")) {
-        if (conversation.path("isbn").asString().equals(isbn)
-            && conversation.path("exchange_count").asInt() == exchanges) {
-          found[0] = conversation;
-          return list.path("count").asInt() == 1;
-        }
-      }
-      return false;
-    });
-    return found[0];
   }
 
   private static int firstIndexWith(List<Event> events, String field) {

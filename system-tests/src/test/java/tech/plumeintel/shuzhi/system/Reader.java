@@ -80,6 +80,23 @@ final class Reader {
     return last[0];
   }
 
+  /** Waits for the reader's one conversation about the book to hold this many exchanges. */
+  JsonNode awaitConversation(String isbn, int exchanges) {
+    var found = new JsonNode[1];
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      var list = get("/api/user/history/").json();
+      for (var conversation : list.path("results")) {
+        if (conversation.path("isbn").asString().equals(isbn)
+            && conversation.path("exchange_count").asInt() == exchanges) {
+          found[0] = conversation;
+          return list.path("count").asInt() == 1;
+        }
+      }
+      return false;
+    });
+    return found[0];
+  }
+
   /** Asks about a book: the turns so far, alternating, ending with the reader's question. */
   EventStream ask(String isbn, List<String> turns, @Nullable String clientMsgId,
       String accept) {

@@ -29,7 +29,7 @@ class ReaderIsolationIT {
     var finished = owner.ask(isbn, "我的问题[isolated]");
     var finishedId = finished.requestId();
     assertThat(finished.untilEnd().getLast().isDone()).isTrue();
-    var conversationId = ChatJourneyIT.awaitConversation(owner, isbn, 1).path("id").asString();
+    var conversationId = owner.awaitConversation(isbn, 1).path("id").asString();
     var live = owner.ask(isbn, "还在说[owned]");
     var liveId = live.requestId();
     live.next(3);

@@ -173,7 +173,7 @@ class WorkerCrashIT {
 
     var retry = reader.ask(isbn, "再说一遍[after-crash]").untilEnd();
     assertThat(retry.getLast().isDone()).isTrue();
-    var conversation = ChatJourneyIT.awaitConversation(reader, isbn, 1);
+    var conversation = reader.awaitConversation(isbn, 1);
     assertThat(conversation.path("last_question").asString()).isEqualTo("再说一遍[after-crash]");
   }
 
