@@ -48,6 +48,11 @@ final class Reader {
     return userId;
   }
 
+  /** The access token, only for tests that check it is never logged. */
+  String token() {
+    return token;
+  }
+
   JsonHttp.Answer get(String path) {
     return http.get(path, token);
   }
