@@ -82,7 +82,7 @@ final class ShuzhiSystem {
     properties.put("shuzhi.jwt.secret", JWT_SECRET);
     properties.put("shuzhi.books.task-deadline", TASK_DEADLINE.toSeconds() + "s");
     // Long enough for a crashed worker's partitions to reach another worker (session timeout).
-    properties.put("shuzhi.chat.pickup-timeout", "20s");
+    properties.put("shuzhi.chat.pickup-timeout", "30s");
     properties.put("shuzhi.chat.worker-silence", WORKER_SILENCE.toMillis() + "ms");
     properties.put("shuzhi.chat.ping-interval", "1s");
     return properties;
