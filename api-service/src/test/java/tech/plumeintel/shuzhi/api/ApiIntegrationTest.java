@@ -7,6 +7,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
+import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 
 /**
  * Base of the API's integration tests: the API over real HTTP, on real Kafka, Redis and Mongo-wire,

@@ -3,10 +3,10 @@ package tech.plumeintel.shuzhi.fetch.job;
 import static com.mongodb.client.model.Filters.eq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.html;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.json;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.redirect;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.status;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.html;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.json;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.redirect;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.status;
 
 import com.mongodb.client.gridfs.GridFSBuckets;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,7 +24,7 @@ import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.fetch.Fixtures;
-import tech.plumeintel.shuzhi.fetch.SourceStandIn;
+import tech.plumeintel.shuzhi.testsupport.SourceStandIn;
 
 /** A lookup job from Kafka to the book in MongoDB and the task in Redis, source by source. */
 class BookFetchIT extends LookupScenario {
