@@ -80,7 +80,17 @@ class BadInputCorpusIT extends ApiIntegrationTest {
     }
   }
 
-  record CaseResult(String group, String name, int status, List<String> problems) {
+  /** Every endpoint of CONTRACT §1; each must be aimed at by the corpus. */
+  static final List<String> CONTRACT_ENDPOINTS = List.of(
+      "POST /api/auth/login/wechat/", "POST /api/auth/token/refresh/", "GET /api/books/{isbn}/",
+      "GET /api/tasks/{task_id}/", "GET /api/books/{isbn}/cover/", "POST /api/chat/stream/",
+      "GET /api/chat/stream/{request_id}/", "POST /api/chat/stream/{request_id}/cancel/",
+      "GET /api/user/history/", "GET /api/user/history/{id}/", "DELETE /api/user/history/{id}/",
+      "GET /api/user/collections/", "POST /api/user/collections/",
+      "DELETE /api/user/collections/{isbn}/", "GET /api/user/profile/", "PUT /api/user/profile/");
+
+  record CaseResult(String group, String name, String endpoint, int status,
+      List<String> problems) {
     boolean passed() {
       return problems.isEmpty();
     }
@@ -98,6 +108,14 @@ class BadInputCorpusIT extends ApiIntegrationTest {
     var groups = new LinkedHashMap<String, List<CorpusCase>>();
     cases.forEach(c -> groups.computeIfAbsent(c.group(), g -> new ArrayList<>()).add(c));
     var nodes = new ArrayList<DynamicNode>();
+    nodes.add(dynamicTest("the corpus aims at every endpoint of the contract", () -> {
+      var aimed = cases.stream().map(CorpusCase::endpoint).collect(
+          java.util.stream.Collectors.groupingBy(e -> String.valueOf(e),
+              java.util.stream.Collectors.counting()));
+      for (var endpoint : CONTRACT_ENDPOINTS) {
+        assertThat(aimed.getOrDefault(endpoint, 0L)).as(endpoint).isGreaterThanOrEqualTo(5);
+      }
+    }));
     groups.forEach((group, members) -> nodes.add(dynamicContainer(group, members.stream()
         .map(c -> dynamicTest(c.name(), () -> replay(c, values))))));
     nodes.add(dynamicTest("nothing stored changed and no job was published", () -> {
@@ -120,7 +138,8 @@ class BadInputCorpusIT extends ApiIntegrationTest {
     var answer = RawHttp.exchange(port, c.request(port, values), Duration.ofSeconds(15));
     var problems = Verdict.problems(c, answer);
     synchronized (RESULTS) {
-      RESULTS.add(new CaseResult(c.group(), c.name(), answer.status(), problems));
+      RESULTS.add(new CaseResult(c.group(), c.name(), String.valueOf(c.endpoint()),
+          answer.status(), problems));
     }
     assertThat(problems).as("%s/%s answered %d: %s", c.group(), c.name(), answer.status(),
         Verdict.abbreviate(answer.bodyText())).isEmpty();

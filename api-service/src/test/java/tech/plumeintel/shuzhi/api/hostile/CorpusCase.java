@@ -43,6 +43,49 @@ record CorpusCase(String group, String name, JsonNode spec) {
     return spec.path("method").asString("GET");
   }
 
+  /**
+   * The contract endpoint the case aims at, as {@code METHOD /path/{param}/}, read from its request
+   * line before placeholders are filled; null for a target outside the contract.
+   */
+  String endpoint() {
+    String method;
+    String target;
+    if (spec.has("raw")) {
+      var line = spec.get("raw").isString() ? spec.get("raw").asString().split("\\r?\\n")[0] : "";
+      var parts = line.split(" ");
+      method = parts[0];
+      target = parts.length > 1 ? parts[1] : "";
+    } else {
+      method = method();
+      target = spec.path("path").isString() ? spec.path("path").asString() : "";
+    }
+    var path = target.split("\\?")[0];
+    for (var endpoint : ENDPOINTS) {
+      if (path.matches(endpoint.pattern())) {
+        return method.toUpperCase(java.util.Locale.ROOT) + " " + endpoint.name();
+      }
+    }
+    return null;
+  }
+
+  private record Endpoint(String name, String pattern) {}
+
+  /** CONTRACT §1, most specific first. */
+  private static final List<Endpoint> ENDPOINTS = List.of(
+      new Endpoint("/api/auth/login/wechat/", "/api/auth/login/wechat/"),
+      new Endpoint("/api/auth/token/refresh/", "/api/auth/token/refresh/"),
+      new Endpoint("/api/books/{isbn}/cover/", "/api/books/[^/]+/cover/"),
+      new Endpoint("/api/books/{isbn}/", "/api/books/[^/]+/"),
+      new Endpoint("/api/tasks/{task_id}/", "/api/tasks/[^/]+/"),
+      new Endpoint("/api/chat/stream/{request_id}/cancel/", "/api/chat/stream/[^/]+/cancel/"),
+      new Endpoint("/api/chat/stream/{request_id}/", "/api/chat/stream/[^/]+/"),
+      new Endpoint("/api/chat/stream/", "/api/chat/stream/"),
+      new Endpoint("/api/user/history/{id}/", "/api/user/history/[^/]+/"),
+      new Endpoint("/api/user/history/", "/api/user/history/"),
+      new Endpoint("/api/user/collections/{isbn}/", "/api/user/collections/[^/]+/"),
+      new Endpoint("/api/user/collections/", "/api/user/collections/"),
+      new Endpoint("/api/user/profile/", "/api/user/profile/"));
+
   /** The request exactly as it goes on the wire. */
   byte[] request(int port, Map<String, String> values) {
     if (spec.has("raw")) {

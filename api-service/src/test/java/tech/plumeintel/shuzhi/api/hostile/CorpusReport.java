@@ -31,6 +31,15 @@ final class CorpusReport {
           .append(" | ").append(statuses.entrySet().stream()
               .map(e -> e.getKey() + "×" + e.getValue()).toList()).append(" |\n");
     });
+    text.append("\n| endpoint (CONTRACT §1) | cases |\n|---|---:|\n");
+    var perEndpoint = new TreeMap<String, Integer>();
+    results.forEach(r -> perEndpoint.merge(r.endpoint(), 1, Integer::sum));
+    BadInputCorpusIT.CONTRACT_ENDPOINTS.forEach(e -> text.append("| `").append(e).append("` | ")
+        .append(perEndpoint.getOrDefault(e, 0)).append(" |\n"));
+    var elsewhere = results.stream()
+        .filter(r -> !BadInputCorpusIT.CONTRACT_ENDPOINTS.contains(r.endpoint())).count();
+    text.append("| other methods and targets (wrong methods, unknown paths, raw request lines) | ")
+        .append(elsewhere).append(" |\n");
     var failures = results.stream().filter(r -> !r.passed()).toList();
     if (!failures.isEmpty()) {
       text.append("\n## Failures\n\n");

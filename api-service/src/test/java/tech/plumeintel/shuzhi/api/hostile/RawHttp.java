@@ -55,6 +55,7 @@ final class RawHttp {
         }
       });
       failure = readAnswer(socket.getInputStream(), received, System.nanoTime() + timeout.toNanos());
+      socket.close();
       writer.join(timeout.toMillis());
     } catch (IOException e) {
       failure = e.toString();
