@@ -3,14 +3,11 @@ package tech.plumeintel.shuzhi.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 
 class ApiHealthIT extends ApiIntegrationTest {
 
-  @LocalManagementPort
-  int managementPort;
 
   @Test
   void reportsUpWithKafkaRedisAndMongoConnected() {

@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.api;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -21,7 +22,11 @@ import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
       "shuzhi.jwt.secret=" + ApiIntegrationTest.JWT_SECRET,
       "shuzhi.chat.pickup-timeout=2s",
       "shuzhi.chat.worker-silence=3s",
-      "shuzhi.chat.ping-interval=1s"
+      "shuzhi.chat.ping-interval=1s",
+      // Every test calls from 127.0.0.1; per-address limits are tested on their own.
+      "shuzhi.limits.chat-per-minute-per-address=100000",
+      "shuzhi.limits.login-per-minute=100000",
+      "shuzhi.limits.lookups-per-minute=100000"
     })
 @RealInfrastructure
 public abstract class ApiIntegrationTest {
@@ -31,6 +36,13 @@ public abstract class ApiIntegrationTest {
 
   @LocalServerPort
   protected int port;
+
+  @LocalManagementPort
+  protected int managementPort;
+
+  protected int managementPort() {
+    return managementPort;
+  }
 
   @DynamicPropertySource
   static void upstreams(DynamicPropertyRegistry registry) {

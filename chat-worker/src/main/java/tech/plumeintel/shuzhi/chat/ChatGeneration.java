@@ -7,9 +7,12 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import tech.plumeintel.shuzhi.platform.RequestIds;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.chat.StreamMetrics.Outcome;
 import tech.plumeintel.shuzhi.chat.history.HistoryRecorder;
+import tech.plumeintel.shuzhi.chat.history.TokenSpend;
 import tech.plumeintel.shuzhi.chat.llm.ChatModel;
 import tech.plumeintel.shuzhi.chat.llm.ModelEvent;
 import tech.plumeintel.shuzhi.chat.llm.ModelException;
@@ -42,13 +45,15 @@ class ChatGeneration {
   private final PromptBuilder prompts;
   private final ChatModel model;
   private final HistoryRecorder history;
+  private final TokenSpend spend;
   private final StreamMetrics metrics;
   private final StreamProperties properties;
   private final Clock clock;
 
   ChatGeneration(FramePublisher frames, ActiveStreams active, PromptBuilder prompts,
-      ChatModel model, HistoryRecorder history, StreamMetrics metrics,
+      ChatModel model, HistoryRecorder history, TokenSpend spend, StreamMetrics metrics,
       StreamProperties properties, Clock clock) {
+    this.spend = spend;
     this.frames = frames;
     this.active = active;
     this.prompts = prompts;
@@ -60,6 +65,16 @@ class ChatGeneration {
   }
 
   void run(ChatRequested job) {
+    // Each stream runs on a thread of its own: the request id must follow it into the logs.
+    MDC.put(RequestIds.MDC_KEY, job.requestId());
+    try {
+      generate(job);
+    } finally {
+      MDC.remove(RequestIds.MDC_KEY);
+    }
+  }
+
+  private void generate(ChatRequested job) {
     var requestId = job.requestId();
     var pickedUp = clock.instant();
     if (pickedUp.isAfter(job.pickupDeadline())) {
@@ -187,6 +202,13 @@ class ChatGeneration {
       history.record(exchange);
     } catch (MongoException e) {
       log.error("Job {} not stored in history: {}", job.requestId(), e.toString());
+    }
+    if (transcript.usage != null) {
+      try {
+        spend.add(job.userId(), transcript.usage);
+      } catch (RuntimeException e) {
+        log.warn("Job {} tokens not counted against the budget: {}", job.requestId(), e.toString());
+      }
     }
   }
 

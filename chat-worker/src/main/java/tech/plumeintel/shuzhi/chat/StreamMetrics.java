@@ -32,8 +32,9 @@ class StreamMetrics {
   }
 
   void firstToken(String model, Duration sincePickup) {
-    Timer.builder("shuzhi.chat.first.token")
+    Timer.builder("shuzhi.llm.first.token")
         .description("From picking the job up to the model's first token")
+        .publishPercentileHistogram()
         .tag("model", model)
         .register(registry)
         .record(sincePickup);
@@ -56,7 +57,7 @@ class StreamMetrics {
   }
 
   private void count(String model, String kind, int tokens) {
-    Counter.builder("shuzhi.chat.tokens")
+    Counter.builder("shuzhi.llm.tokens")
         .description("Tokens the model reported")
         .tag("kind", kind)
         .tag("model", model)

@@ -1,6 +1,8 @@
 package tech.plumeintel.shuzhi.platform;
 
+import io.lettuce.core.RedisClient;
 import java.time.Clock;
+import org.springframework.beans.factory.annotation.Value;
 import java.util.concurrent.TimeUnit;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -13,6 +15,10 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import org.springframework.context.annotation.Bean;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
+import org.springframework.kafka.listener.RecordInterceptor;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -46,6 +52,25 @@ public class PlatformAutoConfiguration {
     return client.getDatabase(database == null ? "shuzhi" : database);
   }
 
+  /**
+   * A Lettuce client of our own on {@code spring.data.redis.url}, for what Spring Data Redis does not
+   * cover well: one shared pub/sub connection, Bucket4j's buckets.
+   */
+  @Bean(destroyMethod = "shutdown")
+  @ConditionalOnMissingBean
+  RedisClient shuzhiRedisClient(
+      @Value("${spring.data.redis.url:redis://localhost:6379}") String url,
+      PlatformProperties properties) {
+    var uri = io.lettuce.core.RedisURI.create(url);
+    // A Redis that is down must turn into a quick 503, not threads waiting Lettuce's default 60 s.
+    uri.setTimeout(properties.storeTimeout());
+    var client = RedisClient.create(uri);
+    client.setOptions(io.lettuce.core.ClientOptions.builder()
+        .disconnectedBehavior(io.lettuce.core.ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .build());
+    return client;
+  }
+
   @Bean
   MongoClientSettingsBuilderCustomizer mongoTimeouts(PlatformProperties properties) {
     return settings -> settings
@@ -75,6 +100,18 @@ public class PlatformAutoConfiguration {
           .replicas(properties.topicReplicas()).build());
     }
     return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
+  }
+
+  @Bean
+  DefaultKafkaProducerFactoryCustomizer requestIdsOnProducedRecords() {
+    return factory -> factory.updateConfigs(Map.of(
+        ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, RequestIds.OnProducedRecords.class.getName()));
+  }
+
+  @Bean
+  @ConditionalOnMissingBean(RecordInterceptor.class)
+  RecordInterceptor<Object, Object> requestIdsOnConsumedRecords() {
+    return new RequestIds.OnConsumedRecords();
   }
 
   @Bean

@@ -52,6 +52,9 @@ public final class CapturedLogs implements AutoCloseable {
       var line = new StringBuilder()
           .append(event.getLevel()).append(' ').append(event.getLoggerName()).append(' ')
           .append(event.getFormattedMessage());
+      if (!event.getMDCPropertyMap().isEmpty()) {
+        line.append(' ').append(event.getMDCPropertyMap());
+      }
       if (event.getThrowableProxy() != null) {
         line.append('\n').append(ThrowableProxyUtil.asString(event.getThrowableProxy()));
       }

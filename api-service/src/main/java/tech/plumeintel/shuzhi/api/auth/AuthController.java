@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.api.auth;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -11,6 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
 import tech.plumeintel.shuzhi.api.user.UserAccount.UserView;
 import tech.plumeintel.shuzhi.api.user.UserAccounts;
 import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.api.web.RateLimits;
 
 /** The two endpoints reachable without a token. */
 @RestController
@@ -21,9 +23,11 @@ class AuthController {
   private final UserAccounts users;
   private final Tokens tokens;
   private final UsedRefreshTokens usedRefreshTokens;
+  private final RateLimits limits;
 
-  AuthController(
-      CodeExchange wechat, UserAccounts users, Tokens tokens, UsedRefreshTokens usedRefreshTokens) {
+  AuthController(CodeExchange wechat, UserAccounts users, Tokens tokens,
+      UsedRefreshTokens usedRefreshTokens, RateLimits limits) {
+    this.limits = limits;
     this.wechat = wechat;
     this.users = users;
     this.tokens = tokens;
@@ -31,7 +35,8 @@ class AuthController {
   }
 
   @PostMapping("/login/wechat/")
-  LoginAnswer login(@Valid @RequestBody WechatLogin request) {
+  LoginAnswer login(@Valid @RequestBody WechatLogin request, HttpServletRequest servletRequest) {
+    limits.take(RateLimits.Limit.LOGIN_ADDRESS, servletRequest.getRemoteAddr());
     var identity = wechat.exchange(request.code());
     var user = users.signIn(identity.openid(), identity.unionid());
     return LoginAnswer.of(tokens.issue(user.id()), user.view());

@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.api.web.RateLimits;
 import tech.plumeintel.shuzhi.common.book.BookTaskStatus;
 import tech.plumeintel.shuzhi.common.book.InvalidIsbnException;
 import tech.plumeintel.shuzhi.common.book.Isbn;
@@ -21,8 +22,10 @@ class BookController {
   private final BookLookup lookup;
   private final TaskStore tasks;
   private final BookStore books;
+  private final RateLimits limits;
 
-  BookController(BookLookup lookup, TaskStore tasks, BookStore books) {
+  BookController(BookLookup lookup, TaskStore tasks, BookStore books, RateLimits limits) {
+    this.limits = limits;
     this.lookup = lookup;
     this.tasks = tasks;
     this.books = books;
@@ -30,6 +33,7 @@ class BookController {
 
   @GetMapping("/api/books/{isbn}/")
   ResponseEntity<?> book(Caller caller, @PathVariable String isbn) {
+    limits.take(RateLimits.Limit.LOOKUP_USER, caller.userId());
     return switch (lookup.lookUp(parse(isbn))) {
       case BookLookup.Outcome.Known known -> ResponseEntity.ok(BookView.of(known.book(), apiBase()));
       case BookLookup.Outcome.Pending pending -> {

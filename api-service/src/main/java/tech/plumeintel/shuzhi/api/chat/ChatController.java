@@ -9,6 +9,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -17,11 +18,14 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.WebAsyncTask;
 import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.api.web.RateLimits;
 import tech.plumeintel.shuzhi.common.book.InvalidIsbnException;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.platform.IdGenerator;
+import tech.plumeintel.shuzhi.platform.RequestIds;
 
 /** Starting, resuming and stopping chat streams. */
 @RestController
@@ -36,9 +40,16 @@ class ChatController {
   private final ChatProperties properties;
   private final IdGenerator ids;
   private final Clock clock;
+  private final RateLimits limits;
+  private final TokenBudget budget;
+  private final OpenStreams openStreams;
 
   ChatController(StreamRecords records, LiveFrames liveFrames, ChatJobs jobs,
-      ChatProperties properties, IdGenerator ids, Clock clock) {
+      ChatProperties properties, IdGenerator ids, Clock clock, RateLimits limits,
+      TokenBudget budget, OpenStreams openStreams) {
+    this.openStreams = openStreams;
+    this.limits = limits;
+    this.budget = budget;
     this.records = records;
     this.liveFrames = liveFrames;
     this.jobs = jobs;
@@ -48,25 +59,28 @@ class ChatController {
   }
 
   @PostMapping("/api/chat/stream/")
-  void start(
+  WebAsyncTask<Void> start(
       Caller caller,
       HttpServletRequest servletRequest,
       HttpServletResponse servletResponse,
       @RequestBody ChatStreamRequest request,
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
+    limits.take(RateLimits.Limit.CHAT_USER, caller.userId());
+    limits.take(RateLimits.Limit.CHAT_ADDRESS, servletRequest.getRemoteAddr());
+    budget.requireRemaining(caller.userId());
     var isbn = isbn(request.isbn());
     var messages = request.messagesChecked();
     var clientMsgId = request.clientMsgIdChecked();
     var format = StreamFormat.forAccept(accept);
     var requestId = ids.next();
+    // The stream's id is the request id from here on, in this log and in the worker's.
+    MDC.put(RequestIds.MDC_KEY, requestId);
 
     if (clientMsgId != null) {
       var existing = records.claimClientMessage(caller.userId(), clientMsgId, requestId);
       if (existing.isPresent()) {
         log.info("Chat {} repeated client message; attached to stream {}", requestId, existing.get());
-        stream(servletRequest, servletResponse, existing.get(),
-            session(existing.get(), format, 0, null));
-        return;
+        return stream(servletResponse, existing.get(), session(existing.get(), format, 0, null));
       }
     }
     records.open(requestId, caller.userId(), isbn.value());
@@ -81,13 +95,12 @@ class ChatController {
       throw e;
     }
     log.info("Chat {} started: {} messages", requestId, messages.size());
-    stream(servletRequest, servletResponse, requestId, session);
+    return stream(servletResponse, requestId, session);
   }
 
   @GetMapping("/api/chat/stream/{requestId}/")
-  void resume(
+  WebAsyncTask<Void> resume(
       Caller caller,
-      HttpServletRequest servletRequest,
       HttpServletResponse servletResponse,
       @PathVariable String requestId,
       @RequestHeader(value = "Last-Event-ID", required = false) @Nullable String lastEventId,
@@ -95,7 +108,7 @@ class ChatController {
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
     requireOwner(caller, requestId);
     var afterSeq = afterSeq(lastEventId != null ? lastEventId : after);
-    stream(servletRequest, servletResponse, requestId,
+    return stream(servletResponse, requestId,
         session(requestId, StreamFormat.forAccept(accept), afterSeq, null));
   }
 
@@ -116,35 +129,34 @@ class ChatController {
   }
 
   /**
-   * Answers with the stream, written by a virtual thread of its own through servlet async I/O. The
-   * headers (with the request id) go out at once. Spring's StreamingResponseBody is not used: it
-   * ignores flush(), and every event must leave as soon as it is written.
+   * Answers with the stream, written through servlet async I/O on the MVC task executor (virtual
+   * threads). The headers, with the request id, go out at once. Spring's StreamingResponseBody is not
+   * used: it ignores flush(), and every event must leave as soon as it is written.
    */
-  private void stream(HttpServletRequest request, HttpServletResponse response, String requestId,
+  private WebAsyncTask<Void> stream(HttpServletResponse response, String requestId,
       StreamSession session) {
     response.setStatus(HttpServletResponse.SC_OK);
     response.setHeader(REQUEST_ID_HEADER, requestId);
     response.setHeader("X-Accel-Buffering", "no");
     response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
     response.setContentType(session.mediaType().toString());
-    var async = request.startAsync();
-    async.setTimeout(properties.maxConnection().plusMinutes(1).toMillis());
-    Thread.ofVirtual().name("chat-stream-", 0).start(() -> {
+    openStreams.add(session);
+    var task = new WebAsyncTask<Void>(properties.maxConnection().plusMinutes(1).toMillis(), () -> {
       try {
         var out = response.getOutputStream();
         response.flushBuffer();
         session.writeTo(out);
-      } catch (IOException | IllegalStateException e) {
+      } catch (IOException e) {
         // The client went away; the generation goes on and the client may resume.
       } finally {
+        openStreams.remove(session);
         session.close();
-        try {
-          async.complete();
-        } catch (IllegalStateException e) {
-          // Already completed by a timeout or an error on the connection.
-        }
       }
+      return null;
     });
+    task.onTimeout(() -> null);
+    task.onError(() -> null);
+    return task;
   }
 
   /** Another reader's stream is answered exactly like a stream that does not exist. */

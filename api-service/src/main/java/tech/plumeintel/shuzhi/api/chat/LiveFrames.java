@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
@@ -30,15 +29,8 @@ class LiveFrames {
   private final StatefulRedisPubSubConnection<String, String> connection;
   private final Map<String, Set<Consumer<StreamFrame>>> listeners = new ConcurrentHashMap<>();
 
-  private final RedisClient client;
-
-  /**
-   * A client of its own, on the configured URL: the connection factory's native client has no URI
-   * of its own and would connect to localhost's default port.
-   */
-  LiveFrames(@Value("${spring.data.redis.url}") String redisUrl) {
-    this.client = RedisClient.create(redisUrl);
-    this.connection = client.connectPubSub();
+  LiveFrames(RedisClient redis) {
+    this.connection = redis.connectPubSub();
     connection.addListener(new RedisPubSubAdapter<>() {
       @Override
       public void message(String channel, String message) {
@@ -112,6 +104,5 @@ class LiveFrames {
   @PreDestroy
   void close() {
     connection.close();
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
 }

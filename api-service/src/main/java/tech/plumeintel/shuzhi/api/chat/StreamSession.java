@@ -45,6 +45,13 @@ final class StreamSession {
     return format.mediaType();
   }
 
+  /** Marks the end of this connection (not of the stream): the client is to resume elsewhere. */
+  private static final StreamFrame HAND_BACK = new StreamFrame(-1, StreamFrame.Kind.HEARTBEAT, "");
+
+  void handBack() {
+    live.offer(HAND_BACK);
+  }
+
   /** Called on the Redis I/O thread. */
   void offer(StreamFrame frame) {
     live.offer(frame);
@@ -116,6 +123,9 @@ final class StreamSession {
 
   /** @return true when the stream has ended */
   private boolean handle(OutputStream out, StreamFrame frame) throws IOException {
+    if (frame == HAND_BACK) {
+      return true;
+    }
     lastWorkerSignal = clock.instant();
     workerSeen = true;
     if (frame.kind() == StreamFrame.Kind.HEARTBEAT || frame.seq() <= lastSeq) {

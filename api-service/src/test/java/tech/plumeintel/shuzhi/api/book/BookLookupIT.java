@@ -122,6 +122,23 @@ class BookLookupIT extends ApiIntegrationTest {
   }
 
   @Test
+  void theRequestIdTravelsWithTheJobAndIntoTheLogs() {
+    var token = loginAs("reader-traced");
+    var isbn = TestIsbns.next();
+    try (var logs = tech.plumeintel.shuzhi.testsupport.CapturedLogs.start()) {
+      var answer = api().send("GET", "/api/books/" + isbn + "/", null, token,
+          Map.of("X-Request-Id", "trace-0123456789"));
+
+      assertThat(answer.header("X-Request-Id")).isEqualTo("trace-0123456789");
+      var record = jobs.awaitRecords(r -> isbn.equals(r.key()), 1, Duration.ofSeconds(10))
+          .getFirst();
+      assertThat(new String(record.headers().lastHeader("x-request-id").value(),
+          java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("trace-0123456789");
+      assertThat(logs.lines()).anyMatch(line -> line.contains("request_id=trace-0123456789"));
+    }
+  }
+
+  @Test
   void concurrentLookupsOfOneIsbnShareOneTaskAndOneJob() throws Exception {
     var alice = loginAs("reader-concurrent-a");
     var bob = loginAs("reader-concurrent-b");

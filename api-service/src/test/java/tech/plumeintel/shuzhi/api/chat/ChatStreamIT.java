@@ -258,6 +258,37 @@ class ChatStreamIT extends ApiIntegrationTest {
   }
 
   @Test
+  void aStoppingInstanceHandsItsStreamsBackAndTheClientResumesOnAnotherLosingNothing()
+      throws Exception {
+    var token = loginAs("chat-rolling");
+    String requestId;
+    try (var leaving = new tech.plumeintel.shuzhi.api.AnotherApiInstance(Map.of())) {
+      var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + leaving.port()
+          + "/api/chat/stream/")).header("Authorization", "Bearer " + token)
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(
+              JSON.writeValueAsString(question(TestIsbns.next(), "q"))));
+      var response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+      var stream = new OpenStream(response,
+          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8)));
+      requestId = stream.requestId();
+      workerSends(requestId, StreamFrame.chunk(1, chunk(requestId, "a")));
+      workerSends(requestId, StreamFrame.chunk(2, chunk(requestId, "b")));
+      assertThat(stream.events(2)).hasSize(2);
+
+      leaving.close();
+
+      assertThat(stream.events(1)).as("nothing after the hand-back, not even an error").isEmpty();
+    }
+    workerSends(requestId, StreamFrame.chunk(3, chunk(requestId, "c")));
+    var resumed = open("GET", "/api/chat/stream/" + requestId + "/", null, token,
+        Map.of("Last-Event-ID", "2"));
+    workerSends(requestId, StreamFrame.done(4));
+    assertThat(resumed.events(2)).containsExactly(
+        "id: 3\ndata: " + chunk(requestId, "c"), "id: 4\ndata: [DONE]");
+  }
+
+  @Test
   void invalidQuestionsAreRefusedBeforeAnyStreamStarts() {
     var token = loginAs("chat-invalid");
     var isbn = TestIsbns.next();

@@ -33,6 +33,17 @@ public final class ChatChannels {
     return "chat:" + requestId + ":meta";
   }
 
+  /**
+   * Counter of the LLM tokens a reader spent on one day (in {@link #BUDGET_ZONE}), added to by the
+   * worker when a stream reports its usage, read by the API against the daily budget.
+   */
+  public static String dailyTokens(String userId, java.time.LocalDate day) {
+    return "chat:tokens:" + userId + ":" + day;
+  }
+
+  /** The readers are in China; their day is Beijing's. */
+  public static final java.time.ZoneId BUDGET_ZONE = java.time.ZoneId.of("Asia/Shanghai");
+
   public static final String META_USER = "user";
   public static final String META_ISBN = "isbn";
   public static final String META_CANCELLED = "cancelled";

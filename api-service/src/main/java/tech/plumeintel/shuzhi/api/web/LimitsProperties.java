@@ -1,0 +1,25 @@
+package tech.plumeintel.shuzhi.api.web;
+
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Limits shared by every API instance (kept in Redis), and the origins browsers may call us from.
+ *
+ * @param chatPerMinute chat streams started per minute per reader
+ * @param chatPerMinutePerAddress chat streams started per minute per client address
+ * @param loginPerMinute logins per minute per client address
+ * @param lookupsPerMinute book lookups per minute per reader
+ * @param dailyTokens LLM tokens a reader may spend per day (Beijing time); 0 turns the budget off
+ * @param corsOrigins browser origins allowed to call the API
+ */
+@ConfigurationProperties("shuzhi.limits")
+public record LimitsProperties(
+    @DefaultValue("60") int chatPerMinute,
+    @DefaultValue("60") int chatPerMinutePerAddress,
+    @DefaultValue("20") int loginPerMinute,
+    @DefaultValue("120") int lookupsPerMinute,
+    @DefaultValue("200000") long dailyTokens,
+    @DefaultValue({"https://sealos.plumeintel.tech", "https://servicewechat.com"})
+        List<String> corsOrigins) {}

@@ -1,0 +1,49 @@
+package tech.plumeintel.shuzhi.api.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.env.MockEnvironment;
+import tech.plumeintel.shuzhi.api.web.ApiException;
+
+class CodeExchangeConfigurationTest {
+
+  private static WechatProperties wechat(String appId, String secret) {
+    return new WechatProperties(appId, secret, URI.create("https://api.weixin.qq.com"),
+        Duration.ofSeconds(2), Duration.ofSeconds(4));
+  }
+
+  private static MockEnvironment profile(String... profiles) {
+    var environment = new MockEnvironment();
+    environment.setActiveProfiles(profiles);
+    return environment;
+  }
+
+  @Test
+  void theOfflineStandInServesOnlyTheLocalProfileWithoutCredentials() {
+    var exchange = new CodeExchangeConfiguration().codeExchange(wechat(null, null), profile("local"));
+
+    assertThat(exchange).isInstanceOf(OfflineCodeExchange.class);
+    assertThat(exchange.exchange("any").openid()).startsWith(OfflineCodeExchange.OPENID_PREFIX);
+    assertThat(exchange.exchange("same").openid()).isEqualTo(exchange.exchange("same").openid());
+  }
+
+  @Test
+  void credentialsAlwaysMeanRealWechatEvenInTheLocalProfile() {
+    assertThat(new CodeExchangeConfiguration().codeExchange(wechat("wx1", "s"), profile("local")))
+        .isInstanceOf(JscodeToSession.class);
+    assertThat(new CodeExchangeConfiguration().codeExchange(wechat("wx1", "s"), profile()))
+        .isInstanceOf(JscodeToSession.class);
+  }
+
+  @Test
+  void outsideTheLocalProfileMissingCredentialsRefuseEveryLogin() {
+    var exchange = new CodeExchangeConfiguration().codeExchange(wechat("", null), profile("prod"));
+
+    assertThat(exchange).isNotInstanceOf(OfflineCodeExchange.class);
+    assertThatThrownBy(() -> exchange.exchange("any")).isInstanceOf(ApiException.class);
+  }
+}

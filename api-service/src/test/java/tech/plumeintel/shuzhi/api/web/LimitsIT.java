@@ -1,0 +1,119 @@
+package tech.plumeintel.shuzhi.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import tech.plumeintel.shuzhi.api.AnotherApiInstance;
+import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
+import tech.plumeintel.shuzhi.common.chat.ChatChannels;
+import tech.plumeintel.shuzhi.testsupport.JsonHttp;
+import tech.plumeintel.shuzhi.testsupport.TestIsbns;
+
+class LimitsIT extends ApiIntegrationTest {
+
+  private static AnotherApiInstance secondInstance;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  @Autowired StringRedisTemplate redis;
+
+  private static synchronized int secondInstancePort() {
+    if (secondInstance == null) {
+      secondInstance = new AnotherApiInstance(Map.of("shuzhi.chat.pickup-timeout", "1s",
+          "shuzhi.limits.chat-per-minute-per-address", "100000"));
+    }
+    return secondInstance.port();
+  }
+
+  @AfterAll
+  static void stopSecondInstance() {
+    if (secondInstance != null) {
+      secondInstance.close();
+    }
+  }
+
+  private int startChat(int apiPort, String token) throws Exception {
+    var body = "{\"isbn\":\"" + TestIsbns.next() + "\",\"messages\":[{\"role\":\"user\","
+        + "\"content\":\"q\"}]}";
+    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/api/chat/stream/"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    response.body().close();
+    return response.statusCode();
+  }
+
+  @Test
+  void theSixtyFirstChatOfAMinuteIsRefusedAcrossTwoInstances() throws Exception {
+    var token = loginAs("limit-chatter");
+    var otherPort = secondInstancePort();
+    var calls = new ArrayList<Callable<Integer>>();
+    for (int i = 0; i < 60; i++) {
+      var target = i % 2 == 0 ? port : otherPort;
+      calls.add(() -> startChat(target, token));
+    }
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (var result : pool.invokeAll(calls)) {
+        assertThat(result.get()).isEqualTo(200);
+      }
+    }
+
+    var refused = api().post("/api/chat/stream/", Map.of("isbn", TestIsbns.next(),
+        "messages", List.of(Map.of("role", "user", "content", "q"))), token);
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.json().path("code").asString()).isEqualTo("RATE_LIMIT");
+    assertThat(Integer.parseInt(refused.header("Retry-After"))).isBetween(1, 61);
+    var onTheOther = new JsonHttp(otherPort).post("/api/chat/stream/", Map.of("isbn",
+        TestIsbns.next(), "messages", List.of(Map.of("role", "user", "content", "q"))), token);
+    assertThat(onTheOther.status()).isEqualTo(429);
+
+    var metrics = new JsonHttp(managementPort()).get("/actuator/prometheus", null).body();
+    assertThat(metrics).contains("shuzhi_ratelimit_rejections_total{");
+  }
+
+  @Test
+  void aReaderWhoSpentTheDaysTokensIsToldToComeBackTomorrow() {
+    var token = loginAs("limit-spender");
+    var userId = api().get("/api/user/profile/", token).json().path("id").asString();
+    redis.opsForValue().set(ChatChannels.dailyTokens(userId,
+        LocalDate.now(ChatChannels.BUDGET_ZONE)), "200000");
+
+    var refused = api().post("/api/chat/stream/", Map.of("isbn", TestIsbns.next(),
+        "messages", List.of(Map.of("role", "user", "content", "q"))), token);
+
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.json().path("message").asString()).contains("额度");
+    assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 86_400L);
+  }
+
+  @Test
+  void onlyConfiguredOriginsGetCorsHeaders() {
+    var allowed = api().send("OPTIONS", "/api/books/9787532190294/", null, null, Map.of(
+        "Origin", "https://sealos.plumeintel.tech", "Access-Control-Request-Method", "GET",
+        "Access-Control-Request-Headers", "authorization"));
+    assertThat(allowed.header("Access-Control-Allow-Origin"))
+        .isEqualTo("https://sealos.plumeintel.tech");
+
+    var refused = api().send("OPTIONS", "/api/books/9787532190294/", null, null, Map.of(
+        "Origin", "https://evil.example", "Access-Control-Request-Method", "GET"));
+    assertThat(refused.header("Access-Control-Allow-Origin")).isNull();
+    var token = loginAs("cors-reader");
+    var simple = api().send("GET", "/api/user/profile/", null, token,
+        Map.of("Origin", "https://evil.example"));
+    assertThat(simple.header("Access-Control-Allow-Origin")).isNull();
+  }
+}

@@ -1,0 +1,81 @@
+package tech.plumeintel.shuzhi.local;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One of the three services, run from its executable jar in the {@code local} profile, where (and
+ * only where, without credentials) its offline stand-ins are active.
+ *
+ * @param jarName the runnable jar's name in the launcher's {@code services/} directory
+ * @param ports the service's own port settings, as environment variables
+ */
+record LocalService(String name, String jarName, int managementPort, Map<String, String> ports) {
+
+  /** Small heaps and a quick JIT: three services and a broker share a developer's laptop. */
+  private static final List<String> DEFAULT_JVM_OPTIONS =
+      List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(1))
+      .build();
+
+  static List<LocalService> all(LocalOptions options) {
+    return List.of(
+        new LocalService("api-service", "api-service-exec.jar", options.apiManagementPort(),
+            Map.of("SERVER_PORT", Integer.toString(options.apiPort()),
+                "MANAGEMENT_SERVER_PORT", Integer.toString(options.apiManagementPort()))),
+        new LocalService("fetch-worker", "fetch-worker-exec.jar", options.fetchWorkerPort(),
+            Map.of("SERVER_PORT", Integer.toString(options.fetchWorkerPort()))),
+        new LocalService("chat-worker", "chat-worker-exec.jar", options.chatWorkerPort(),
+            Map.of("SERVER_PORT", Integer.toString(options.chatWorkerPort()))));
+  }
+
+  URI healthUri() {
+    return URI.create("http://127.0.0.1:" + managementPort + "/actuator/health");
+  }
+
+  /** Runs in the data directory, so whatever a service writes to its working directory stays there. */
+  ChildProcess start(
+      Path servicesDir, Path dataDir, Map<String, String> infrastructure, Console console) {
+    var jar = servicesDir.resolve(jarName);
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build first with "
+          + "./mvnw -B -q -DskipTests package -pl local -am (./local/run does this)");
+    }
+    var environment = new java.util.HashMap<>(infrastructure);
+    environment.putAll(ports);
+    return ChildProcess.start(name,
+        Jvm.jar(jvmOptions(), jar, "--spring.profiles.active=local"),
+        environment, dataDir, console);
+  }
+
+  /** {@code SHUZHI_LOCAL_JAVA_OPTS} replaces the default options, e.g. to attach a debugger. */
+  private static List<String> jvmOptions() {
+    var custom = System.getenv("SHUZHI_LOCAL_JAVA_OPTS");
+    if (custom == null || custom.isBlank()) {
+      return DEFAULT_JVM_OPTIONS;
+    }
+    return Arrays.asList(custom.strip().split("\\s+"));
+  }
+
+  /** True when the service's health endpoint answers 200 with status UP. */
+  boolean isUp() throws InterruptedException {
+    var request = HttpRequest.newBuilder(healthUri()).timeout(Duration.ofSeconds(3)).GET().build();
+    try {
+      var response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 && response.body().contains("\"UP\"");
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+}

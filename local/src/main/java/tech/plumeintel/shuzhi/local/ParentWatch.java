@@ -1,0 +1,37 @@
+package tech.plumeintel.shuzhi.local;
+
+import java.time.Duration;
+
+/**
+ * Ends this JVM when the launcher that started it is gone. A launcher killed with SIGKILL runs no
+ * shutdown hook, and its children would otherwise keep the ports, and the data files, forever.
+ */
+final class ParentWatch {
+
+  /** The launcher passes its pid to every child under this name (system property or environment). */
+  static final String PARENT_PID = "shuzhi.platform.parent-pid";
+  static final String PARENT_PID_ENV = "SHUZHI_PLATFORM_PARENT_PID";
+
+  private static final Duration PERIOD = Duration.ofMillis(500);
+
+  private ParentWatch() {}
+
+  static void startFromEnvironment() {
+    var pid = System.getenv(PARENT_PID_ENV);
+    if (pid == null || pid.isBlank()) {
+      return;
+    }
+    var parent = ProcessHandle.of(Long.parseLong(pid.strip()));
+    Thread.ofPlatform().daemon().name("parent-watch").start(() -> {
+      while (parent.map(ProcessHandle::isAlive).orElse(false)) {
+        try {
+          Thread.sleep(PERIOD);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      System.err.println("The launcher (pid " + pid + ") is gone; stopping.");
+      System.exit(1);
+    });
+  }
+}
