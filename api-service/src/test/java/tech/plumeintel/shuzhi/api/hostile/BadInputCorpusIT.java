@@ -31,6 +31,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.TestPropertySource;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
@@ -49,6 +50,8 @@ import tools.jackson.databind.JsonNode;
  * whole corpus, nothing stored changes and no job is published. The outcome per group is written to
  * {@code target/corpus-report.md}.
  */
+// The corpus sends some 80 chats from one reader in seconds; the limit itself is tested elsewhere.
+@TestPropertySource(properties = "shuzhi.limits.chat-per-minute=100000")
 class BadInputCorpusIT extends ApiIntegrationTest {
 
   static final String DATABASE = "shuzhi-corpus";
