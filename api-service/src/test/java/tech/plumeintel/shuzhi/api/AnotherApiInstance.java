@@ -5,6 +5,7 @@ import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
+import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 
 /** Another API instance on the same Redis, Kafka and Mongo, as behind a load balancer. */
 public final class AnotherApiInstance implements AutoCloseable {

@@ -7,6 +7,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
+import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 
 /**
  * Base of the API's integration tests: the API over real HTTP, on real Kafka, Redis and Mongo-wire,
@@ -31,7 +32,7 @@ import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
 @RealInfrastructure
 public abstract class ApiIntegrationTest {
 
-  public static final String JWT_SECRET = "integration-tests-jwt-secret-0123456789abcdef";
+  public static final String JWT_SECRET = "integration-tests-jwt-secret-never-logged-0123456789";
   protected static final WechatStandIn WECHAT = new WechatStandIn();
 
   @LocalServerPort

@@ -32,8 +32,14 @@ class StreamSlots implements DisposableBean {
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("chat-stream-", 0).factory());
   private boolean paused;
 
+  private final int maxStreams;
+  private final java.time.Duration drain;
+
   StreamSlots(LlmProperties properties, ChatGeneration generation,
-      KafkaListenerEndpointRegistry listeners) {
+      KafkaListenerEndpointRegistry listeners,
+      tech.plumeintel.shuzhi.chat.stream.StreamProperties streams) {
+    this.maxStreams = properties.maxConcurrentStreams();
+    this.drain = streams.shutdownDrain();
     this.slots = new Semaphore(properties.maxConcurrentStreams());
     this.generation = generation;
     this.listeners = listeners;
@@ -83,11 +89,19 @@ class StreamSlots implements DisposableBean {
   }
 
   /**
-   * Interrupts the running streams, which end with an error frame so their clients do not wait for
-   * the API's timeout, and gives them a moment to write it before Redis is disconnected.
+   * Lets the running streams finish (the listener has stopped taking jobs by now), for a while; then
+   * interrupts the rest, which end with an error frame so their clients do not wait for the API's
+   * timeout, and gives them a moment to write it before Redis is disconnected.
    */
   @Override
   public void destroy() throws InterruptedException {
+    threads.shutdown();
+    if (slots.availablePermits() < maxStreams) {
+      log.info("Letting {} running streams finish", maxStreams - slots.availablePermits());
+    }
+    if (threads.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+      return;
+    }
     threads.shutdownNow();
     if (!threads.awaitTermination(3, TimeUnit.SECONDS)) {
       log.warn("Streams still running at shutdown");

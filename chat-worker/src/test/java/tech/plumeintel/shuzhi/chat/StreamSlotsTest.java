@@ -47,8 +47,32 @@ class StreamSlotsTest {
     }).when(generation).run(any());
     slots = new StreamSlots(new LlmProperties(URI.create("http://localhost"), "k", "m",
         Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-        limit, 0, Duration.ofMillis(1), null, null, null), generation, registry);
+        limit, 0, Duration.ofMillis(1), null, null, null), generation, registry,
+        new tech.plumeintel.shuzhi.chat.stream.StreamProperties(Duration.ofSeconds(3),
+            Duration.ofMinutes(10), null, Duration.ofSeconds(5)));
     return slots;
+  }
+
+  @Test
+  void aStoppingWorkerLetsItsRunningStreamsFinish() throws Exception {
+    var slots = slots(2);
+    slots.start(job("draining"));
+    await().until(() -> concurrent.get() == 1);
+    var stopper = Thread.ofVirtual().start(() -> {
+      try {
+        slots.destroy();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    stopper.join(300);
+    assertThat(stopper.isAlive()).as("waits for the running stream").isTrue();
+
+    running.get("draining").countDown();
+
+    stopper.join(5_000);
+    assertThat(stopper.isAlive()).isFalse();
+    assertThat(concurrent.get()).isZero();
   }
 
   @AfterEach

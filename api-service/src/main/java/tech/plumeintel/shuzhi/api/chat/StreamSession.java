@@ -165,6 +165,11 @@ final class StreamSession {
     if (!notPickedUp && !silent) {
       return false;
     }
+    // The live channel may have missed the last frames (a worker killed between its RPUSH and its
+    // PUBLISH, a Redis reconnect): the client gets what the log holds before any verdict.
+    if (replay(out, records.logged(requestId, lastSeq, null))) {
+      return true;
+    }
     if (notPickedUp) {
       records.cancel(requestId);
     }

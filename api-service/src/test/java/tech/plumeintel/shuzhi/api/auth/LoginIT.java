@@ -12,10 +12,10 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
-import tech.plumeintel.shuzhi.api.WechatStandIn;
 import tech.plumeintel.shuzhi.testsupport.CapturedLogs;
 import tech.plumeintel.shuzhi.testsupport.HttpStandIn;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp.Answer;
+import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 
 class LoginIT extends ApiIntegrationTest {
 
@@ -44,7 +44,7 @@ class LoginIT extends ApiIntegrationTest {
     assertThat(profile.status()).isEqualTo(200);
     assertThat(profile.json().path("id").asString()).isEqualTo(body.path("user").path("id").asString());
 
-    var request = WECHAT.http().received(tech.plumeintel.shuzhi.api.WechatStandIn.PATH).getLast();
+    var request = WECHAT.http().received(WechatStandIn.PATH).getLast();
     assertThat(request.query()).contains("appid=wx-test-app", "js_code=good-code-1",
         "grant_type=authorization_code");
   }

@@ -243,6 +243,40 @@ class ChatStreamIT extends ApiIntegrationTest {
   }
 
   @Test
+  void framesOnlyTheLogHoldsReachTheClientBeforeASilentWorkerIsDeclaredGone() throws Exception {
+    var token = loginAs("chat-unpublished");
+    var stream = open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
+    var requestId = stream.requestId();
+    workerSends(requestId, StreamFrame.chunk(1, chunk(requestId, "a")));
+    // The worker was killed between its RPUSH and its PUBLISH: the frame is in the log only.
+    redis.opsForList().rightPush(ChatChannels.log(requestId),
+        StreamFrame.chunk(2, chunk(requestId, "b")).encode());
+
+    var events = stream.events(3);
+
+    assertThat(events.subList(0, 2)).containsExactly(
+        "id: 1\ndata: " + chunk(requestId, "a"),
+        "id: 2\ndata: " + chunk(requestId, "b"));
+    assertThat(events.get(2)).startsWith("event: error\ndata: {\"code\":\"MODEL_ERROR\"");
+  }
+
+  @Test
+  void aStreamWhoseEndOnlyTheLogHoldsEndsWithDoneNotAnError() throws Exception {
+    var token = loginAs("chat-end-unpublished");
+    var stream = open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
+    var requestId = stream.requestId();
+    workerSends(requestId, StreamFrame.chunk(1, chunk(requestId, "a")));
+    // The live channel lost the last frames (a Redis reconnect): the whole answer is in the log.
+    redis.opsForList().rightPushAll(ChatChannels.log(requestId),
+        StreamFrame.chunk(2, chunk(requestId, "b")).encode(), StreamFrame.done(3).encode());
+
+    assertThat(stream.events(3)).containsExactly(
+        "id: 1\ndata: " + chunk(requestId, "a"),
+        "id: 2\ndata: " + chunk(requestId, "b"),
+        "id: 3\ndata: [DONE]");
+  }
+
+  @Test
   void theSameClientMessageTwiceAttachesToOneStream() throws Exception {
     var token = loginAs("chat-double-tap");
     var body = Map.of("isbn", TestIsbns.next(), "client_msg_id", "msg-42",

@@ -14,10 +14,13 @@ import org.springframework.validation.annotation.Validated;
  * @param logTtl how long a stream stays resumable after its last frame (the log's and the meta
  *     hash's TTL)
  * @param workerId written into the meta hash when this worker claims a job; defaults to host and pid
+ * @param shutdownDrain how long a stopping worker lets its running streams finish before it ends
+ *     the rest with an error frame (keep it under the orchestrator's grace period)
  */
 @ConfigurationProperties("shuzhi.chat")
 @Validated
 public record StreamProperties(
     @DefaultValue("3s") Duration heartbeatInterval,
     @DefaultValue("10m") Duration logTtl,
-    @Nullable String workerId) {}
+    @Nullable String workerId,
+    @DefaultValue("20s") Duration shutdownDrain) {}

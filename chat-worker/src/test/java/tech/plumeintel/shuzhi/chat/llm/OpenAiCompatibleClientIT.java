@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import tech.plumeintel.shuzhi.chat.OpenAiStandIn;
-import tech.plumeintel.shuzhi.chat.OpenAiStandIn.Behaviour;
 import tech.plumeintel.shuzhi.chat.prompt.Prompt;
 import tech.plumeintel.shuzhi.common.chat.ChatMessage;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
 import tech.plumeintel.shuzhi.testsupport.FreePorts;
+import tech.plumeintel.shuzhi.testsupport.OpenAiStandIn;
+import tech.plumeintel.shuzhi.testsupport.OpenAiStandIn.Behaviour;
 
 /** The client alone over real HTTP: streaming, timeouts, retries, failures and aborts. */
 class OpenAiCompatibleClientIT {

@@ -3,10 +3,10 @@ package tech.plumeintel.shuzhi.fetch.job;
 import static com.mongodb.client.model.Filters.eq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.html;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.json;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.redirect;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.status;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.html;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.json;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.redirect;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.status;
 
 import com.mongodb.client.gridfs.GridFSBuckets;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,13 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.fetch.Fixtures;
-import tech.plumeintel.shuzhi.fetch.SourceStandIn;
+import tech.plumeintel.shuzhi.testsupport.SourceStandIn;
 
 /** A lookup job from Kafka to the book in MongoDB and the task in Redis, source by source. */
 class BookFetchIT extends LookupScenario {
@@ -240,6 +241,24 @@ class BookFetchIT extends LookupScenario {
     assertThat(redis.hasKey(BookTasks.inFlight(isbn))).isFalse();
     for (var source : List.of(douban, openLibrary, google)) {
       assertThat(source.requestsMentioning(isbn.value())).isEmpty();
+    }
+  }
+
+  @Test
+  void theRequestIdOfTheJobIsInTheWorkersLogs() throws Exception {
+    var isbn = Isbn.parse("9787020000050");
+    var taskId = newTask(isbn);
+    try (var logs = tech.plumeintel.shuzhi.testsupport.CapturedLogs.start()) {
+      var record = new org.apache.kafka.clients.producer.ProducerRecord<Object, Object>(
+          BookFetchRequested.TOPIC, isbn.value(),
+          new BookFetchRequested(taskId, isbn.value(), Instant.now(), Instant.now().minusSeconds(1)));
+      record.headers().add("x-request-id",
+          "trace-fetch-42".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      kafka.send(record).get(10, TimeUnit.SECONDS);
+
+      awaitEnd(taskId);
+      await().atMost(10, TimeUnit.SECONDS).until(() -> logs.lines().stream()
+          .anyMatch(line -> line.contains(taskId) && line.contains("request_id=trace-fetch-42")));
     }
   }
 

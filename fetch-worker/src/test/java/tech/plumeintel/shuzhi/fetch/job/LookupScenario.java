@@ -21,8 +21,8 @@ import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
-import tech.plumeintel.shuzhi.fetch.SourceStandIn;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
+import tech.plumeintel.shuzhi.testsupport.SourceStandIn;
 
 /**
  * The worker as it runs: jobs published to real Kafka, stand-ins of the three sources and the cover

@@ -1,8 +1,8 @@
 package tech.plumeintel.shuzhi.fetch.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.json;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.redirect;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.json;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.redirect;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
-import tech.plumeintel.shuzhi.fetch.SourceStandIn;
+import tech.plumeintel.shuzhi.testsupport.SourceStandIn;
 
 /** Concurrent jobs never ask one host faster than its rate: Open Library, at 3 requests a second. */
 class RateLimitIT extends LookupScenario {

@@ -2,8 +2,8 @@ package tech.plumeintel.shuzhi.fetch.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.body;
-import static tech.plumeintel.shuzhi.fetch.SourceStandIn.redirect;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.body;
+import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.redirect;
 
 import java.net.URI;
 import java.time.Clock;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.unit.DataSize;
-import tech.plumeintel.shuzhi.fetch.SourceStandIn;
+import tech.plumeintel.shuzhi.testsupport.SourceStandIn;
 import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 
 /** The sources' HTTP client against a real server, with its rate limits in real Redis. */

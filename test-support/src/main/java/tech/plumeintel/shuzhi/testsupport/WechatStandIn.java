@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.api;
+package tech.plumeintel.shuzhi.testsupport;
 
 import java.net.URI;
 import java.net.URLDecoder;
@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import tech.plumeintel.shuzhi.testsupport.HttpStandIn;
 
 /** WeChat's {@code sns/jscode2session} over real HTTP, answering per code as a test programs it. */
 public final class WechatStandIn implements AutoCloseable {

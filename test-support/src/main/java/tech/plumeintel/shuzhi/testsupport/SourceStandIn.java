@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.fetch;
+package tech.plumeintel.shuzhi.testsupport;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
