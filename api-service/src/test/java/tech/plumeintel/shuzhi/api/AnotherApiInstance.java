@@ -21,6 +21,11 @@ public final class AnotherApiInstance implements AutoCloseable {
     properties.put("shuzhi.wechat.app-id", WechatStandIn.APP_ID);
     properties.put("shuzhi.wechat.app-secret", WechatStandIn.APP_SECRET);
     properties.put("shuzhi.wechat.base-url", ApiIntegrationTest.WECHAT.baseUrl().toString());
+    // As in ApiIntegrationTest. A rate bucket in the shared Redis keeps the capacity of the instance
+    // that made it, so an instance with the default 60 per address would limit every later test.
+    properties.put("shuzhi.limits.chat-per-minute-per-address", "100000");
+    properties.put("shuzhi.limits.login-per-minute", "100000");
+    properties.put("shuzhi.limits.lookups-per-minute", "100000");
     properties.putAll(extraProperties);
     // Command-line arguments, because default properties would lose to application.yml.
     context = new SpringApplicationBuilder(ApiApplication.class).run(properties.entrySet()

@@ -38,6 +38,11 @@ record ChatStreamRequest(
       if (turn.content().isBlank() || length > MAX_CONTENT) {
         throw ApiException.invalid("每条消息须为 1 到 " + MAX_CONTENT + " 个字符");
       }
+      // An unpaired surrogate is a valid JSON escape but not text: the model's API would refuse it.
+      if (turn.content().codePoints().anyMatch(c -> c >= Character.MIN_SURROGATE
+          && c <= Character.MAX_SURROGATE)) {
+        throw ApiException.invalid("消息含有无效字符");
+      }
       total += length;
       checked.add(new ChatMessage(role, turn.content()));
     }

@@ -41,10 +41,11 @@ class ProfileController {
   }
 
   /**
-   * Nicknames are shown to the reader only, but still: no control characters, no overlong names.
+   * Nicknames are shown to the reader only, but still: no control characters, no overlong names,
+   * no unpaired surrogates (valid as a JSON escape, not as text: Mongo would store a {@code ?}).
    * Avatars are loaded by the mini-program, which only loads https images.
    */
   record ProfileUpdate(
-      @NotNull @Size(max = 32) @Pattern(regexp = "[^\\p{Cc}\\p{Zl}\\p{Zp}\\u202A-\\u202E\\u2066-\\u2069]*") String nickname,
-      @NotNull @Size(max = 512) @Pattern(regexp = "(https://[^\\s\\p{Cc}]+)?") String avatarUrl) {}
+      @NotNull @Size(max = 32) @Pattern(regexp = "[^\\p{Cc}\\p{Cs}\\p{Zl}\\p{Zp}\\u202A-\\u202E\\u2066-\\u2069]*") String nickname,
+      @NotNull @Size(max = 512) @Pattern(regexp = "(https://[^\\s\\p{Cc}\\p{Cs}]+)?") String avatarUrl) {}
 }

@@ -2,6 +2,7 @@ package tech.plumeintel.shuzhi.api.web;
 
 import com.mongodb.MongoException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -46,11 +47,13 @@ class ApiErrorHandler {
     return invalid(HttpStatus.BAD_REQUEST, "请求体不是有效的 JSON，或字段类型不对");
   }
 
+  /** Bad parameters, Tomcat's refusals of a query string among them (over 1000, or not UTF-8). */
   @ExceptionHandler({
     BindException.class,
     HandlerMethodValidationException.class,
     MethodArgumentTypeMismatchException.class,
-    ServletRequestBindingException.class
+    ServletRequestBindingException.class,
+    InvalidParameterException.class
   })
   ResponseEntity<ErrorBody> badParameters(Exception e) {
     return invalid(HttpStatus.BAD_REQUEST, "请求参数不正确");

@@ -2,6 +2,8 @@ package tech.plumeintel.shuzhi.api.web;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -17,7 +19,12 @@ import org.springframework.web.bind.annotation.RestController;
 class FallbackErrorController implements ErrorController {
 
   @RequestMapping("/error")
-  ResponseEntity<ErrorBody> error(HttpServletRequest request) {
+  @Nullable ResponseEntity<ErrorBody> error(
+      HttpServletRequest request, HttpServletResponse response) {
+    if (response.isCommitted()) {
+      // A stream already under way (its client went away): there is no room left for an error.
+      return null;
+    }
     var attribute = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     int status = attribute instanceof Integer code ? code : 500;
     var resolved = HttpStatus.resolve(status);

@@ -18,6 +18,12 @@ public class JsonErrorReportValve extends ErrorReportValve {
     if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
       return;
     }
+    if (status == 501 || status == 505) {
+      // Tomcat's answer to a transfer coding or an HTTP version it does not speak: the client's
+      // request is at fault, and a 5xx would page whoever watches our error rate.
+      status = 400;
+      response.setStatus(status);
+    }
     var code = status == 404 ? ErrorCode.NOT_FOUND
         : status < 500 ? ErrorCode.INVALID_PARAMS : ErrorCode.SERVER_ERROR;
     var message = status < 500 ? "请求不符合接口要求（" + status + "）" : "服务器出错了，请稍后再试";
