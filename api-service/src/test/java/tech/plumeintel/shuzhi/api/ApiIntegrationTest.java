@@ -19,7 +19,7 @@ import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
       "management.server.port=0",
       "shuzhi.wechat.app-id=" + WechatStandIn.APP_ID,
       "shuzhi.wechat.app-secret=" + WechatStandIn.APP_SECRET,
-      "shuzhi.wechat.timeout=1s",
+      "shuzhi.wechat.timeout=2s",
       "shuzhi.jwt.secret=" + ApiIntegrationTest.JWT_SECRET,
       "shuzhi.chat.pickup-timeout=2s",
       "shuzhi.chat.worker-silence=3s",

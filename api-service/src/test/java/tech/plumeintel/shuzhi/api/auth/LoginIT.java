@@ -132,7 +132,7 @@ class LoginIT extends ApiIntegrationTest {
     WECHAT.answer("no-openid", 200, "{\"session_key\":\"x\"}");
     WECHAT.answer("slow", exchange -> {
       try {
-        Thread.sleep(3_000);
+        Thread.sleep(5_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
