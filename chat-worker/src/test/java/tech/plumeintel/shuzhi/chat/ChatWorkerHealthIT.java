@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
@@ -14,6 +15,8 @@ import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
     properties = {"management.server.port=0", "shuzhi.llm.api-key=test-key",
         "spring.kafka.listener.auto-startup=false"})
 @RealInfrastructure
+// Its listeners would otherwise stay in the worker's consumer group and take other tests' jobs.
+@DirtiesContext
 class ChatWorkerHealthIT {
 
   @LocalManagementPort

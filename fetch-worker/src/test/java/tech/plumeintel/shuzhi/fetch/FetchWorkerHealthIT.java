@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
@@ -13,6 +14,8 @@ import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"management.server.port=0", "spring.kafka.listener.auto-startup=false"})
 @RealInfrastructure
+// Its listeners would otherwise stay in the worker's consumer group and take other tests' jobs.
+@DirtiesContext
 class FetchWorkerHealthIT {
 
   @LocalManagementPort
