@@ -18,8 +18,11 @@ import java.util.Map;
 public final class BenchRun {
 
   static final String BOOK = "9787536025080";
-  /** Services run as in production: the local run's small heaps, but the full JIT. */
-  static final List<String> SERVICE_JVM = List.of("-Xmx1g", "-XX:+UseSerialGC");
+  /**
+   * The services' JVM options: the local run's serial GC, but the full JIT (the local run stops at
+   * C1 to start quickly) and heaps large enough for 10,000 open streams.
+   */
+  static final List<String> SERVICE_JVM = List.of("-Xmx2g", "-XX:+UseSerialGC");
 
   private BenchRun() {}
 
@@ -29,6 +32,12 @@ public final class BenchRun {
     var out = Path.of(option(args, "out", "bench/results"));
     var launcher = Path.of(option(args, "launcher", "local/target/shuzhi-local.jar"));
     var only = option(args, "only", "ttft,relay,worker,open,lookup,miss");
+    // Ctrl-C: the launcher stops its services, as it does for ./local/run.
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() ->
+        ProcessHandle.current().children().forEach(child -> {
+          child.destroy();
+          child.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
+        })));
     var report = run(smoke ? Scale.SMOKE : Scale.FULL, smoke, jfr, out, launcher, only);
     System.out.println();
     System.out.print(report.markdown());

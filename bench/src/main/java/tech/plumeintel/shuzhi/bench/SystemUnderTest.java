@@ -129,9 +129,12 @@ final class SystemUnderTest implements AutoCloseable {
     var gc = new ProcessBuilder(jcmd, Long.toString(process(role).pid()), "GC.run")
         .redirectErrorStream(true).start();
     gc.getInputStream().readAllBytes();
-    gc.waitFor(60, TimeUnit.SECONDS);
+    if (!gc.waitFor(120, TimeUnit.SECONDS)) {
+      gc.destroyForcibly();
+    }
     var metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
+            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+            .timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     return (long) metrics.lines()
         .filter(line -> line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\""))
@@ -142,7 +145,8 @@ final class SystemUnderTest implements AutoCloseable {
   /** A value from a service's Prometheus page (the first sample of that name), or -1. */
   double metric(int managementPort, String name) throws IOException, InterruptedException {
     var metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(),
+            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+            .timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     return metrics.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
