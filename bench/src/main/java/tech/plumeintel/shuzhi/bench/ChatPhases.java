@@ -83,6 +83,9 @@ final class ChatPhases {
   void relay(String isbn) {
     var steps = new ArrayList<Map<String, Object>>();
     double sustained = 0;
+    double keptAnyLatency = 0;
+    long keptP99 = 0;
+    double most = 0;
     Map<String, Object> lowest = null;
     var baseline = new ConcurrentHistogram(3);
     for (int rate : scale.relayTokensPerSecond()) {
@@ -118,10 +121,15 @@ final class ChatPhases {
       if (lowest == null) {
         lowest = step;
       }
-      if (latency.getTotalCount() > 0 && latency.getValueAtPercentile(99) <= 5_000
-          && failures(all) == 0 && achieved >= 0.9 * rate) {
+      boolean kept = failures(all) == 0 && achieved >= 0.95 * rate;
+      if (kept && latency.getTotalCount() > 0 && latency.getValueAtPercentile(99) <= 5_000) {
         sustained = Math.max(sustained, achieved);
       }
+      if (kept && achieved > keptAnyLatency) {
+        keptAnyLatency = achieved;
+        keptP99 = latency.getValueAtPercentile(99);
+      }
+      most = Math.max(most, achieved);
     }
     // The same streams read straight from the stand-in: what the loopback HTTP hop alone costs.
     int rate = scale.relayTokensPerSecond().getFirst();
@@ -147,9 +155,12 @@ final class ChatPhases {
             + "(worker publish → client read) leaves out; " + scale.relayStreams() + " streams",
         data));
     report.add(new Report.Measure("tokens/s relayed by one API instance at p99 ≤ 5 ms",
-        "≥ 20,000", String.format("%,.0f tokens/s", sustained), sustained >= 20_000,
+        "≥ 20,000", String.format("%,.0f tokens/s; at any latency %,.0f kept up (p99 %s), "
+            + "%,.0f at most", sustained, keptAnyLatency, Report.ms(keptP99), most),
+        sustained >= 20_000,
         "steps " + scale.relayTokensPerSecond() + " tokens/s over " + scale.relayStreams()
-            + " streams; one chat-worker feeds the one API", Map.of("steps", steps)));
+            + " streams; one chat-worker feeds the one API; \"kept up\" = ≥ 95 % of the offered"
+            + " rate relayed, no stream failed", Map.of("steps", steps)));
   }
 
   /**
