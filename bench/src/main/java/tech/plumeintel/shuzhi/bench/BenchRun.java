@@ -109,8 +109,18 @@ public final class BenchRun {
     } finally {
       report.load("end");
       report.write(out, String.join(" ", jvm));
+      deleteQuietly(dataDir);
     }
     return report;
+  }
+
+  /** The run's Kafka log and Mongo file: a bench run starts afresh and leaves nothing behind. */
+  private static void deleteQuietly(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (java.io.IOException e) {
+      System.err.println("bench: could not delete " + dir + ": " + e.getMessage());
+    }
   }
 
   private static String option(String[] args, String name, String fallback) {
