@@ -2,12 +2,25 @@ package tech.plumeintel.shuzhi.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 
 class ApiHealthIT extends ApiIntegrationTest {
 
+  @Autowired
+  ServletWebServerApplicationContext context;
+
+  @Test
+  void acceptsTenThousandOpenStreamsAndMore() {
+    var tomcat = ((TomcatWebServer) context.getWebServer()).getTomcat();
+    var protocol = (AbstractProtocol<?>) tomcat.getConnector().getProtocolHandler();
+    assertThat(protocol.getMaxConnections()).isGreaterThanOrEqualTo(10_000);
+  }
 
   @Test
   void reportsUpWithKafkaRedisAndMongoConnected() {

@@ -3,6 +3,8 @@ package tech.plumeintel.shuzhi.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -21,6 +23,15 @@ class ChatWorkerHealthIT {
 
   @LocalManagementPort
   int managementPort;
+
+  @Autowired
+  LettuceConnectionFactory redis;
+
+  @Test
+  void writesFramesWithoutAnObservationPerRedisCommand() {
+    var resources = redis.getClientConfiguration().getClientResources().orElseThrow();
+    assertThat(resources.tracing().isEnabled()).isFalse();
+  }
 
   @Test
   void reportsUpWithKafkaRedisAndMongoConnected() {

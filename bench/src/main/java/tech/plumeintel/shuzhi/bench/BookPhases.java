@@ -1,0 +1,208 @@
+package tech.plumeintel.shuzhi.bench;
+
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.ConcurrentHistogram;
+
+/** Book lookups: cache hits at fixed rates, and misses until their task succeeded. */
+final class BookPhases {
+
+  /** Requests still unanswered beyond this are counted as failed, so an overload cannot pile up. */
+  private static final int MAX_IN_FLIGHT = 4_000;
+
+  private final SystemUnderTest sut;
+  private final Client client;
+  private final Scale scale;
+  private final Report report;
+
+  BookPhases(SystemUnderTest sut, Client client, Scale scale, Report report) {
+    this.sut = sut;
+    this.client = client;
+    this.scale = scale;
+    this.report = report;
+  }
+
+  /** Makes {@code isbn} a cache hit. */
+  void seed(String isbn) throws Exception {
+    var first = client.get("/api/books/" + isbn + "/").get(30, TimeUnit.SECONDS);
+    if (first.statusCode() == 202) {
+      awaitTask(Client.field(first.body(), "task_id"), System.nanoTime() + 60_000_000_000L);
+    }
+    var again = client.get("/api/books/" + isbn + "/").get(30, TimeUnit.SECONDS);
+    if (again.statusCode() != 200) {
+      throw new IllegalStateException("book " + isbn + " is not cached: " + again.statusCode());
+    }
+  }
+
+  /** Cache miss → task succeeded, one fresh ISBN at a time, from the intended send time. */
+  void miss() throws Exception {
+    var latency = new ConcurrentHistogram(3);
+    var failed = new AtomicInteger();
+    var cpu = new CpuMeter(sut.processes()).begin();
+    var pending = new java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Void>>();
+    var index = new AtomicInteger();
+    OpenLoop.run(scale.missesPerSecond(), scale.misses() + 3, due -> {
+      boolean warmUp = index.getAndIncrement() < 3; // the first three warm the path up
+      pending.add(CompletableFuture.runAsync(() -> {
+          try {
+            var answer = client.get("/api/books/" + freshIsbn() + "/").get(30, TimeUnit.SECONDS);
+            if (answer.statusCode() != 202) {
+              throw new IllegalStateException("HTTP " + answer.statusCode());
+            }
+            awaitTask(Client.field(answer.body(), "task_id"), due + 30_000_000_000L);
+            if (!warmUp) {
+              latency.recordValue((System.nanoTime() - due) / 1_000);
+            }
+          } catch (Exception e) {
+            failed.incrementAndGet();
+          }
+        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+    });
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+    report.cpu("cache miss", cpu.coresUsed());
+    var data = new LinkedHashMap<String, Object>(Report.percentiles(latency));
+    data.put("failed", failed.get());
+    data.put("per_second", scale.missesPerSecond());
+    report.add(new Report.Measure("cache miss → task succeeded", "p50 ≤ 30 ms",
+        "p50 " + Report.ms(latency.getValueAtPercentile(50)) + ", p99 "
+            + Report.ms(latency.getValueAtPercentile(99)) + " (" + latency.getTotalCount() + " misses"
+            + (failed.get() > 0 ? ", " + failed.get() + " failed" : "") + ")",
+        latency.getTotalCount() > 0 && latency.getValueAtPercentile(50) <= 30_000,
+        "GET → 202, then the task polled every 2 ms until `succeeded` (±2 ms); stand-in Douban page"
+            + " and cover answer at once; " + scale.missesPerSecond() + " misses/s", data));
+  }
+
+  private void awaitTask(String taskId, long deadlineNanos) throws Exception {
+    while (System.nanoTime() < deadlineNanos) {
+      var poll = client.get("/api/tasks/" + taskId + "/").get(30, TimeUnit.SECONDS);
+      var status = Client.field(poll.body(), "status");
+      if (status.equals("succeeded")) {
+        return;
+      }
+      if (status.equals("failed")) {
+        throw new IllegalStateException("task " + taskId + " failed: " + poll.body());
+      }
+      Thread.sleep(2);
+    }
+    throw new IllegalStateException("task " + taskId + " did not finish");
+  }
+
+  /**
+   * Cache hits: the p99 at the goal's fixed rate (open loop), and the capacity, measured closed-loop
+   * by a few connections asking back to back (an open loop beyond capacity only measures the queue).
+   */
+  void lookups(String isbn) throws Exception {
+    step(isbn, scale.lookupWarmup() / 2.0, scale.lookupWarmup());
+    int rate = scale.lookupRate();
+    var cpu = new CpuMeter(sut.processes()).begin();
+    var atRate = step(isbn, rate, rate * scale.lookupSeconds());
+    report.cpu("lookups at " + rate + "/s", cpu.coresUsed());
+    long p99 = (long) atRate.getOrDefault("p99_us", Long.MAX_VALUE);
+    boolean kept = (int) atRate.get("failed") == 0
+        && (double) atRate.get("achieved_per_second") >= 0.95 * rate;
+    report.add(new Report.Measure("cache-hit lookup, p99 at " + String.format("%,d", rate)
+            + " req/s", "p99 ≤ 10 ms",
+        "p50 " + Report.ms((long) atRate.getOrDefault("p50_us", 0L)) + ", p99 " + Report.ms(p99)
+            + String.format(" (%,.0f req/s answered)", (double) atRate.get("achieved_per_second")),
+        p99 <= 10_000 && kept,
+        "open loop, latency from the intended send time; " + scale.users() + " readers' JWTs; "
+            + "requests beyond " + MAX_IN_FLIGHT + " in flight count as failed",
+        atRate));
+
+    cpu = new CpuMeter(sut.processes()).begin();
+    var capacity = closedLoop(isbn, scale.lookupConnections(), scale.lookupSeconds());
+    report.cpu("lookups, capacity", cpu.coresUsed());
+    double perSecond = (double) capacity.get("per_second");
+    report.add(new Report.Measure("cache-hit lookups, throughput", "≥ 5,000 req/s",
+        String.format("%,.0f req/s", perSecond), perSecond >= 5_000
+            && (int) capacity.get("failed") == 0,
+        scale.lookupConnections() + " connections asking back to back for "
+            + scale.lookupSeconds() + " s (closed loop)", capacity));
+  }
+
+  private Map<String, Object> closedLoop(String isbn, int connections, int seconds)
+      throws InterruptedException {
+    var latency = new ConcurrentHistogram(3);
+    var failed = new AtomicInteger();
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    var threads = new java.util.ArrayList<Thread>();
+    for (int i = 0; i < connections; i++) {
+      threads.add(Thread.ofVirtual().start(() -> {
+        while (System.nanoTime() < end) {
+          long sent = System.nanoTime();
+          try {
+            var response = client.get("/api/books/" + isbn + "/").get(30, TimeUnit.SECONDS);
+            if (response.statusCode() == 200) {
+              latency.recordValue((System.nanoTime() - sent) / 1_000);
+            } else {
+              failed.incrementAndGet();
+            }
+          } catch (Exception e) {
+            failed.incrementAndGet();
+          }
+        }
+      }));
+    }
+    for (var thread : threads) {
+      thread.join();
+    }
+    var result = new LinkedHashMap<String, Object>();
+    result.put("connections", connections);
+    result.put("per_second", (double) Math.round(latency.getTotalCount() / (double) seconds));
+    result.put("failed", failed.get());
+    result.putAll(Report.percentiles(latency));
+    System.out.println("bench: lookups, closed loop: " + result);
+    return result;
+  }
+
+  private Map<String, Object> step(String isbn, double rate, int count) {
+    var latency = new ConcurrentHistogram(3);
+    var failed = new AtomicInteger();
+    var inFlight = new AtomicInteger();
+    var all = new java.util.ArrayList<CompletableFuture<?>>(count);
+    long start = System.nanoTime();
+    OpenLoop.run(rate, count, due -> {
+      if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
+        inFlight.decrementAndGet();
+        failed.incrementAndGet();
+        return;
+      }
+      all.add(client.get("/api/books/" + isbn + "/").whenComplete((response, error) -> {
+        inFlight.decrementAndGet();
+        if (error != null || response.statusCode() != 200) {
+          failed.incrementAndGet();
+        } else {
+          latency.recordValue((System.nanoTime() - due) / 1_000);
+        }
+      }));
+    });
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    var result = new LinkedHashMap<String, Object>();
+    result.put("offered_per_second", rate);
+    result.putAll(Report.percentiles(latency));
+    result.put("failed", failed.get());
+    result.put("achieved_per_second", Math.round(latency.getTotalCount() / seconds * 10) / 10.0);
+    System.out.println("bench: lookups at " + rate + "/s: " + result);
+    return result;
+  }
+
+  /** A valid ISBN-13 no source has been asked for in this run. */
+  private static String freshIsbn() {
+    var digits = new StringBuilder("979");
+    var random = ThreadLocalRandom.current();
+    for (int i = 0; i < 9; i++) {
+      digits.append(random.nextInt(10));
+    }
+    int sum = 0;
+    for (int i = 0; i < 12; i++) {
+      sum += (digits.charAt(i) - '0') * (i % 2 == 0 ? 1 : 3);
+    }
+    return digits.append((10 - sum % 10) % 10).toString();
+  }
+}

@@ -1,0 +1,33 @@
+package tech.plumeintel.shuzhi.bench;
+
+import java.util.List;
+
+/**
+ * How hard and how long each phase pushes: the full run measures the goals; the smoke run only
+ * proves every phase still works end to end, in seconds.
+ */
+record Scale(
+    int users,
+    int warmupChats,
+    int ttftChats,
+    double ttftPerSecond,
+    List<Integer> relayTokensPerSecond,
+    int relayStreams,
+    int relaySeconds,
+    int workerChats,
+    int workerSeconds,
+    int openStreams,
+    double openPerSecond,
+    int lookupWarmup,
+    int lookupRate,
+    int lookupConnections,
+    int lookupSeconds,
+    int misses,
+    double missesPerSecond) {
+
+  static final Scale FULL = new Scale(200, 40, 200, 10, List.of(5_000, 10_000, 20_000, 30_000), 100,
+      12, 2_000, 30, 10_000, 250, 4_000, 2_000, 16, 8, 50, 2);
+
+  static final Scale SMOKE = new Scale(3, 2, 4, 10, List.of(200), 4, 3, 10, 6, 20, 50, 50,
+      100, 2, 1, 2, 4);
+}

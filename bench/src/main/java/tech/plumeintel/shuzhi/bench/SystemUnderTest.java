@@ -1,0 +1,172 @@
+package tech.plumeintel.shuzhi.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The system as {@code ./local/run} starts it: the launcher jar in a child JVM, on free ports and a
+ * fresh data directory, its services pointed at the stand-ins. Its output goes to a log file.
+ */
+final class SystemUnderTest implements AutoCloseable {
+
+  private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+
+  private final Process launcher;
+  private final Map<String, ProcessHandle> alsoWatched = new LinkedHashMap<>();
+  final int apiPort;
+  final int apiManagementPort;
+  final int chatWorkerPort;
+
+  private SystemUnderTest(Process launcher, int apiPort, int apiManagementPort, int chatWorkerPort) {
+    this.launcher = launcher;
+    this.apiPort = apiPort;
+    this.apiManagementPort = apiManagementPort;
+    this.chatWorkerPort = chatWorkerPort;
+  }
+
+  static SystemUnderTest start(Path launcherJar, Path dataDir, Path log, Map<String, String> env,
+      List<String> serviceJvmOptions, Duration timeout) throws IOException, InterruptedException {
+    var names = List.of("api-port", "api-management-port", "fetch-worker-port", "chat-worker-port",
+        "kafka-port", "kafka-controller-port", "redis-port", "mongo-port");
+    var ports = new LinkedHashMap<String, Integer>();
+    for (var name : names) {
+      ports.put(name, freePort());
+    }
+    var command = new ArrayList<>(List.of(JAVA.toString(), "-Xmx256m", "-jar",
+        launcherJar.toAbsolutePath().toString(), "--data-dir=" + dataDir.toAbsolutePath(),
+        "--startup-timeout=" + timeout.toSeconds()));
+    ports.forEach((name, port) -> command.add("--" + name + "=" + port));
+    var builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    builder.environment().put("SHUZHI_LOCAL_JAVA_OPTS", String.join(" ", serviceJvmOptions));
+    Files.createDirectories(log.getParent());
+    var process = builder.start();
+    process.getOutputStream().close();
+    var ready = new CountDownLatch(1);
+    Thread.ofPlatform().daemon().name("sut-log").start(() -> {
+      try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8)); var out = new PrintWriter(Files.newBufferedWriter(log), true)) {
+        for (String line; (line = reader.readLine()) != null; ) {
+          out.println(line);
+          if (line.contains("Shuzhi is running")) {
+            ready.countDown();
+          }
+        }
+      } catch (IOException e) {
+        // The launcher is gone; start() reports it.
+      }
+    });
+    var sut = new SystemUnderTest(process, ports.get("api-port"), ports.get("api-management-port"),
+        ports.get("chat-worker-port"));
+    long deadline = System.nanoTime() + timeout.plusSeconds(30).toNanos();
+    while (!ready.await(500, TimeUnit.MILLISECONDS)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        sut.close();
+        throw new IllegalStateException("the system did not start; see " + log);
+      }
+    }
+    return sut;
+  }
+
+  URI api() {
+    return URI.create("http://127.0.0.1:" + apiPort);
+  }
+
+  /** The launcher and everything it started, by role, for CPU and heap readings. */
+  Map<String, ProcessHandle> processes() {
+    var byRole = new LinkedHashMap<String, ProcessHandle>();
+    byRole.put("launcher + Mongo-wire", launcher.toHandle());
+    launcher.descendants().forEach(child -> {
+      var line = String.join(" ", child.info().arguments().map(List::of).orElse(List.of()))
+          + " " + child.info().command().orElse("");
+      String role = line.contains("api-service-exec.jar") ? "api-service"
+          : line.contains("fetch-worker-exec.jar") ? "fetch-worker"
+          : line.contains("chat-worker-exec.jar") ? "chat-worker"
+          : line.contains("KafkaBrokerMain") ? "kafka"
+          : line.contains("RedisServerMain") ? "redis keeper JVM"
+          : line.contains("redis-server") || child.info().command().orElse("").contains("redis")
+              ? "redis-server" : "other " + child.pid();
+      byRole.put(role, child);
+    });
+    byRole.putAll(alsoWatched);
+    return byRole;
+  }
+
+  /** A process of the bench's own (a stand-in) whose CPU is reported with the system's. */
+  void alsoWatch(String role, ProcessHandle process) {
+    alsoWatched.put(role, process);
+  }
+
+  ProcessHandle process(String role) {
+    var handle = processes().get(role);
+    if (handle == null) {
+      throw new IllegalStateException(role + " is not running");
+    }
+    return handle;
+  }
+
+  /** Heap in use after a full collection, read from the service's own metrics. */
+  long liveHeapBytes(String role, int managementPort) throws IOException, InterruptedException {
+    var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    var gc = new ProcessBuilder(jcmd, Long.toString(process(role).pid()), "GC.run")
+        .redirectErrorStream(true).start();
+    gc.getInputStream().readAllBytes();
+    if (!gc.waitFor(120, TimeUnit.SECONDS)) {
+      gc.destroyForcibly();
+    }
+    var metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+            .timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return (long) metrics.lines()
+        .filter(line -> line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\""))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  /** A value from a service's Prometheus page (the first sample of that name), or -1. */
+  double metric(int managementPort, String name) throws IOException, InterruptedException {
+    var metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+            .timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return metrics.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .findFirst().orElse(-1);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    var children = launcher.descendants().toList();
+    launcher.destroy();
+    if (!launcher.waitFor(90, TimeUnit.SECONDS)) {
+      children.forEach(ProcessHandle::destroyForcibly);
+      launcher.destroyForcibly();
+    }
+    children.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  private static int freePort() throws IOException {
+    try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}

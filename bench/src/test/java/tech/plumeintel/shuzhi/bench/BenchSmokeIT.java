@@ -1,0 +1,56 @@
+package tech.plumeintel.shuzhi.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every phase of the bench, at toy sizes, against the real launcher: proves the bench still runs
+ * and that each measure saw its traffic get through. Timings are the bench's business, never a
+ * test's: nothing here asserts one.
+ */
+class BenchSmokeIT {
+
+  private static final Path LAUNCHER = Path.of(System.getProperty("shuzhi.local.jar",
+      "../local/target/shuzhi-local.jar"));
+
+  @TempDir
+  Path out;
+
+  @Test
+  void smokeRunMeasuresEveryGoalWithAllTrafficAnswered() throws Exception {
+    BenchRun.run(Scale.SMOKE, true, false, out, LAUNCHER, "ttft,relay,worker,open,lookup,miss");
+
+    var json = JsonMapper.builder().build().readTree(out.resolve("latest.json").toFile());
+    assertThat(Files.readString(out.resolve("latest.md"))).contains("| Measure | Goal |");
+    assertThat(json.path("measures")).hasSize(8);
+    assertThat(data(json, "time to first token").path("failed").asInt()).isZero();
+    assertThat(data(json, "time to first token").path("through_api").path("count").asInt())
+        .isEqualTo(Scale.SMOKE.ttftChats());
+    for (var step : data(json, "tokens/s relayed").path("steps")) {
+      assertThat(step.path("failed_streams").asInt()).isZero();
+      assertThat(step.path("count").asLong()).isPositive();
+    }
+    assertThat(data(json, "concurrent chats").path("completed").asInt())
+        .isEqualTo(Scale.SMOKE.workerChats());
+    assertThat(data(json, "concurrent open streams").path("open_client_side").asInt())
+        .isEqualTo(Scale.SMOKE.openStreams());
+    assertThat(data(json, "cache-hit lookup, p99").path("failed").asInt()).isZero();
+    assertThat(data(json, "cache miss").path("failed").asInt()).isZero();
+    assertThat(data(json, "cache miss").path("count").asInt()).isEqualTo(Scale.SMOKE.misses());
+  }
+
+  private static JsonNode data(JsonNode json, String measure) {
+    for (var m : json.path("measures")) {
+      if (m.path("name").asString().startsWith(measure)) {
+        return m.path("data");
+      }
+    }
+    throw new AssertionError("no measure " + measure);
+  }
+}
