@@ -102,6 +102,23 @@ public class PlatformAutoConfiguration {
     return new KafkaAdmin.NewTopics(topics.toArray(NewTopic[]::new));
   }
 
+  /**
+   * Failed sends are logged without the record: a chat job carries the reader's questions, which
+   * never go to a log. Boot's listener would log the first 100 characters of the value.
+   */
+  @Bean
+  static org.springframework.beans.factory.config.BeanPostProcessor recordsOutOfProducerLogs() {
+    return new org.springframework.beans.factory.config.BeanPostProcessor() {
+      @Override
+      public Object postProcessAfterInitialization(Object bean, String name) {
+        if (bean instanceof org.springframework.kafka.support.LoggingProducerListener<?, ?> logging) {
+          logging.setIncludeContents(false);
+        }
+        return bean;
+      }
+    };
+  }
+
   @Bean
   DefaultKafkaProducerFactoryCustomizer requestIdsOnProducedRecords() {
     return factory -> factory.updateConfigs(Map.of(
