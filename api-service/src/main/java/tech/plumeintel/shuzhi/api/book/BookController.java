@@ -12,7 +12,6 @@ import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.RateLimits;
 import tech.plumeintel.shuzhi.common.book.BookTaskStatus;
-import tech.plumeintel.shuzhi.common.book.InvalidIsbnException;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 
 /** {@code GET /api/books/{isbn}/} and the task a reader polls when the book is not known yet. */
@@ -34,8 +33,8 @@ class BookController {
   @GetMapping("/api/books/{isbn}/")
   ResponseEntity<?> book(Caller caller, @PathVariable String isbn) {
     limits.take(RateLimits.Limit.LOOKUP_USER, caller.userId());
-    return switch (lookup.lookUp(parse(isbn))) {
-      case BookLookup.Outcome.Known known -> ResponseEntity.ok(BookView.of(known.book(), apiBase()));
+    return switch (lookup.lookUp(IsbnParameter.parse(isbn))) {
+      case BookLookup.Outcome.Known known -> ResponseEntity.ok(BookView.ofCurrentRequest(known.book()));
       case BookLookup.Outcome.Pending pending -> {
         var pollUrl = apiBase().resolve("/api/tasks/" + pending.taskId() + "/");
         yield ResponseEntity.status(HttpStatus.ACCEPTED)
@@ -54,18 +53,10 @@ class BookController {
     var task = tasks.find(taskId).orElseThrow(() -> ApiException.notFound("没有这个任务，或已过期"));
     return switch (task.status()) {
       case SUCCEEDED -> books.find(Isbn.parse(task.isbn()))
-          .map(book -> TaskView.succeeded(task, BookView.of(book, apiBase())))
+          .map(book -> TaskView.succeeded(task, BookView.ofCurrentRequest(book)))
           .orElseGet(() -> TaskView.of(task));
       default -> TaskView.of(task);
     };
-  }
-
-  static Isbn parse(String isbn) {
-    try {
-      return Isbn.parse(isbn);
-    } catch (InvalidIsbnException e) {
-      throw ApiException.invalid("ISBN 不正确：" + e.getMessage());
-    }
   }
 
   private static URI apiBase() {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 import tech.plumeintel.shuzhi.common.book.Book;
 
 /** A book as the mini-program sees it. {@code cover_url} is ours whenever we hold the image. */
@@ -27,6 +28,11 @@ public record BookView(
     @Nullable String coverUrl,
     Map<String, String> sources,
     Instant fetchedAt) {
+
+  /** The book with its links on the address this request reached the API at. */
+  public static BookView ofCurrentRequest(Book book) {
+    return of(book, ServletUriComponentsBuilder.fromCurrentContextPath().build().toUri());
+  }
 
   public static BookView of(Book book, URI apiBase) {
     return new BookView(book.isbn(), book.title(), book.subtitle(), book.originalTitle(),

@@ -22,8 +22,7 @@ import org.springframework.web.context.request.async.WebAsyncTask;
 import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.RateLimits;
-import tech.plumeintel.shuzhi.common.book.InvalidIsbnException;
-import tech.plumeintel.shuzhi.common.book.Isbn;
+import tech.plumeintel.shuzhi.api.book.IsbnParameter;
 import tech.plumeintel.shuzhi.platform.IdGenerator;
 import tech.plumeintel.shuzhi.platform.RequestIds;
 
@@ -68,7 +67,7 @@ class ChatController {
     limits.take(RateLimits.Limit.CHAT_USER, caller.userId());
     limits.take(RateLimits.Limit.CHAT_ADDRESS, servletRequest.getRemoteAddr());
     budget.requireRemaining(caller.userId());
-    var isbn = isbn(request.isbn());
+    var isbn = IsbnParameter.parse(request.isbn());
     var messages = request.messagesChecked();
     var clientMsgId = request.clientMsgIdChecked();
     var format = StreamFormat.forAccept(accept);
@@ -164,17 +163,6 @@ class ChatController {
     if (requestId.length() > 64 || !records.owner(requestId).map(caller.userId()::equals)
         .orElse(false)) {
       throw ApiException.notFound("没有这个对话流，或已过期");
-    }
-  }
-
-  private static Isbn isbn(@Nullable String value) {
-    if (value == null) {
-      throw ApiException.invalid("缺少 isbn");
-    }
-    try {
-      return Isbn.parse(value);
-    } catch (InvalidIsbnException e) {
-      throw ApiException.invalid("ISBN 不正确：" + e.getMessage());
     }
   }
 

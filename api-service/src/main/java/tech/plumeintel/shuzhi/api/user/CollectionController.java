@@ -1,6 +1,5 @@
 package tech.plumeintel.shuzhi.api.user;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Function;
@@ -14,15 +13,13 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.book.BookLookup;
 import tech.plumeintel.shuzhi.api.book.BookStore;
 import tech.plumeintel.shuzhi.api.book.BookView;
+import tech.plumeintel.shuzhi.api.book.IsbnParameter;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.common.book.Book;
-import tech.plumeintel.shuzhi.common.book.InvalidIsbnException;
-import tech.plumeintel.shuzhi.common.book.Isbn;
 
 /** The reader's saved books. */
 @RestController
@@ -47,10 +44,9 @@ class CollectionController {
     var entries = saved.page(caller.userId(), page);
     var known = books.findAll(entries.stream().map(SavedBook::isbn).toList()).stream()
         .collect(Collectors.toMap(Book::isbn, Function.identity()));
-    var base = apiBase();
     var results = entries.stream()
         .map(e -> new SavedView(e.isbn(), e.savedAt(),
-            known.containsKey(e.isbn()) ? BookView.of(known.get(e.isbn()), base) : null, null))
+            known.containsKey(e.isbn()) ? BookView.ofCurrentRequest(known.get(e.isbn())) : null, null))
         .toList();
     return page.page(saved.count(caller.userId()), results);
   }
@@ -58,7 +54,7 @@ class CollectionController {
   /** Idempotent: saving a saved book keeps its one entry. An unknown book starts its lookup. */
   @PostMapping
   SavedView save(Caller caller, @RequestBody SaveRequest request) {
-    var isbn = parse(request.isbn());
+    var isbn = IsbnParameter.parse(request.isbn());
     var entry = saved.save(caller.userId(), isbn);
     var book = books.find(isbn);
     String taskId = null;
@@ -70,12 +66,12 @@ class CollectionController {
       }
     }
     return new SavedView(entry.isbn(), entry.savedAt(),
-        book.map(b -> BookView.of(b, apiBase())).orElse(null), taskId);
+        book.map(BookView::ofCurrentRequest).orElse(null), taskId);
   }
 
   @DeleteMapping("{isbn}/")
   Map<String, Object> remove(Caller caller, @PathVariable String isbn) {
-    if (!saved.remove(caller.userId(), parse(isbn))) {
+    if (!saved.remove(caller.userId(), IsbnParameter.parse(isbn))) {
       throw ApiException.notFound("收藏里没有这本书");
     }
     return Map.of("deleted", true);
@@ -84,19 +80,4 @@ class CollectionController {
   record SaveRequest(@Nullable String isbn) {}
 
   record SavedView(String isbn, Instant savedAt, @Nullable BookView book, @Nullable String taskId) {}
-
-  private static Isbn parse(@Nullable String isbn) {
-    if (isbn == null) {
-      throw ApiException.invalid("缺少 isbn");
-    }
-    try {
-      return Isbn.parse(isbn);
-    } catch (InvalidIsbnException e) {
-      throw ApiException.invalid("ISBN 不正确：" + e.getMessage());
-    }
-  }
-
-  private static URI apiBase() {
-    return ServletUriComponentsBuilder.fromCurrentContextPath().build().toUri();
-  }
 }

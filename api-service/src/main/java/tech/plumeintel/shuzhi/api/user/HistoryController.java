@@ -1,6 +1,5 @@
 package tech.plumeintel.shuzhi.api.user;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.book.BookStore;
 import tech.plumeintel.shuzhi.api.book.BookView;
@@ -44,10 +42,9 @@ class HistoryController {
     var found = conversations.page(caller.userId(), page);
     var known = books.findAll(found.stream().map(Conversation::isbn).distinct().toList()).stream()
         .collect(Collectors.toMap(Book::isbn, Function.identity()));
-    var base = apiBase();
     var results = found.stream().map(c -> {
       var book = known.get(c.isbn());
-      var view = book == null ? null : BookView.of(book, base);
+      var view = book == null ? null : BookView.ofCurrentRequest(book);
       return new ConversationSummary(c.id(), c.isbn(), view == null ? null : view.title(),
           view == null ? null : view.coverUrl(), c.lastQuestion(), c.exchangeCount(),
           c.createdAt(), c.updatedAt());
@@ -59,7 +56,7 @@ class HistoryController {
   ConversationDetail detail(Caller caller, @PathVariable String id) {
     var conversation = conversations.find(caller.userId(), id).orElseThrow(HistoryController::none);
     var book = books.find(tech.plumeintel.shuzhi.common.book.Isbn.parse(conversation.isbn()))
-        .map(b -> BookView.of(b, apiBase())).orElse(null);
+        .map(BookView::ofCurrentRequest).orElse(null);
     var exchanges = conversations.exchanges(caller.userId(), id).stream()
         .map(ExchangeView::of).toList();
     return new ConversationDetail(conversation.id(), conversation.isbn(), book, exchanges,
@@ -77,10 +74,6 @@ class HistoryController {
   /** Another reader's conversation is answered exactly like one that does not exist. */
   private static ApiException none() {
     return ApiException.notFound("没有这段对话");
-  }
-
-  private static URI apiBase() {
-    return ServletUriComponentsBuilder.fromCurrentContextPath().build().toUri();
   }
 
   record ConversationSummary(String id, String isbn, @Nullable String title,
