@@ -26,7 +26,8 @@ final class BookSourcesStandIn implements AutoCloseable {
   BookSourcesStandIn() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    try (var in = BookSourcesStandIn.class.getResourceAsStream("/standin/douban-subject.html")) {
+    try (var in = BookSourcesStandIn.class.getResourceAsStream(
+        "/fixtures/douban/subject-1089243.html")) {
       page = new String(in.readAllBytes(), StandardCharsets.UTF_8)
           .replaceAll("https://img\\d\\.doubanio\\.com/view/subject/./public/", baseUrl() + "/douban/cover/")
           .getBytes(StandardCharsets.UTF_8);
