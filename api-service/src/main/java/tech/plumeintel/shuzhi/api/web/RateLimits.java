@@ -1,8 +1,14 @@
 package tech.plumeintel.shuzhi.api.web;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,6 +23,15 @@ import org.springframework.stereotype.Component;
 /**
  * Per-minute request limits in Redis (Bucket4j), so that every API instance counts against the same
  * buckets: the 61st chat of a minute is refused whichever instance it reaches.
+ *
+ * <p>Chats and logins ask Redis on every request. Lookups are many and cheap, so a Redis round trip
+ * each would cost more than the lookup: an instance lets up to {@link LimitsProperties#lookupSlack()}
+ * lookups of a reader through on its own last view of that reader's bucket, then hands the count to
+ * Redis with the next one it checks there (at the latest {@link #LOOKUP_SYNC_INTERVAL} after the last
+ * check). What that costs in precision: one instance alone is exact (its view is the bucket); with N
+ * instances a burst can get at most (N−1)·slack lookups past the limit, because each instance may
+ * spend tokens that another one has spent without telling yet. Those are then charged to the shared
+ * bucket, which goes into debt, so over the minutes the rate still holds.
  */
 @Component
 public class RateLimits {
@@ -26,12 +41,29 @@ public class RateLimits {
     CHAT_USER, CHAT_ADDRESS, LOGIN_ADDRESS, LOOKUP_USER
   }
 
+  /** How stale an instance's view of a reader's lookup bucket may get before it asks Redis. */
+  static final Duration LOOKUP_SYNC_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * A reader's lookup bucket is forgotten here after this long without lookups. The buckets refill
+   * whole every minute, so by then the up to {@code slack} lookups not yet told to Redis no longer
+   * matter; only an eviction for size (more than {@link #MAX_LOCAL_BUCKETS} readers at once) can drop
+   * them early.
+   */
+  private static final Duration LOCAL_BUCKET_IDLE = Duration.ofMinutes(2);
+
+  private static final int MAX_LOCAL_BUCKETS = 100_000;
+
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RateLimits.class);
+
+  private record Key(Limit limit, String who) {}
 
   private final StatefulRedisConnection<String, byte[]> connection;
   private final ProxyManager<String> buckets;
   private final LimitsProperties properties;
   private final MeterRegistry meters;
+  /** The proxies that hold an instance's unsynchronised view; they must be kept to be of use. */
+  private final Cache<Key, Bucket> lookupBuckets;
 
   RateLimits(RedisClient redis, LimitsProperties properties, MeterRegistry meters) {
     this.connection = redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
@@ -41,6 +73,10 @@ public class RateLimits {
         .build();
     this.properties = properties;
     this.meters = meters;
+    this.lookupBuckets = Caffeine.newBuilder()
+        .expireAfterAccess(LOCAL_BUCKET_IDLE)
+        .maximumSize(MAX_LOCAL_BUCKETS)
+        .build();
   }
 
   /**
@@ -49,14 +85,9 @@ public class RateLimits {
    * @throws ApiException {@code RATE_LIMIT} with the wait before the next request would pass
    */
   public void take(Limit limit, String who) {
-    var perMinute = perMinute(limit);
-    var bucket = buckets.getProxy("limit:" + limit.name().toLowerCase() + ":" + who,
-        () -> BucketConfiguration.builder()
-            .addLimit(l -> l.capacity(perMinute).refillIntervally(perMinute, Duration.ofMinutes(1)))
-            .build());
-    io.github.bucket4j.ConsumptionProbe probe;
+    ConsumptionProbe probe;
     try {
-      probe = bucket.tryConsumeAndReturnRemaining(1);
+      probe = bucket(limit, who).tryConsumeAndReturnRemaining(1);
     } catch (RuntimeException e) {
       // Redis is down: limits fail open, so that what works without Redis (cached books) still does.
       log.warn("Rate limit {} not checked: {}", limit, e.toString());
@@ -67,6 +98,27 @@ public class RateLimits {
       throw ApiException.rateLimited("请求太频繁，请稍后再试",
           Duration.ofNanos(probe.getNanosToWaitForRefill()).plusSeconds(1));
     }
+  }
+
+  private Bucket bucket(Limit limit, String who) {
+    int slack = limit == Limit.LOOKUP_USER ? properties.lookupSlack() : 0;
+    if (slack == 0) {
+      return buckets.getProxy(redisKey(limit, who), () -> configuration(limit));
+    }
+    return lookupBuckets.get(new Key(limit, who), key -> buckets.builder()
+        .withOptimization(Optimizations.delaying(new DelayParameters(slack, LOOKUP_SYNC_INTERVAL)))
+        .build(redisKey(limit, who), () -> configuration(limit)));
+  }
+
+  private static String redisKey(Limit limit, String who) {
+    return "limit:" + limit.name().toLowerCase() + ":" + who;
+  }
+
+  private BucketConfiguration configuration(Limit limit) {
+    var perMinute = perMinute(limit);
+    return BucketConfiguration.builder()
+        .addLimit(l -> l.capacity(perMinute).refillIntervally(perMinute, Duration.ofMinutes(1)))
+        .build();
   }
 
   private int perMinute(Limit limit) {

@@ -1,0 +1,126 @@
+package tech.plumeintel.shuzhi.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tech.plumeintel.shuzhi.api.web.RateLimits.Limit;
+import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
+
+/**
+ * The lookup limit against the real Redis, with API instances made as the application makes them:
+ * each its own connection and its own unsynchronised view. Every run uses fresh readers, so the
+ * buckets that earlier runs left in Redis do not count. (The buckets refill once a minute; each test
+ * is over in far less.)
+ */
+class RateLimitsIT {
+
+  private static final int PER_MINUTE = 40;
+  private static final int SLACK = 10;
+
+  private final List<RedisClient> clients = new ArrayList<>();
+  private final List<RateLimits> instances = new ArrayList<>();
+
+  private RateLimits instance(int slack) {
+    var client = RedisClient.create(TestInfrastructure.shared().redisUrl());
+    clients.add(client);
+    var limits = new RateLimits(client, new LimitsProperties(60, 60, 20, PER_MINUTE, slack,
+        200_000, List.of()), new SimpleMeterRegistry());
+    instances.add(limits);
+    return limits;
+  }
+
+  @AfterEach
+  void close() {
+    instances.forEach(RateLimits::close);
+    clients.forEach(RedisClient::shutdown);
+  }
+
+  private static String reader() {
+    return "reader-" + System.nanoTime();
+  }
+
+  private static boolean passes(RateLimits limits, String reader) {
+    try {
+      limits.take(Limit.LOOKUP_USER, reader);
+      return true;
+    } catch (ApiException e) {
+      assertThat(e.getMessage()).isNotBlank();
+      return false;
+    }
+  }
+
+  @Test
+  void oneInstanceIsExactDespiteItsSlack() {
+    var limits = instance(SLACK);
+    var reader = reader();
+
+    for (int i = 0; i < PER_MINUTE; i++) {
+      assertThat(passes(limits, reader)).as("lookup %d", i + 1).isTrue();
+    }
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> limits.take(Limit.LOOKUP_USER, reader))
+          .isInstanceOf(ApiException.class);
+    }
+  }
+
+  @Test
+  void twoInstancesShareOneBudgetAndOvershootItByAtMostTheSlack() {
+    var first = instance(SLACK);
+    var second = instance(SLACK);
+    var reader = reader();
+
+    int passed = 0;
+    for (int i = 0; i < 3 * PER_MINUTE; i++) {
+      passed += passes(i % 2 == 0 ? first : second, reader) ? 1 : 0;
+    }
+
+    // A limiter that counted per instance would let 2 × 40 through.
+    assertThat(passed).isBetween(PER_MINUTE, PER_MINUTE + SLACK);
+    assertThat(passes(first, reader)).isFalse();
+    assertThat(passes(second, reader)).isFalse();
+  }
+
+  @Test
+  void concurrentLookupsOnTwoInstancesStayWithinTheBudgetAndTheSlack() throws Exception {
+    var first = instance(SLACK);
+    var second = instance(SLACK);
+    var reader = reader();
+    var passed = new AtomicInteger();
+    var calls = new ArrayList<Callable<Boolean>>();
+    for (int i = 0; i < 3 * PER_MINUTE; i++) {
+      var limits = i % 2 == 0 ? first : second;
+      calls.add(() -> passes(limits, reader));
+    }
+
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (var result : pool.invokeAll(calls)) {
+        passed.addAndGet(result.get() ? 1 : 0);
+      }
+    }
+
+    assertThat(passed.get()).isBetween(PER_MINUTE, PER_MINUTE + SLACK);
+  }
+
+  @Test
+  void withoutSlackEveryLookupIsCheckedInRedis() {
+    var first = instance(0);
+    var second = instance(0);
+    var reader = reader();
+
+    int passed = 0;
+    for (int i = 0; i < 2 * PER_MINUTE; i++) {
+      passed += passes(i % 2 == 0 ? first : second, reader) ? 1 : 0;
+    }
+
+    assertThat(passed).isEqualTo(PER_MINUTE);
+  }
+}
