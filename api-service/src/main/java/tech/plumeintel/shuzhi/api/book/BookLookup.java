@@ -24,14 +24,14 @@ public class BookLookup {
 
   private static final Logger log = LoggerFactory.getLogger(BookLookup.class);
 
-  private final BookStore books;
+  private final RecentBooks books;
   private final TaskStore tasks;
   private final FetchJobs jobs;
   private final BooksProperties properties;
   private final Clock clock;
   private final Map<String, Counter> outcomes;
 
-  BookLookup(BookStore books, TaskStore tasks, FetchJobs jobs, BooksProperties properties,
+  BookLookup(RecentBooks books, TaskStore tasks, FetchJobs jobs, BooksProperties properties,
       Clock clock, MeterRegistry meters) {
     this.books = books;
     this.tasks = tasks;

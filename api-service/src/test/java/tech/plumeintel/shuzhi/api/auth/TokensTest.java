@@ -3,13 +3,11 @@ package tech.plumeintel.shuzhi.api.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.env.MockEnvironment;
+import tech.plumeintel.shuzhi.api.HandClock;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.platform.IdGenerator;
 
@@ -18,31 +16,7 @@ class TokensTest {
 
   private static final Instant ISSUED = Instant.parse("2026-11-29T08:00:00Z");
 
-  /** A clock the test moves by hand. */
-  private static final class HandClock extends Clock {
-    private Instant now = ISSUED;
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  private final HandClock clock = new HandClock();
+  private final HandClock clock = new HandClock(ISSUED);
   private final Tokens tokens = new Tokens(new JwtProperties(
       "k3J9x-0aQ7pL2mN8vB4cR6tY1wE5uI9oP3sD-unit-tests", Duration.ofHours(2), Duration.ofDays(7),
       "shuzhi"), new MockEnvironment(), clock, new IdGenerator());
