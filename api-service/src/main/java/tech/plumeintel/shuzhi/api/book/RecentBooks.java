@@ -5,6 +5,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.Isbn;
@@ -29,6 +33,8 @@ class RecentBooks {
   private final BooksProperties properties;
   private final Clock clock;
   private final Cache<String, Entry> books;
+  private final ConcurrentHashMap<String, CompletableFuture<@Nullable Entry>> reads =
+      new ConcurrentHashMap<>();
 
   RecentBooks(BookStore store, BooksProperties properties, Clock clock) {
     this.store = store;
@@ -46,15 +52,44 @@ class RecentBooks {
     if (properties.inMemoryFor().isZero()) {
       return store.find(isbn);
     }
-    var now = clock.instant();
     var entry = books.getIfPresent(isbn.value());
-    if (entry != null && servable(entry, now)) {
+    if (entry != null && servable(entry, clock.instant())) {
       return Optional.of(entry.book());
     }
-    var stored = store.find(isbn);
-    stored.ifPresentOrElse(book -> books.put(isbn.value(), new Entry(book, now)),
-        () -> books.invalidate(isbn.value()));
-    return stored;
+    return Optional.ofNullable(readOnce(isbn)).map(Entry::book);
+  }
+
+  /**
+   * Reads the book from the store, or waits for the read another lookup of it has under way: when a
+   * hot book's entry runs out, the hundreds of lookups in flight would otherwise all read it at once.
+   * A failed read fails its waiters too, so that they answer at once rather than queue for the store.
+   */
+  private @Nullable Entry readOnce(Isbn isbn) {
+    var mine = new CompletableFuture<@Nullable Entry>();
+    var running = reads.putIfAbsent(isbn.value(), mine);
+    if (running != null) {
+      try {
+        return running.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException cause ? cause : e;
+      }
+    }
+    try {
+      var readAt = clock.instant();
+      var entry = store.find(isbn).map(book -> new Entry(book, readAt)).orElse(null);
+      if (entry != null) {
+        books.put(isbn.value(), entry);
+      } else {
+        books.invalidate(isbn.value());
+      }
+      mine.complete(entry);
+      return entry;
+    } catch (RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      reads.remove(isbn.value(), mine);
+    }
   }
 
   /** A clock set back must not stretch an entry's life either. */

@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.api.book;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -9,7 +10,13 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +93,53 @@ class RecentBooksIT {
     store(isbn, "兄弟");
 
     assertThat(titleOf(recent, isbn)).isEqualTo("兄弟");
+  }
+
+  /** The real store, counting its reads and holding each until the test lets it go. */
+  private static final class HeldStore extends BookStore {
+    final AtomicInteger reads = new AtomicInteger();
+    final CountDownLatch release = new CountDownLatch(1);
+
+    HeldStore() {
+      super(database);
+    }
+
+    @Override
+    public Optional<Book> find(Isbn isbn) {
+      reads.incrementAndGet();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return super.find(isbn);
+    }
+  }
+
+  @Test
+  void lookupsOfABookBeingReadWaitForThatReadInsteadOfReadingItToo() throws Exception {
+    var isbn = TestIsbns.next();
+    store(isbn, "在细雨中呼喊");
+    var held = new HeldStore();
+    var books = new RecentBooks(held, new BooksProperties(Duration.ofDays(30),
+        Duration.ofSeconds(60), Duration.ofDays(1), Duration.ofSeconds(3), PERIOD), clock);
+    var lookups = new ArrayList<FutureTask<String>>();
+    var threads = new ArrayList<Thread>();
+    for (int i = 0; i < 8; i++) {
+      var lookup = new FutureTask<>(() -> titleOf(books, isbn));
+      lookups.add(lookup);
+      threads.add(Thread.ofPlatform().start(lookup));
+    }
+
+    // All eight are parked: one in the store, seven waiting for it.
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+    held.release.countDown();
+
+    for (var lookup : lookups) {
+      assertThat(lookup.get(10, TimeUnit.SECONDS)).isEqualTo("在细雨中呼喊");
+    }
+    assertThat(held.reads).hasValue(1);
   }
 
   @Test
