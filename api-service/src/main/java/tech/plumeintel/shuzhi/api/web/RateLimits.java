@@ -41,8 +41,12 @@ public class RateLimits {
     CHAT_USER, CHAT_ADDRESS, LOGIN_ADDRESS, LOOKUP_USER
   }
 
-  /** How stale an instance's view of a reader's lookup bucket may get before it asks Redis. */
-  static final Duration LOOKUP_SYNC_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * How stale an instance's view of a reader's lookup bucket may get before it asks Redis. The
+   * overshoot is bounded by the slack whatever this is; shorter only costs round trips (a reader
+   * looks up a few books a minute, so with a second nearly every lookup would go to Redis).
+   */
+  static final Duration LOOKUP_SYNC_INTERVAL = Duration.ofSeconds(30);
 
   /**
    * A reader's lookup bucket is forgotten here after this long without lookups. The buckets refill
