@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.api.book;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -22,19 +23,22 @@ class BookController {
   private final TaskStore tasks;
   private final BookStore books;
   private final RateLimits limits;
+  private final BookJson json;
 
-  BookController(BookLookup lookup, TaskStore tasks, BookStore books, RateLimits limits) {
+  BookController(BookLookup lookup, TaskStore tasks, BookStore books, RateLimits limits,
+      BookJson json) {
     this.limits = limits;
+    this.json = json;
     this.lookup = lookup;
     this.tasks = tasks;
     this.books = books;
   }
 
   @GetMapping("/api/books/{isbn}/")
-  ResponseEntity<?> book(Caller caller, @PathVariable String isbn) {
+  ResponseEntity<?> book(Caller caller, @PathVariable String isbn, HttpServletRequest request) {
     limits.take(RateLimits.Limit.LOOKUP_USER, caller.userId());
     return switch (lookup.lookUp(IsbnParameter.parse(isbn))) {
-      case BookLookup.Outcome.Known known -> ResponseEntity.ok(BookView.ofCurrentRequest(known.book()));
+      case BookLookup.Outcome.Known known -> ResponseEntity.ok(json.render(known.book(), request));
       case BookLookup.Outcome.Pending pending -> {
         var pollUrl = apiBase().resolve("/api/tasks/" + pending.taskId() + "/");
         yield ResponseEntity.status(HttpStatus.ACCEPTED)

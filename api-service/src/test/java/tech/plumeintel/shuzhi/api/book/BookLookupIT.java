@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.api.book;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.gridfs.GridFSBuckets;
@@ -94,6 +95,39 @@ class BookLookupIT extends ApiIntegrationTest {
       assertThat(book.path("cover_url").asString()).endsWith("/api/books/" + isbn + "/cover/");
     }
     assertThat(jobsFor(isbn, 1)).isEmpty();
+  }
+
+  @Test
+  void aCoverLinkAlwaysPointsAtTheAddressTheRequestCameIn() {
+    var token = loginAs("reader-addresses");
+    var isbn = TestIsbns.next();
+    store(isbn, Instant.now(), true);
+
+    for (int i = 0; i < 2; i++) {
+      var proxied = api().send("GET", "/api/books/" + isbn + "/", null, token,
+          Map.of("X-Forwarded-Proto", "https", "X-Forwarded-Host", "books.example"));
+      assertThat(proxied.json().path("cover_url").asString())
+          .isEqualTo("https://books.example/api/books/" + isbn + "/cover/");
+      var direct = lookUp(isbn, token);
+      assertThat(direct.json().path("cover_url").asString())
+          .isEqualTo("http://127.0.0.1:" + port + "/api/books/" + isbn + "/cover/");
+    }
+  }
+
+  @Test
+  void aBookChangedInTheStoreIsAnsweredChangedSoon() {
+    var token = loginAs("reader-changes");
+    var isbn = TestIsbns.next();
+    store(isbn, Instant.now(), false);
+    assertThat(lookUp(isbn, token).json().path("publisher").asString()).isEqualTo("作家出版社");
+
+    database.getCollection(Book.COLLECTION).updateOne(Filters.eq("_id", isbn),
+        new Document("$set", new Document("publisher", "北京十月文艺出版社")));
+
+    // Within shuzhi.books.in-memory-for (2 s); never as long as the freshness (30 days).
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(lookUp(isbn, token).json().path("publisher").asString())
+            .isEqualTo("北京十月文艺出版社"));
   }
 
   @Test
