@@ -11,8 +11,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param chatPerMinutePerAddress chat streams started per minute per client address
  * @param loginPerMinute logins per minute per client address
  * @param lookupsPerMinute book lookups per minute per reader
- * @param lookupSlack lookups an instance lets through on its own before it tells Redis (0: asks Redis
- *     every time); with N instances a burst can pass the limit by at most (N−1)·slack (RateLimits)
+ * @param lookupSlackPercent how many lookups an instance lets through on its own before it tells
+ *     Redis, in percent of {@code lookupsPerMinute} (at least one; 0: asks Redis every time); with N
+ *     instances a burst can pass the limit by at most (N−1) times that (see RateLimits)
  * @param dailyTokens LLM tokens a reader may spend per day (Beijing time); 0 turns the budget off
  * @param corsOrigins browser origins allowed to call the API
  */
@@ -22,7 +23,7 @@ public record LimitsProperties(
     @DefaultValue("60") int chatPerMinutePerAddress,
     @DefaultValue("20") int loginPerMinute,
     @DefaultValue("120") int lookupsPerMinute,
-    @DefaultValue("10") int lookupSlack,
+    @DefaultValue("10") int lookupSlackPercent,
     @DefaultValue("200000") long dailyTokens,
     @DefaultValue({"https://sealos.plumeintel.tech", "https://servicewechat.com"})
         List<String> corsOrigins) {}

@@ -25,8 +25,8 @@ import org.springframework.stereotype.Component;
  * buckets: the 61st chat of a minute is refused whichever instance it reaches.
  *
  * <p>Chats and logins ask Redis on every request. Lookups are many and cheap, so a Redis round trip
- * each would cost more than the lookup: an instance lets up to {@link LimitsProperties#lookupSlack()}
- * lookups of a reader through on its own last view of that reader's bucket, then hands the count to
+ * each would cost more than the lookup: an instance lets up to a slack of lookups of a reader
+ * ({@link LimitsProperties#lookupSlackPercent()} of the limit; 12 of the default 120) through on its own last view of that reader's bucket, then hands the count to
  * Redis with the next one it checks there (at the latest {@link #LOOKUP_SYNC_INTERVAL} after the last
  * check). What that costs in precision: one instance alone is exact (its view is the bucket); with N
  * instances a burst can get at most (N−1)·slack lookups past the limit, because each instance may
@@ -105,13 +105,19 @@ public class RateLimits {
   }
 
   private Bucket bucket(Limit limit, String who) {
-    int slack = limit == Limit.LOOKUP_USER ? properties.lookupSlack() : 0;
+    long slack = limit == Limit.LOOKUP_USER ? lookupSlack() : 0;
     if (slack == 0) {
       return buckets.getProxy(redisKey(limit, who), () -> configuration(limit));
     }
     return lookupBuckets.get(new Key(limit, who), key -> buckets.builder()
         .withOptimization(Optimizations.delaying(new DelayParameters(slack, LOOKUP_SYNC_INTERVAL)))
         .build(redisKey(limit, who), () -> configuration(limit)));
+  }
+
+  /** In tokens; a percentage of the limit, so that a limit lifted for a benchmark lifts it too. */
+  long lookupSlack() {
+    var percent = properties.lookupSlackPercent();
+    return percent <= 0 ? 0 : Math.max(1, (long) properties.lookupsPerMinute() * percent / 100);
   }
 
   private static String redisKey(Limit limit, String who) {

@@ -24,15 +24,16 @@ import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 class RateLimitsIT {
 
   private static final int PER_MINUTE = 40;
+  private static final int SLACK_PERCENT = 25;
   private static final int SLACK = 10;
 
   private final List<RedisClient> clients = new ArrayList<>();
   private final List<RateLimits> instances = new ArrayList<>();
 
-  private RateLimits instance(int slack) {
+  private RateLimits instance(int slackPercent) {
     var client = RedisClient.create(TestInfrastructure.shared().redisUrl());
     clients.add(client);
-    var limits = new RateLimits(client, new LimitsProperties(60, 60, 20, PER_MINUTE, slack,
+    var limits = new RateLimits(client, new LimitsProperties(60, 60, 20, PER_MINUTE, slackPercent,
         200_000, List.of()), new SimpleMeterRegistry());
     instances.add(limits);
     return limits;
@@ -59,8 +60,15 @@ class RateLimitsIT {
   }
 
   @Test
+  void theSlackIsItsShareOfTheLimit() {
+    assertThat(instance(SLACK_PERCENT).lookupSlack()).isEqualTo(SLACK);
+    assertThat(instance(0).lookupSlack()).isZero();
+    assertThat(instance(1).lookupSlack()).isEqualTo(1);
+  }
+
+  @Test
   void oneInstanceIsExactDespiteItsSlack() {
-    var limits = instance(SLACK);
+    var limits = instance(SLACK_PERCENT);
     var reader = reader();
 
     for (int i = 0; i < PER_MINUTE; i++) {
@@ -74,8 +82,8 @@ class RateLimitsIT {
 
   @Test
   void twoInstancesShareOneBudgetAndOvershootItByAtMostTheSlack() {
-    var first = instance(SLACK);
-    var second = instance(SLACK);
+    var first = instance(SLACK_PERCENT);
+    var second = instance(SLACK_PERCENT);
     var reader = reader();
 
     int passed = 0;
@@ -91,8 +99,8 @@ class RateLimitsIT {
 
   @Test
   void concurrentLookupsOnTwoInstancesStayWithinTheBudgetAndTheSlack() throws Exception {
-    var first = instance(SLACK);
-    var second = instance(SLACK);
+    var first = instance(SLACK_PERCENT);
+    var second = instance(SLACK_PERCENT);
     var reader = reader();
     var passed = new AtomicInteger();
     var calls = new ArrayList<Callable<Boolean>>();
