@@ -10,31 +10,39 @@ import org.jspecify.annotations.Nullable;
  */
 final class SseDecoder {
 
-  private final StringBuilder data = new StringBuilder();
-  private boolean hasData;
+  // An event is nearly always one data line: it is kept as is, and only a second line is joined.
+  private @Nullable String data;
+  private final StringBuilder lines = new StringBuilder();
+  private boolean joined;
 
   /** Feeds one line without its terminator; returns an event's data when the line completes one. */
   @Nullable String feed(String line) {
     if (line.isEmpty()) {
       return dispatch();
     }
-    if (line.startsWith(":")) {
+    String value;
+    if (line.startsWith("data:")) {
+      value = line.length() > 5 && line.charAt(5) == ' ' ? line.substring(6) : line.substring(5);
+    } else if (line.startsWith(":")) {
       return null;
+    } else {
+      int colon = line.indexOf(':');
+      String field = colon < 0 ? line : line.substring(0, colon);
+      if (!field.equals("data")) {
+        return null;
+      }
+      value = "";
     }
-    int colon = line.indexOf(':');
-    String field = colon < 0 ? line : line.substring(0, colon);
-    if (!field.equals("data")) {
-      return null;
+    if (data == null) {
+      data = value;
+    } else {
+      if (!joined) {
+        lines.setLength(0);
+        lines.append(data);
+        joined = true;
+      }
+      lines.append('\n').append(value);
     }
-    String value = colon < 0 ? "" : line.substring(colon + 1);
-    if (value.startsWith(" ")) {
-      value = value.substring(1);
-    }
-    if (hasData) {
-      data.append('\n');
-    }
-    data.append(value);
-    hasData = true;
     return null;
   }
 
@@ -44,12 +52,9 @@ final class SseDecoder {
   }
 
   private @Nullable String dispatch() {
-    if (!hasData) {
-      return null;
-    }
-    String event = data.toString();
-    data.setLength(0);
-    hasData = false;
+    String event = joined ? lines.toString() : data;
+    data = null;
+    joined = false;
     return event;
   }
 }
