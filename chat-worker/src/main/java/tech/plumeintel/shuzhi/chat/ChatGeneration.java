@@ -91,7 +91,11 @@ class ChatGeneration {
       return;
     }
     try (var handle = registered.get()) {
-      switch (frames.claim(requestId)) {
+      // The claim's round trip to Redis and the book's read from MongoDB overlap: both stand
+      // between the job and the model request. A duplicate job costs a wasted book read.
+      var claim = frames.claim(requestId);
+      Prompt prompt = prompts.build(job);
+      switch (claim.result()) {
         case ALREADY_TAKEN -> {
           log.info("Job {} skipped: already claimed", requestId);
           metrics.ended(Outcome.DUPLICATE);
@@ -104,7 +108,7 @@ class ChatGeneration {
           log.info("Job {} skipped: cancelled before it started", requestId);
           metrics.ended(Outcome.CANCELLED_BEFORE_START);
         }
-        case TAKEN -> generate(job, handle, pickedUp);
+        case TAKEN -> generate(job, prompt, handle, pickedUp);
       }
     } catch (FrameDeliveryException e) {
       log.warn("Job {} could not use Redis: {}", requestId, e.getMessage());
@@ -112,8 +116,8 @@ class ChatGeneration {
     }
   }
 
-  private void generate(ChatRequested job, ActiveStreams.Handle handle, Instant pickedUp) {
-    Prompt prompt = prompts.build(job);
+  private void generate(ChatRequested job, Prompt prompt, ActiveStreams.Handle handle,
+      Instant pickedUp) {
     log.info("Job {} generating: {} turns, {} prompt chars, book {}", job.requestId(),
         prompt.turns().size(), prompt.size(), prompt.book() == null ? "unknown" : "known");
     var transcript = new Transcript(pickedUp);
@@ -143,8 +147,17 @@ class ChatGeneration {
       ChunkRenderer chunks, Transcript transcript, ActiveStreams.Handle handle) {
     try {
       while (true) {
-        switch (stream.next(properties.heartbeatInterval())) {
-          case ModelEvent.Silence ignored -> writer.heartbeat();
+        // Frames leave as soon as the model has nothing more queued: a pending frame never waits
+        // for the next token, but tokens that arrived together leave together.
+        var wait = writer.pending() ? Duration.ZERO : properties.heartbeatInterval();
+        switch (stream.next(wait)) {
+          case ModelEvent.Silence ignored -> {
+            if (writer.pending()) {
+              writer.send();
+            } else {
+              writer.heartbeat();
+            }
+          }
           case ModelEvent.Reasoning reasoning -> {
             firstToken(transcript, stream.model());
             transcript.reasoning.append(reasoning.text());

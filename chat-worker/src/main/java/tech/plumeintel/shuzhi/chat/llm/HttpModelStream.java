@@ -100,7 +100,8 @@ final class HttpModelStream implements ModelStream {
       throw new ModelException(Kind.TIMEOUT, "no answer in time (" + which + " timeout)");
     }
     if (now >= waitUntil) {
-      return null;
+      // What is queued already, without waiting: a zero wait asks only that.
+      return current().signals().poll();
     }
     try {
       var signal = current().signals().poll(Math.min(waitUntil, deadline) - now, TimeUnit.NANOSECONDS);
