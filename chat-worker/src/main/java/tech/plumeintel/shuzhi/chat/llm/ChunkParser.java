@@ -27,10 +27,11 @@ final class ChunkParser {
   /** A parsed chunk: its events and the model it names, if any. */
   record Chunk(List<ModelEvent> events, @Nullable String model) {}
 
-  Chunk parse(String data) throws ModelException {
+  /** Parses the UTF-8 JSON in the first {@code length} bytes of {@code data}. */
+  Chunk parse(byte[] data, int length) throws ModelException {
     // Streamed rather than read into a tree: this runs for every token, and the tree (a map per
     // object) was a large part of the worker's CPU and garbage per token (bench, JFR).
-    try (JsonParser chunk = json.createParser(data)) {
+    try (JsonParser chunk = json.createParser(data, 0, length)) {
       if (chunk.nextToken() != JsonToken.START_OBJECT) {
         throw new ModelException(ModelException.Kind.MALFORMED, "chunk is not a JSON object");
       }
