@@ -91,11 +91,14 @@ class ChatGeneration {
       return;
     }
     try (var handle = registered.get()) {
+      var path = new FirstTokenPath(requestId, job.requestedAt(), pickedUp);
       // The claim's round trip to Redis and the book's read from MongoDB overlap: both stand
       // between the job and the model request. A duplicate job costs a wasted book read.
       var claim = frames.claim(requestId);
       Prompt prompt = prompts.build(job);
-      switch (claim.result()) {
+      var claimed = claim.result();
+      path.promptReady();
+      switch (claimed) {
         case ALREADY_TAKEN -> {
           log.info("Job {} skipped: already claimed", requestId);
           metrics.ended(Outcome.DUPLICATE);
@@ -108,7 +111,7 @@ class ChatGeneration {
           log.info("Job {} skipped: cancelled before it started", requestId);
           metrics.ended(Outcome.CANCELLED_BEFORE_START);
         }
-        case TAKEN -> generate(job, prompt, handle, pickedUp);
+        case TAKEN -> generate(job, prompt, path, handle, pickedUp);
       }
     } catch (FrameDeliveryException e) {
       log.warn("Job {} could not use Redis: {}", requestId, e.getMessage());
@@ -116,8 +119,8 @@ class ChatGeneration {
     }
   }
 
-  private void generate(ChatRequested job, Prompt prompt, ActiveStreams.Handle handle,
-      Instant pickedUp) {
+  private void generate(ChatRequested job, Prompt prompt, FirstTokenPath path,
+      ActiveStreams.Handle handle, Instant pickedUp) {
     log.info("Job {} generating: {} turns, {} prompt chars, book {}", job.requestId(),
         prompt.turns().size(), prompt.size(), prompt.book() == null ? "unknown" : "known");
     var transcript = new Transcript(pickedUp);
@@ -128,7 +131,7 @@ class ChatGeneration {
       var writer = frames.open(job.requestId());
       var chunks = new ChunkRenderer(job.requestId(), pickedUp.getEpochSecond());
       try {
-        outcome = relay(job.requestId(), stream, writer, chunks, transcript, handle);
+        outcome = relay(job.requestId(), stream, writer, chunks, transcript, handle, path);
       } catch (FrameDeliveryException e) {
         log.warn("Job {} lost its stream after {} frames: {}", job.requestId(), writer.frames(),
             e.getMessage());
@@ -144,7 +147,8 @@ class ChatGeneration {
   }
 
   private Outcome relay(String requestId, ModelStream stream, FrameWriter writer,
-      ChunkRenderer chunks, Transcript transcript, ActiveStreams.Handle handle) {
+      ChunkRenderer chunks, Transcript transcript, ActiveStreams.Handle handle,
+      FirstTokenPath path) {
     try {
       while (true) {
         // Frames leave as soon as the model has nothing more queued: a pending frame never waits
@@ -154,17 +158,20 @@ class ChatGeneration {
           case ModelEvent.Silence ignored -> {
             if (writer.pending()) {
               writer.send();
+              path.sent();
             } else {
               writer.heartbeat();
             }
           }
           case ModelEvent.Reasoning reasoning -> {
             firstToken(transcript, stream.model());
+            path.tokenRead();
             transcript.reasoning.append(reasoning.text());
             writer.chunk(chunks.reasoning(stream.model(), reasoning.text()));
           }
           case ModelEvent.Content content -> {
             firstToken(transcript, stream.model());
+            path.tokenRead();
             transcript.answer.append(content.text());
             writer.chunk(chunks.content(stream.model(), content.text()));
           }
