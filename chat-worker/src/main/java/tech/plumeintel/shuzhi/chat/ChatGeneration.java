@@ -124,6 +124,9 @@ class ChatGeneration {
     log.info("Job {} generating: {} turns, {} prompt chars, book {}", job.requestId(),
         prompt.turns().size(), prompt.size(), prompt.book() == null ? "unknown" : "known");
     var transcript = new Transcript(pickedUp);
+    // Only the question is kept for the history: the system prompt (the book, kilobytes) need not
+    // live as long as the stream, 2,000 of which the worker holds at once.
+    var question = prompt.question();
     Outcome outcome;
     String modelName;
     try (var stream = model.stream(prompt, job.userId())) {
@@ -143,7 +146,7 @@ class ChatGeneration {
     log.info("Job {} {}: {} answer chars, {} reasoning chars, {} completion tokens",
         job.requestId(), outcome.tag(), transcript.answer.length(), transcript.reasoning.length(),
         transcript.usage == null ? "?" : transcript.usage.completionTokens());
-    store(job, prompt, transcript, outcome, modelName);
+    store(job, question, transcript, outcome, modelName);
   }
 
   private Outcome relay(String requestId, ModelStream stream, FrameWriter writer,
@@ -208,14 +211,14 @@ class ChatGeneration {
     }
   }
 
-  private void store(ChatRequested job, Prompt prompt, Transcript transcript, Outcome outcome,
+  private void store(ChatRequested job, String question, Transcript transcript, Outcome outcome,
       String modelName) {
     var status = switch (outcome) {
       case COMPLETED -> Exchange.Status.completed;
       case CANCELLED -> Exchange.Status.cancelled;
       default -> Exchange.Status.failed;
     };
-    var exchange = new Exchange(job.requestId(), "", job.userId(), job.isbn(), prompt.question(),
+    var exchange = new Exchange(job.requestId(), "", job.userId(), job.isbn(), question,
         transcript.answer.toString(), transcript.reasoning.toString(), status, transcript.usage,
         modelName, job.requestedAt(), transcript.firstTokenAt, clock.instant());
     try {
