@@ -91,7 +91,14 @@ class ChatGeneration {
       return;
     }
     try (var handle = registered.get()) {
-      switch (frames.claim(requestId)) {
+      var path = new FirstTokenPath(requestId, job.requestedAt(), pickedUp);
+      // The claim's round trip to Redis and the book's read from MongoDB overlap: both stand
+      // between the job and the model request. A duplicate job costs a wasted book read.
+      var claim = frames.claim(requestId);
+      Prompt prompt = prompts.build(job);
+      var claimed = claim.result();
+      path.promptReady();
+      switch (claimed) {
         case ALREADY_TAKEN -> {
           log.info("Job {} skipped: already claimed", requestId);
           metrics.ended(Outcome.DUPLICATE);
@@ -104,7 +111,7 @@ class ChatGeneration {
           log.info("Job {} skipped: cancelled before it started", requestId);
           metrics.ended(Outcome.CANCELLED_BEFORE_START);
         }
-        case TAKEN -> generate(job, handle, pickedUp);
+        case TAKEN -> generate(job, prompt, path, handle, pickedUp);
       }
     } catch (FrameDeliveryException e) {
       log.warn("Job {} could not use Redis: {}", requestId, e.getMessage());
@@ -112,11 +119,14 @@ class ChatGeneration {
     }
   }
 
-  private void generate(ChatRequested job, ActiveStreams.Handle handle, Instant pickedUp) {
-    Prompt prompt = prompts.build(job);
+  private void generate(ChatRequested job, Prompt prompt, FirstTokenPath path,
+      ActiveStreams.Handle handle, Instant pickedUp) {
     log.info("Job {} generating: {} turns, {} prompt chars, book {}", job.requestId(),
         prompt.turns().size(), prompt.size(), prompt.book() == null ? "unknown" : "known");
     var transcript = new Transcript(pickedUp);
+    // Only the question is kept for the history: the system prompt (the book, kilobytes) need not
+    // live as long as the stream, 2,000 of which the worker holds at once.
+    var question = prompt.question();
     Outcome outcome;
     String modelName;
     try (var stream = model.stream(prompt, job.userId())) {
@@ -124,7 +134,7 @@ class ChatGeneration {
       var writer = frames.open(job.requestId());
       var chunks = new ChunkRenderer(job.requestId(), pickedUp.getEpochSecond());
       try {
-        outcome = relay(job.requestId(), stream, writer, chunks, transcript, handle);
+        outcome = relay(job.requestId(), stream, writer, chunks, transcript, handle, path);
       } catch (FrameDeliveryException e) {
         log.warn("Job {} lost its stream after {} frames: {}", job.requestId(), writer.frames(),
             e.getMessage());
@@ -136,22 +146,35 @@ class ChatGeneration {
     log.info("Job {} {}: {} answer chars, {} reasoning chars, {} completion tokens",
         job.requestId(), outcome.tag(), transcript.answer.length(), transcript.reasoning.length(),
         transcript.usage == null ? "?" : transcript.usage.completionTokens());
-    store(job, prompt, transcript, outcome, modelName);
+    store(job, question, transcript, outcome, modelName);
   }
 
   private Outcome relay(String requestId, ModelStream stream, FrameWriter writer,
-      ChunkRenderer chunks, Transcript transcript, ActiveStreams.Handle handle) {
+      ChunkRenderer chunks, Transcript transcript, ActiveStreams.Handle handle,
+      FirstTokenPath path) {
     try {
       while (true) {
-        switch (stream.next(properties.heartbeatInterval())) {
-          case ModelEvent.Silence ignored -> writer.heartbeat();
+        // Frames leave as soon as the model has nothing more queued: a pending frame never waits
+        // for the next token, but tokens that arrived together leave together.
+        var wait = writer.pending() ? Duration.ZERO : properties.heartbeatInterval();
+        switch (stream.next(wait)) {
+          case ModelEvent.Silence ignored -> {
+            if (writer.pending()) {
+              writer.send();
+              path.sent();
+            } else {
+              writer.heartbeat();
+            }
+          }
           case ModelEvent.Reasoning reasoning -> {
             firstToken(transcript, stream.model());
+            path.tokenRead();
             transcript.reasoning.append(reasoning.text());
             writer.chunk(chunks.reasoning(stream.model(), reasoning.text()));
           }
           case ModelEvent.Content content -> {
             firstToken(transcript, stream.model());
+            path.tokenRead();
             transcript.answer.append(content.text());
             writer.chunk(chunks.content(stream.model(), content.text()));
           }
@@ -188,14 +211,14 @@ class ChatGeneration {
     }
   }
 
-  private void store(ChatRequested job, Prompt prompt, Transcript transcript, Outcome outcome,
+  private void store(ChatRequested job, String question, Transcript transcript, Outcome outcome,
       String modelName) {
     var status = switch (outcome) {
       case COMPLETED -> Exchange.Status.completed;
       case CANCELLED -> Exchange.Status.cancelled;
       default -> Exchange.Status.failed;
     };
-    var exchange = new Exchange(job.requestId(), "", job.userId(), job.isbn(), prompt.question(),
+    var exchange = new Exchange(job.requestId(), "", job.userId(), job.isbn(), question,
         transcript.answer.toString(), transcript.reasoning.toString(), status, transcript.usage,
         modelName, job.requestedAt(), transcript.firstTokenAt, clock.instant());
     try {

@@ -1,8 +1,11 @@
 package tech.plumeintel.shuzhi.chat;
 
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.chat.ChatMessage;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
@@ -20,14 +23,24 @@ class ChatJobListener {
   private static final Logger log = LoggerFactory.getLogger(ChatJobListener.class);
 
   private final StreamSlots slots;
+  private final Clock clock;
 
-  ChatJobListener(StreamSlots slots) {
+  ChatJobListener(StreamSlots slots, Clock clock) {
     this.slots = slots;
+    this.clock = clock;
   }
 
   @KafkaListener(id = ID, groupId = GROUP, topics = ChatRequested.TOPIC)
-  void onChatRequested(ChatRequested job) throws InterruptedException {
+  void onChatRequested(ChatRequested job,
+      @Header(KafkaHeaders.RECEIVED_TIMESTAMP) long sentAt) throws InterruptedException {
     validate(job);
+    var received = new JobReceived();
+    if (received.shouldCommit()) {
+      received.requestId = job.requestId();
+      received.inApi = sentAt - job.requestedAt().toEpochMilli();
+      received.inKafka = clock.millis() - sentAt;
+      received.commit();
+    }
     log.debug("Job {} received", job.requestId());
     slots.start(job);
   }

@@ -333,6 +333,28 @@ class ChatPipelineIT {
   }
 
   @Test
+  void tokensArrivingAllAtOnceLeaveInOrderWithNothingLostOrRepeated() {
+    // No pause between chunks: the worker finds many tokens queued and sends them in batches.
+    var chunks = Fixtures.chunks(Fixtures.REASONER);
+    llm.when("[burst]", new Behaviour.Replay(chunks, Duration.ZERO));
+    var job = job("user-" + UUID.randomUUID(), "一口气说完[burst]");
+
+    send(job);
+
+    await().atMost(STREAM).until(() -> redis.ended(job.requestId()));
+    var frames = redis.events(job.requestId());
+    assertThat(frames).extracting(StreamFrame::seq)
+        .containsExactlyElementsOf(sequence(frames.size()));
+    assertThat(redis.log(job.requestId())).containsExactlyElementsOf(frames);
+    assertThat(frames.getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
+    var relayed = frames.stream().filter(f -> f.kind() == StreamFrame.Kind.CHUNK)
+        .map(f -> json.readTree(f.payload())).toList();
+    var sent = chunks.stream().map(json::readTree).toList();
+    assertThat(text(relayed, "reasoning_content")).isEqualTo(text(sent, "reasoning_content"));
+    assertThat(text(relayed, "content")).isEqualTo(text(sent, "content"));
+  }
+
+  @Test
   void jobListenerIsInTheSharedGroupAndPausesAfterTheCurrentRecord() {
     var container = listeners.getListenerContainer(ChatJobListener.ID);
 

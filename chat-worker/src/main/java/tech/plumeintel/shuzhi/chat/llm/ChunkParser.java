@@ -2,10 +2,11 @@ package tech.plumeintel.shuzhi.chat.llm;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,33 +27,99 @@ final class ChunkParser {
   /** A parsed chunk: its events and the model it names, if any. */
   record Chunk(List<ModelEvent> events, @Nullable String model) {}
 
-  Chunk parse(String data) throws ModelException {
-    JsonNode chunk;
-    try {
-      chunk = json.readTree(data);
+  /** Parses the UTF-8 JSON in the first {@code length} bytes of {@code data}. */
+  Chunk parse(byte[] data, int length) throws ModelException {
+    // Streamed rather than read into a tree: this runs for every token, and the tree (a map per
+    // object) was a large part of the worker's CPU and garbage per token (bench, JFR).
+    try (JsonParser chunk = json.createParser(data, 0, length)) {
+      if (chunk.nextToken() != JsonToken.START_OBJECT) {
+        throw new ModelException(ModelException.Kind.MALFORMED, "chunk is not a JSON object");
+      }
+      var fields = new Fields();
+      while (chunk.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = chunk.currentName();
+        JsonToken value = chunk.nextToken();
+        switch (name) {
+          case "choices" -> choices(chunk, value, fields);
+          case "usage" -> {
+            if (value == JsonToken.START_OBJECT) {
+              fields.usage = usage((JsonNode) chunk.readValueAsTree());
+            } else {
+              chunk.skipChildren();
+            }
+          }
+          case "model" -> fields.model = text(chunk, value);
+          case "error" ->
+            // Some compatible servers report a failure mid-stream as {"error": {...}} on a data line.
+            throw new ModelException(ModelException.Kind.REJECTED, null,
+                "error in stream: " + describe(chunk.readValueAsTree()), null);
+          default -> chunk.skipChildren();
+        }
+      }
+      return fields.chunk();
     } catch (JacksonException e) {
       throw new ModelException(ModelException.Kind.MALFORMED, null, "chunk is not JSON", null);
     }
-    if (!chunk.isObject()) {
-      throw new ModelException(ModelException.Kind.MALFORMED, "chunk is not a JSON object");
+  }
+
+  /** What one chunk says, as its fields come by in whatever order. */
+  private static final class Fields {
+    @Nullable String reasoning;
+    @Nullable String content;
+    @Nullable String finishReason;
+    @Nullable TokenUsage usage;
+    @Nullable String model;
+
+    Chunk chunk() {
+      var events = new ArrayList<ModelEvent>(2);
+      if (reasoning != null) {
+        events.add(new ModelEvent.Reasoning(reasoning));
+      }
+      if (content != null) {
+        events.add(new ModelEvent.Content(content));
+      }
+      if (finishReason != null) {
+        events.add(new ModelEvent.Finished(finishReason));
+      }
+      if (usage != null) {
+        events.add(new ModelEvent.Usage(usage));
+      }
+      return new Chunk(events, model);
     }
-    if (chunk.has("error")) {
-      // Some compatible servers report a failure mid-stream as {"error": {...}} on a data line.
-      throw new ModelException(ModelException.Kind.REJECTED, null,
-          "error in stream: " + describe(chunk.path("error")), null);
+  }
+
+  /** The first choice's delta texts and finish reason; other choices are skipped. */
+  private static void choices(JsonParser chunk, JsonToken value, Fields fields) {
+    if (value != JsonToken.START_ARRAY) {
+      chunk.skipChildren();
+      return;
     }
-    var events = new ArrayList<ModelEvent>(2);
-    JsonNode choice = chunk.path("choices").path(0);
-    JsonNode delta = choice.path("delta");
-    text(delta, "reasoning_content").ifPresent(text -> events.add(new ModelEvent.Reasoning(text)));
-    text(delta, "content").ifPresent(text -> events.add(new ModelEvent.Content(text)));
-    text(choice, "finish_reason").ifPresent(reason -> events.add(new ModelEvent.Finished(reason)));
-    JsonNode usage = chunk.path("usage");
-    if (usage.isObject()) {
-      events.add(new ModelEvent.Usage(usage(usage)));
+    boolean first = true;
+    for (JsonToken element; (element = chunk.nextToken()) != JsonToken.END_ARRAY; first = false) {
+      if (!first || element != JsonToken.START_OBJECT) {
+        chunk.skipChildren();
+        continue;
+      }
+      while (chunk.nextToken() == JsonToken.PROPERTY_NAME) {
+        String name = chunk.currentName();
+        JsonToken field = chunk.nextToken();
+        if (name.equals("finish_reason")) {
+          fields.finishReason = text(chunk, field);
+        } else if (name.equals("delta") && field == JsonToken.START_OBJECT) {
+          while (chunk.nextToken() == JsonToken.PROPERTY_NAME) {
+            String key = chunk.currentName();
+            JsonToken text = chunk.nextToken();
+            switch (key) {
+              case "reasoning_content" -> fields.reasoning = text(chunk, text);
+              case "content" -> fields.content = text(chunk, text);
+              default -> chunk.skipChildren();
+            }
+          }
+        } else {
+          chunk.skipChildren();
+        }
+      }
     }
-    String model = text(chunk, "model").orElse(null);
-    return new Chunk(events, model);
   }
 
   static TokenUsage usage(JsonNode usage) {
@@ -69,7 +136,10 @@ final class ChunkParser {
   }
 
   /** The error's type and code only: some providers echo part of the key in their messages. */
-  static String describe(JsonNode error) {
+  static String describe(@Nullable JsonNode error) {
+    if (error == null) {
+      return "unspecified";
+    }
     var type = error.path("type").asString("");
     var code = error.path("code").asString("");
     var text = (type + " " + code).strip();
@@ -79,11 +149,13 @@ final class ChunkParser {
     return text.length() <= 80 ? text : text.substring(0, 80);
   }
 
-  private static Optional<String> text(JsonNode node, String field) {
-    JsonNode value = node.path(field);
-    if (!value.isString() || value.asString().isEmpty()) {
-      return Optional.empty();
+  /** A non-empty string value, else null (after skipping whatever else the value is). */
+  private static @Nullable String text(JsonParser chunk, JsonToken value) {
+    if (value != JsonToken.VALUE_STRING) {
+      chunk.skipChildren();
+      return null;
     }
-    return Optional.of(value.asString());
+    String text = chunk.getString();
+    return text.isEmpty() ? null : text;
   }
 }

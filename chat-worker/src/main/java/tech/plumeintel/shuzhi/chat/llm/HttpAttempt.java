@@ -9,7 +9,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.net.http.HttpResponse.ResponseInfo;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,19 +24,20 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * One HTTP exchange with the endpoint. The JDK client's threads push the response's lines, its end
+ * One HTTP exchange with the endpoint. The JDK client's threads push the response's bytes, its end
  * or its failure into {@link #signals()}; an error status becomes a failure naming the status and
  * the error's type, never its message (some providers echo the key there). {@link #abort()} cancels
  * the request, or the body subscription once the answer has begun, which closes the connection at
  * once; a retry makes a new exchange, so late signals of an old one are never mixed in.
  */
-final class HttpAttempt implements Flow.Subscriber<String> {
+final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
 
   private static final int MAX_ERROR_BODY = 4_096;
 
   /** What the HTTP client's threads tell the reader. */
   sealed interface Signal {
-    record Line(String text) implements Signal {}
+    /** Body bytes as the client read them: the reader splits them into lines itself. */
+    record Bytes(List<ByteBuffer> buffers) implements Signal {}
 
     record Ended() implements Signal {}
 
@@ -66,8 +69,9 @@ final class HttpAttempt implements Flow.Subscriber<String> {
 
   private BodySubscriber<byte[]> bodyFor(ResponseInfo info) {
     if (info.statusCode() == 200 && isEventStream(info.headers().firstValue("Content-Type"))) {
-      return BodySubscribers.mapping(
-          BodySubscribers.fromLineSubscriber(this), ignored -> new byte[0]);
+      // Raw bytes, not lines: the client's line subscriber decoded every line into a string on
+      // its own threads, only for the reader to parse it again (bench, JFR).
+      return BodySubscribers.fromSubscriber(this, ignored -> new byte[0]);
     }
     return BodySubscribers.ofByteArray();
   }
@@ -94,8 +98,8 @@ final class HttpAttempt implements Flow.Subscriber<String> {
   }
 
   @Override
-  public void onNext(String line) {
-    signals.add(new Signal.Line(line));
+  public void onNext(List<ByteBuffer> buffers) {
+    signals.add(new Signal.Bytes(buffers));
   }
 
   @Override

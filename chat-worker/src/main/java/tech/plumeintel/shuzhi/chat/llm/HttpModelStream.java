@@ -2,7 +2,9 @@ package tech.plumeintel.shuzhi.chat.llm;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -24,7 +26,10 @@ final class HttpModelStream implements ModelStream {
   private final JsonMapper json;
   private final long started = System.nanoTime();
   private final ArrayDeque<ModelEvent> pending = new ArrayDeque<>();
+  private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
   private final SseDecoder sse = new SseDecoder();
+  private @Nullable ModelException failed;
   private volatile @Nullable HttpAttempt attempt;
   private volatile boolean closed;
   private volatile String model;
@@ -56,6 +61,9 @@ final class HttpModelStream implements ModelStream {
       if (!pending.isEmpty()) {
         return pending.poll();
       }
+      if (failed != null) {
+        throw failed;
+      }
       if (ended) {
         return ModelEvent.END;
       }
@@ -67,9 +75,9 @@ final class HttpModelStream implements ModelStream {
         return ModelEvent.SILENCE;
       }
       switch (signal) {
-        case HttpAttempt.Signal.Line line -> read(sse.feed(line.text()));
+        case HttpAttempt.Signal.Bytes bytes -> feed(bytes);
         case HttpAttempt.Signal.Ended ignored -> {
-          read(sse.finish());
+          sse.finish(this::read);
           if (!ended && !finishSeen) {
             throw new ModelException(Kind.UNAVAILABLE, "stream ended before the model finished");
           }
@@ -100,7 +108,8 @@ final class HttpModelStream implements ModelStream {
       throw new ModelException(Kind.TIMEOUT, "no answer in time (" + which + " timeout)");
     }
     if (now >= waitUntil) {
-      return null;
+      // What is queued already, without waiting: a zero wait asks only that.
+      return current().signals().poll();
     }
     try {
       var signal = current().signals().poll(Math.min(waitUntil, deadline) - now, TimeUnit.NANOSECONDS);
@@ -112,16 +121,30 @@ final class HttpModelStream implements ModelStream {
     }
   }
 
-  private void read(@Nullable String data) throws ModelException {
-    if (data == null) {
+  /**
+   * Decodes what arrived. A failure in the middle is kept until the events before it have been
+   * handed out, as they would have been had the bytes come one event at a time.
+   */
+  private void feed(HttpAttempt.Signal.Bytes bytes) {
+    try {
+      for (var buffer : bytes.buffers()) {
+        sse.feed(buffer, this::read);
+      }
+    } catch (ModelException e) {
+      failed = e;
+    }
+  }
+
+  private void read(byte[] data, int length) throws ModelException {
+    if (ended) {
       return;
     }
     lastChunk = System.nanoTime();
-    if (data.equals("[DONE]")) {
+    if (Arrays.equals(data, 0, length, DONE, 0, DONE.length)) {
       ended = true;
       return;
     }
-    var chunk = parser.parse(data);
+    var chunk = parser.parse(data, length);
     if (chunk.model() != null) {
       model = chunk.model();
     }

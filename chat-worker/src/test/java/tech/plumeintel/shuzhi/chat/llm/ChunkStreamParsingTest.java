@@ -3,9 +3,13 @@ package tech.plumeintel.shuzhi.chat.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import tech.plumeintel.shuzhi.chat.llm.ChunkParser.Chunk;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,15 +30,62 @@ class ChunkStreamParsingTest {
   }
 
   private List<ModelEvent> parse(List<String> lines) throws ModelException {
+    return parse(lines, "\n", new Random(7));
+  }
+
+  /** Decodes the lines as bytes joined by {@code end}, handed over in random pieces. */
+  private List<ModelEvent> parse(List<String> lines, String end, Random random)
+      throws ModelException {
+    var bytes = (String.join(end, lines) + end).getBytes(StandardCharsets.UTF_8);
     var decoder = new SseDecoder();
     var events = new ArrayList<ModelEvent>();
-    for (var line : lines) {
-      var data = decoder.feed(line);
-      if (data != null && !data.equals("[DONE]")) {
-        events.addAll(parser.parse(data).events());
+    SseDecoder.Sink sink = (data, length) -> {
+      var text = new String(data, 0, length, StandardCharsets.UTF_8);
+      if (!text.equals("[DONE]")) {
+        events.addAll(parser.parse(data, length).events());
+      }
+    };
+    for (int at = 0; at < bytes.length; ) {
+      int piece = Math.min(bytes.length - at, 1 + random.nextInt(64));
+      decoder.feed(ByteBuffer.wrap(bytes, at, piece), sink);
+      at += piece;
+    }
+    decoder.finish(sink);
+    return events;
+  }
+
+  private Chunk parse(String json) throws ModelException {
+    var bytes = json.getBytes(StandardCharsets.UTF_8);
+    return parser.parse(bytes, bytes.length);
+  }
+
+  /** What the decoder hands over for the given text, event by event. */
+  private static List<String> events(String text) throws ModelException {
+    var decoder = new SseDecoder();
+    var events = new ArrayList<String>();
+    SseDecoder.Sink sink = (data, length) ->
+        events.add(new String(data, 0, length, StandardCharsets.UTF_8));
+    decoder.feed(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), sink);
+    decoder.finish(sink);
+    return events;
+  }
+
+  @Test
+  void anyLineEndingAndAnySplitOfTheBytesGiveTheSameEvents() throws ModelException {
+    var lines = wire(Fixtures.chunks(Fixtures.REASONER));
+    var expected = parse(lines);
+
+    for (var end : List.of("\n", "\r\n", "\r")) {
+      for (int seed = 0; seed < 20; seed++) {
+        assertThat(parse(lines, end, new Random(seed))).isEqualTo(expected);
       }
     }
-    return events;
+  }
+
+  @Test
+  void anEventWithoutItsBlankLineIsHandedOverWhenTheStreamEnds() throws ModelException {
+    assertThat(events("data: {\"a\":1}")).containsExactly("{\"a\":1}");
+    assertThat(events(": keep-alive\n")).isEmpty();
   }
 
   @Test
@@ -70,7 +121,7 @@ class ChunkStreamParsingTest {
   void roleOnlyFirstDeltaYieldsNoEvent() throws ModelException {
     var first = Fixtures.chunks(Fixtures.REASONER).getFirst();
 
-    var chunk = parser.parse(first);
+    var chunk = parse(first);
 
     assertThat(chunk.events()).isEmpty();
     assertThat(chunk.model()).isEqualTo("deepseek-reasoner");
@@ -88,7 +139,7 @@ class ChunkStreamParsingTest {
 
   @Test
   void usageOnlyChunkAsOpenAiSendsItWithIncludeUsage() throws ModelException {
-    var chunk = parser.parse("""
+    var chunk = parse("""
         {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[],
          "usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15,
                   "prompt_tokens_details":{"cached_tokens":4}}}""");
@@ -98,21 +149,14 @@ class ChunkStreamParsingTest {
   }
 
   @Test
-  void dataSpreadOverSeveralLinesIsJoinedAndOtherFieldsAreIgnored() {
-    var decoder = new SseDecoder();
-
-    assertThat(decoder.feed("event: message")).isNull();
-    assertThat(decoder.feed("id: 7")).isNull();
-    assertThat(decoder.feed("data: {\"a\":")).isNull();
-    assertThat(decoder.feed("data:1}")).isNull();
-    assertThat(decoder.feed(": keep-alive")).isNull();
-    assertThat(decoder.feed("")).isEqualTo("{\"a\":\n1}");
-    assertThat(decoder.feed("")).isNull();
+  void dataSpreadOverSeveralLinesIsJoinedAndOtherFieldsAreIgnored() throws ModelException {
+    assertThat(events("event: message\nid: 7\ndata: {\"a\":\ndata:1}\n: keep-alive\n\n\n"))
+        .containsExactly("{\"a\":\n1}");
   }
 
   @Test
   void errorObjectInTheStreamIsAFailureNamingOnlyItsType() {
-    assertThatThrownBy(() -> parser.parse(
+    assertThatThrownBy(() -> parse(
         "{\"error\":{\"message\":\"key sk-secret is wrong\",\"type\":\"authentication_error\"}}"))
         .isInstanceOf(ModelException.class)
         .hasMessageContaining("authentication_error")
@@ -121,7 +165,7 @@ class ChunkStreamParsingTest {
 
   @Test
   void htmlInsteadOfJsonIsMalformed() {
-    assertThatThrownBy(() -> parser.parse("<html>502 Bad Gateway</html>"))
+    assertThatThrownBy(() -> parse("<html>502 Bad Gateway</html>"))
         .isInstanceOfSatisfying(ModelException.class,
             e -> assertThat(e.kind()).isEqualTo(ModelException.Kind.MALFORMED));
   }

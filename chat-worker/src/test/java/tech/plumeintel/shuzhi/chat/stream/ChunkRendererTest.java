@@ -2,8 +2,15 @@ package tech.plumeintel.shuzhi.chat.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
+import tools.jackson.core.json.JsonWriteFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
 class ChunkRendererTest {
@@ -80,4 +87,67 @@ class ChunkRendererTest {
     assertThat(error.path("code").asString()).isEqualTo("MODEL_ERROR");
     assertThat(error.path("message").asString()).isEqualTo("模型服务暂时不可用");
   }
+
+  /** What the chunks were before they were written by hand: Jackson, escaping non-ASCII. */
+  private static final JsonMapper JACKSON = JsonMapper.builder()
+      .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+      .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
+      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .build();
+
+  @Test
+  void everyChunkIsByteForByteWhatJacksonWrote() {
+    var texts = new ArrayList<>(List.of("", "hi", "书里说：你好😀/", "\"quoted\" \\ back", "tab\tnl\nr\rb\bf\f",
+        "\u0000\u0001\u001F\u007F\u0080\u00FF\uFFFF", "</script>", "\uD83D", "\uDE00x"));
+    var random = new Random(42);
+    for (int n = 0; n < 500; n++) {
+      var text = new StringBuilder();
+      for (int i = random.nextInt(12); i > 0; i--) {
+        text.append(switch (random.nextInt(4)) {
+          case 0 -> (char) random.nextInt(0x80);
+          case 1 -> (char) random.nextInt(0x800);
+          case 2 -> (char) random.nextInt(0x10000);
+          default -> "😀";
+        });
+      }
+      texts.add(text.toString());
+    }
+    for (var text : texts) {
+      var rendered = new ChunkRenderer("req-" + text, 1_764_661_832L);
+      var model = "m" + text;
+      assertThat(rendered.content(model, text)).isEqualTo(jackson("req-" + text, model,
+          List.of(new Choice(0, new Delta("assistant", text, null), null)), null));
+      assertThat(rendered.reasoning(model, text)).isEqualTo(jackson("req-" + text, model,
+          List.of(new Choice(0, new Delta(null, null, text), null)), null));
+      assertThat(rendered.finish(model, text)).isEqualTo(jackson("req-" + text, model,
+          List.of(new Choice(0, new Delta(null, null, null), text)), null));
+      assertThat(ChunkRenderer.error("MODEL_ERROR", text))
+          .isEqualTo(JACKSON.writeValueAsString(new ErrorPayload("MODEL_ERROR", text)));
+    }
+    assertThat(renderer.usage("m", new TokenUsage(18, 219, 205, 6, 12))).isEqualTo(
+        jackson("req-1", "m", List.of(), new UsagePayload(18, 219, 237, new CompletionDetails(205),
+            6, 12)));
+  }
+
+  private static String jackson(String id, String model, List<Choice> choices,
+      @Nullable UsagePayload usage) {
+    return JACKSON.writeValueAsString(new ChunkPayload(id, "chat.completion.chunk",
+        1_764_661_832L, model, choices, usage));
+  }
+
+  record ChunkPayload(String id, String object, long created, String model, List<Choice> choices,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable UsagePayload usage) {}
+
+  record Choice(int index, Delta delta, @Nullable String finishReason) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Delta(@Nullable String role, @Nullable String content, @Nullable String reasoningContent) {}
+
+  record UsagePayload(int promptTokens, int completionTokens, int totalTokens,
+      CompletionDetails completionTokensDetails, int promptCacheHitTokens,
+      int promptCacheMissTokens) {}
+
+  record CompletionDetails(int reasoningTokens) {}
+
+  record ErrorPayload(String code, String message) {}
 }
