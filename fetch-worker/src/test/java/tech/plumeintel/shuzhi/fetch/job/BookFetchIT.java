@@ -63,6 +63,20 @@ class BookFetchIT extends LookupScenario {
   }
 
   @Test
+  void aBookFoundAfterItWasRememberedAsMissingIsMissingNoMoreAndItsClaimIsReleased()
+      throws Exception {
+    var isbn = Isbn.parse("9787536692930");
+    serveDoubanSubject(isbn, "1089243");
+    redis.opsForValue().set(BookTasks.missing(isbn), Instant.now().toString(), Duration.ofHours(1));
+
+    var taskId = lookUp(isbn);
+
+    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "succeeded");
+    assertThat(redis.hasKey(BookTasks.missing(isbn))).isFalse();
+    assertThat(redis.hasKey(BookTasks.inFlight(isbn))).isFalse();
+  }
+
+  @Test
   void aForbiddenDoubanFallsThroughToOpenLibraryAndIsCountedAsBlocked() throws Exception {
     var isbn = Isbn.parse("9780140328721");
     douban.on(doubanIsbnPath(isbn), status(403));
