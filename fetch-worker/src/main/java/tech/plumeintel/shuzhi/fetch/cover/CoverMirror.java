@@ -13,10 +13,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.bson.Document;
+import org.bson.types.ObjectId;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.Isbn;
@@ -35,7 +39,7 @@ import tech.plumeintel.shuzhi.fetch.source.openlibrary.OpenLibraryProperties;
  * from known hosts are fetched. A cover that cannot be had never fails the book.
  */
 @Component
-public class CoverMirror {
+public class CoverMirror implements DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(CoverMirror.class);
   private static final int MAX_REDIRECTS = 3;
@@ -43,6 +47,7 @@ public class CoverMirror {
   private final SourceHttp http;
   private final GridFSBucket bucket;
   private final CoverAllowlist allowlist;
+  private final ExecutorService cleanups = Executors.newVirtualThreadPerTaskExecutor();
 
   CoverMirror(CoverProperties properties, HttpProperties http, HostRateLimits limits, Clock clock,
       MongoDatabase database, DoubanProperties douban, OpenLibraryProperties openLibrary,
@@ -116,17 +121,33 @@ public class CoverMirror {
     return null;
   }
 
-  // Upload first, then delete the older copies: a reader never finds no cover in between.
+  // Upload first, then delete the older copies: a reader never finds no cover in between. The
+  // deletes follow in the background, off the lookup's critical path: the API serves the newest
+  // copy, so an older one left a moment longer is never seen, and one left by a failed cleanup
+  // goes with the next copy stored.
   private void store(Isbn isbn, HttpAnswer image, String sourceUrl) {
     var options = new GridFSUploadOptions().metadata(new Document("contentType",
         image.contentType().split(";")[0].strip()).append("source_url", sourceUrl));
     var id = bucket.uploadFromStream(isbn.value(), new ByteArrayInputStream(image.body()), options);
-    var older = new ArrayList<org.bson.BsonValue>();
-    for (var file : bucket.find(eq("filename", isbn.value()))) {
-      if (!file.getObjectId().equals(id)) {
-        older.add(file.getId());
+    cleanups.execute(() -> dropOlderCopies(isbn, id));
+  }
+
+  private void dropOlderCopies(Isbn isbn, ObjectId kept) {
+    try {
+      var older = new ArrayList<org.bson.BsonValue>();
+      for (var file : bucket.find(eq("filename", isbn.value()))) {
+        if (!file.getObjectId().equals(kept)) {
+          older.add(file.getId());
+        }
       }
+      older.forEach(bucket::delete);
+    } catch (MongoException e) {
+      log.warn("Older covers of {} not deleted: {}", isbn, e.getMessage());
     }
-    older.forEach(bucket::delete);
+  }
+
+  @Override
+  public void destroy() {
+    cleanups.close(); // waits for the deletes under way
   }
 }

@@ -63,17 +63,16 @@ class BookFetchJob {
     }
     var stored = books.find(isbn);
     if (stored.isPresent() && isFresh(stored.get(), now)) {
-      finish(taskId, isbn, "fresh copy", tasks.markSucceeded(taskId));
+      succeeded(taskId, isbn, "fresh copy");
       return;
     }
     switch (sources.lookUp(isbn, deadline)) {
       case LookupResult.Found found -> {
         books.save(book(isbn, found, stored, deadline));
-        tasks.forgetMissing(isbn);
-        finish(taskId, isbn, "found", tasks.markSucceeded(taskId));
+        succeeded(taskId, isbn, "found");
       }
       case LookupResult.Missing missing when stored.isPresent() ->
-          finish(taskId, isbn, "missing now, stale copy kept", tasks.markSucceeded(taskId));
+          succeeded(taskId, isbn, "missing now, stale copy kept");
       case LookupResult.Missing missing -> {
         tasks.rememberMissing(isbn, properties.missingTtl());
         finish(taskId, isbn, "missing",
@@ -81,8 +80,7 @@ class BookFetchJob {
       }
       // A stale copy serves the reader better than an error.
       case LookupResult.Unavailable unavailable when stored.isPresent() ->
-          finish(taskId, isbn, "sources unavailable, stale copy kept",
-              tasks.markSucceeded(taskId));
+          succeeded(taskId, isbn, "sources unavailable, stale copy kept");
       case LookupResult.Unavailable(var outcomes) -> finish(taskId, isbn,
           "sources unavailable (" + outcomes + ")", tasks.markFailed(taskId,
               BookTasks.ERROR_UPSTREAM, "书目来源暂时无法访问，请稍后重试（" + outcomes + "）"));
@@ -92,6 +90,10 @@ class BookFetchJob {
   private boolean isFresh(Book book, Instant now) {
     return book.fetchedAt() != null
         && book.fetchedAt().plus(properties.freshness()).isAfter(now);
+  }
+
+  private void succeeded(String taskId, Isbn isbn, String outcome) {
+    log.info("Task {} for {}: {} (task {})", taskId, isbn, outcome, tasks.succeed(taskId, isbn));
   }
 
   private void finish(String taskId, Isbn isbn, String outcome, TaskStore.Update update) {

@@ -3,7 +3,6 @@ package tech.plumeintel.shuzhi.fetch.job;
 import static tech.plumeintel.shuzhi.common.book.BookTaskStatus.FAILED;
 import static tech.plumeintel.shuzhi.common.book.BookTaskStatus.PENDING;
 import static tech.plumeintel.shuzhi.common.book.BookTaskStatus.RUNNING;
-import static tech.plumeintel.shuzhi.common.book.BookTaskStatus.SUCCEEDED;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -54,6 +53,20 @@ class TaskStore {
       return 0
       """, Long.class);
 
+  // The end of a successful job in one round trip, on the job's critical path: the task succeeds
+  // (if UPDATE_TASK would let it), the claim on the book is released if it is still this task's,
+  // and the book is no longer remembered as missing, since it is held now.
+  // KEYS[1] task hash, KEYS[2] in-flight key, KEYS[3] missing key; ARGV[1] task id, ARGV[2] time.
+  private static final RedisScript<Long> SUCCEED = RedisScript.of("""
+      redis.call('del', KEYS[3])
+      if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
+      if redis.call('exists', KEYS[1]) == 0 then return 0 end
+      local status = redis.call('hget', KEYS[1], 'status')
+      if status ~= 'pending' and status ~= 'running' then return -1 end
+      redis.call('hset', KEYS[1], 'status', 'succeeded', 'updated_at', ARGV[2])
+      return 1
+      """, Long.class);
+
   private final StringRedisTemplate redis;
   private final Clock clock;
 
@@ -66,8 +79,15 @@ class TaskStore {
     return update(taskId, List.of(PENDING, RUNNING), BookTasks.FIELD_STATUS, RUNNING.wire());
   }
 
-  Update markSucceeded(String taskId) {
-    return update(taskId, List.of(PENDING, RUNNING), BookTasks.FIELD_STATUS, SUCCEEDED.wire());
+  /**
+   * Ends the task succeeded, releases its claim on the book and forgets that the book was missing,
+   * in one atomic step: a book held is not missing, whichever way the job found it.
+   */
+  Update succeed(String taskId, Isbn isbn) {
+    var result = redis.execute(SUCCEED,
+        List.of(BookTasks.task(taskId), BookTasks.inFlight(isbn), BookTasks.missing(isbn)),
+        taskId, clock.instant().toString());
+    return update(result);
   }
 
   Update markFailed(String taskId, String errorCode, String message) {
@@ -90,10 +110,6 @@ class TaskStore {
     redis.opsForValue().set(BookTasks.missing(isbn), clock.instant().toString(), ttl);
   }
 
-  void forgetMissing(Isbn isbn) {
-    redis.delete(BookTasks.missing(isbn));
-  }
-
   private Update failFrom(String taskId, List<BookTaskStatus> from, String code, String message) {
     return update(taskId, from, BookTasks.FIELD_STATUS, FAILED.wire(),
         BookTasks.FIELD_ERROR_CODE, code, BookTasks.FIELD_ERROR_MESSAGE, message);
@@ -105,7 +121,10 @@ class TaskStore {
     Stream.of(fieldsAndValues).forEach(args::add);
     args.add(BookTasks.FIELD_UPDATED_AT);
     args.add(clock.instant().toString());
-    var result = redis.execute(UPDATE_TASK, List.of(BookTasks.task(taskId)), args.toArray());
+    return update(redis.execute(UPDATE_TASK, List.of(BookTasks.task(taskId)), args.toArray()));
+  }
+
+  private static Update update(Long result) {
     return switch (result == null ? 0 : result.intValue()) {
       case 1 -> Update.DONE;
       case 0 -> Update.GONE;

@@ -1,42 +1,50 @@
 package tech.plumeintel.shuzhi.fetch.source;
 
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import java.util.List;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
  * One request-rate limit per upstream host, kept in Redis so that all workers together stay within
  * it: scaling the workers must not multiply what Douban or Open Library see from us.
  *
- * <p>A bucket holds one token and refills it after {@code 1 / rate} seconds, so requests are spaced
- * evenly and no one-second window ever holds more than the rate (a bucket of {@code rate} tokens
- * would allow twice the rate across a window boundary).
+ * <p>Requests to a host are spaced evenly, {@code 1 / rate} seconds apart, so no one-second window
+ * ever holds more than the rate (a bucket of {@code rate} tokens would allow twice the rate across
+ * a window boundary). The host's key holds the earliest time its next request may leave; one script
+ * takes that slot and moves it on, so a permit costs one round trip, on every lookup's critical
+ * path, and the time is Redis's own, the same for every worker whatever their clocks say.
  */
 @Component
-public class HostRateLimits implements DisposableBean {
+public class HostRateLimits {
 
-  private static final String KEY_PREFIX = "book:rate:";
+  private static final String KEY_PREFIX = "book:rate:next:";
 
-  private final LettuceConnectionFactory redis;
+  // KEYS[1] the host's next free slot (µs since the epoch, Redis's clock); ARGV[1] the spacing and
+  // ARGV[2] the longest acceptable wait, both in µs. Answers the wait in µs, or -1 when it would be
+  // longer than acceptable (then nothing is taken). The key outlives its slot by a second only.
+  private static final RedisScript<Long> TAKE_SLOT = RedisScript.of("""
+      local time = redis.call('TIME')
+      local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+      local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+      if slot < now then slot = now end
+      local wait = slot - now
+      if wait > tonumber(ARGV[2]) then return -1 end
+      local spacing = tonumber(ARGV[1])
+      redis.call('SET', KEYS[1], string.format('%.0f', slot + spacing),
+          'PX', math.ceil((wait + spacing) / 1000) + 1000)
+      return wait
+      """, Long.class);
+
+  private final StringRedisTemplate redis;
   private final HttpProperties properties;
   private final Clock clock;
-  private volatile StatefulRedisConnection<String, byte[]> connection;
-  private volatile ProxyManager<String> buckets;
 
-  HostRateLimits(LettuceConnectionFactory redis, HttpProperties properties, Clock clock) {
+  HostRateLimits(StringRedisTemplate redis, HttpProperties properties, Clock clock) {
     this.redis = redis;
     this.properties = properties;
     this.clock = clock;
@@ -45,7 +53,7 @@ public class HostRateLimits implements DisposableBean {
   /**
    * Waits until a request to the host of {@code uri} keeps within its rate.
    *
-   * @param requestsPerSecond the host's rate, used when its bucket is first made
+   * @param requestsPerSecond the host's rate
    * @throws UpstreamException when the wait would last past the deadline or the configured maximum
    */
   public void acquire(URI uri, double requestsPerSecond, Instant deadline) {
@@ -57,51 +65,19 @@ public class HostRateLimits implements DisposableBean {
     if (wait.isNegative() || wait.isZero()) {
       throw new UpstreamException("deadline passed before asking " + host);
     }
-    var bucket = buckets().getProxy(KEY_PREFIX + host, () -> configuration(requestsPerSecond));
-    try {
-      if (!bucket.asBlocking().tryConsume(1, wait)) {
-        throw new UpstreamException("rate limit of " + host + " leaves no room in time");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UpstreamException("interrupted while waiting to ask " + host, e);
+    long spacingMicros = Math.max(1, Math.round(1_000_000d / requestsPerSecond));
+    Long granted = redis.execute(TAKE_SLOT, List.of(KEY_PREFIX + host),
+        Long.toString(spacingMicros), Long.toString(wait.toNanos() / 1_000));
+    if (granted == null || granted < 0) {
+      throw new UpstreamException("rate limit of " + host + " leaves no room in time");
     }
-  }
-
-  private static BucketConfiguration configuration(double requestsPerSecond) {
-    var interval = Duration.ofNanos(Math.round(1_000_000_000d / requestsPerSecond));
-    return BucketConfiguration.builder()
-        .addLimit(limit -> limit.capacity(1).refillGreedy(1, interval))
-        .build();
-  }
-
-  // The connection factory starts its client only when the context starts, after this bean exists.
-  private ProxyManager<String> buckets() {
-    var current = buckets;
-    if (current == null) {
-      synchronized (this) {
-        current = buckets;
-        if (current == null) {
-          if (!(redis.getRequiredNativeClient() instanceof RedisClient client)) {
-            throw new IllegalStateException("host rate limits need a standalone Redis");
-          }
-          connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-          current = Bucket4jLettuce.casBasedBuilder(connection)
-              .expirationAfterWrite(ExpirationAfterWriteStrategy
-                  .basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
-              .build();
-          buckets = current;
-        }
+    if (granted > 0) {
+      try {
+        Thread.sleep(Duration.ofNanos(granted * 1_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UpstreamException("interrupted while waiting to ask " + host, e);
       }
-    }
-    return current;
-  }
-
-  @Override
-  public void destroy() {
-    var current = connection;
-    if (current != null) {
-      current.close();
     }
   }
 }

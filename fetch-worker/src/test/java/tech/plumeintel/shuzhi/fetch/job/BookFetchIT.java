@@ -63,6 +63,41 @@ class BookFetchIT extends LookupScenario {
   }
 
   @Test
+  void aNewCoverCopyReplacesTheOlderOne() throws Exception {
+    var isbn = Isbn.parse("9787536692947");
+    serveDoubanSubject(isbn, "1089243");
+    douban.on("/view/subject/l/public/s1076372.jpg",
+        SourceStandIn.body(200, "image/jpeg", COVER));
+    var bucket = GridFSBuckets.create(database, Book.COVERS_BUCKET);
+    var older = bucket.uploadFromStream(isbn.value(),
+        new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}));
+
+    var taskId = lookUp(isbn);
+
+    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "succeeded");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(bucket.find(eq("filename", isbn.value())).into(new java.util.ArrayList<>()))
+            .singleElement().satisfies(copy -> {
+              assertThat(copy.getObjectId()).isNotEqualTo(older);
+              assertThat(copy.getLength()).isEqualTo(COVER.length);
+            }));
+  }
+
+  @Test
+  void aBookFoundAfterItWasRememberedAsMissingIsMissingNoMoreAndItsClaimIsReleased()
+      throws Exception {
+    var isbn = Isbn.parse("9787536692930");
+    serveDoubanSubject(isbn, "1089243");
+    redis.opsForValue().set(BookTasks.missing(isbn), Instant.now().toString(), Duration.ofHours(1));
+
+    var taskId = lookUp(isbn);
+
+    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "succeeded");
+    assertThat(redis.hasKey(BookTasks.missing(isbn))).isFalse();
+    assertThat(redis.hasKey(BookTasks.inFlight(isbn))).isFalse();
+  }
+
+  @Test
   void aForbiddenDoubanFallsThroughToOpenLibraryAndIsCountedAsBlocked() throws Exception {
     var isbn = Isbn.parse("9780140328721");
     douban.on(doubanIsbnPath(isbn), status(403));

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.util.unit.DataSize;
 import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 
@@ -25,7 +26,6 @@ class HostRateLimitsIT {
       DataSize.ofMegabytes(1), 3, 2, Duration.ofSeconds(10));
 
   private final List<LettuceConnectionFactory> factories = new ArrayList<>();
-  private final List<HostRateLimits> limiters = new ArrayList<>();
 
   private HostRateLimits worker() {
     var url = URI.create(TestInfrastructure.shared().redisUrl());
@@ -34,14 +34,12 @@ class HostRateLimitsIT {
     factory.afterPropertiesSet();
     factory.start();
     factories.add(factory);
-    var limits = new HostRateLimits(factory, HTTP, Clock.systemUTC());
-    limiters.add(limits);
+    var limits = new HostRateLimits(new StringRedisTemplate(factory), HTTP, Clock.systemUTC());
     return limits;
   }
 
   @AfterEach
   void close() {
-    limiters.forEach(HostRateLimits::destroy);
     factories.forEach(LettuceConnectionFactory::destroy);
   }
 

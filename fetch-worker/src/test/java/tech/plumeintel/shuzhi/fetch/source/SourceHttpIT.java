@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.util.unit.DataSize;
 import tech.plumeintel.shuzhi.testsupport.SourceStandIn;
 import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
@@ -22,8 +23,9 @@ class SourceHttpIT {
 
   private final SourceStandIn site = SourceStandIn.start();
   private final LettuceConnectionFactory redis = redis();
-  private final HostRateLimits limits = new HostRateLimits(redis, new HttpProperties("test", 3,
-      Duration.ofMillis(10), DataSize.ofKilobytes(64), 3, 100, Duration.ofSeconds(5)),
+  private final HostRateLimits limits = new HostRateLimits(new StringRedisTemplate(redis),
+      new HttpProperties("test", 3, Duration.ofMillis(10), DataSize.ofKilobytes(64), 3, 100,
+          Duration.ofSeconds(5)),
       Clock.systemUTC());
   private final SourceHttp http = new SourceHttp(
       new SourceHttp.Settings(Duration.ofSeconds(1), Duration.ofSeconds(2), 100),
@@ -43,7 +45,6 @@ class SourceHttpIT {
   @AfterEach
   void close() {
     site.close();
-    limits.destroy();
     redis.destroy();
   }
 
