@@ -34,12 +34,13 @@ class RateLimitIT extends LookupScenario {
     var arrivals = openLibrary.requests().subList(before, openLibrary.requests().size()).stream()
         .mapToLong(SourceStandIn.Request::arrivedNanos).sorted().toArray();
     assertThat(arrivals).hasSize(8);
-    // At 3 requests a second, any 4 consecutive requests span at least a second; 100 ms allow for
-    // the jitter between a request leaving the worker and the stand-in noting its arrival (without
-    // the limit, they arrive within milliseconds).
+    // At 3 requests a second, any 4 consecutive requests are given slots a second apart. Each waits
+    // for its slot after Redis answers, so a late answer to the first one shortens the span seen here:
+    // 400 ms allow for that on a loaded machine (once seen: 862 ms at load average 40). Without the
+    // limit, they arrive within milliseconds.
     for (int i = 0; i + 3 < arrivals.length; i++) {
       assertThat(Duration.ofNanos(arrivals[i + 3] - arrivals[i]))
-          .as("requests %d to %d", i, i + 3).isGreaterThan(Duration.ofMillis(900));
+          .as("requests %d to %d", i, i + 3).isGreaterThan(Duration.ofMillis(600));
     }
   }
 }
