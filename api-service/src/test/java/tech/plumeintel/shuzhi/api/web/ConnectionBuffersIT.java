@@ -1,0 +1,51 @@
+package tech.plumeintel.shuzhi.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.io.ClassPathResource;
+import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
+
+/**
+ * What the connector's small per-connection buffers ({@link LeanHttp11Protocol}) must not change:
+ * headers up to the documented 8 KB are served, larger ones get the contract's JSON error, and
+ * answers many times larger than every buffer arrive whole.
+ */
+class ConnectionBuffersIT extends ApiIntegrationTest {
+
+  @Test
+  void requestHeadersUpToTheLimitAreServed() {
+    var token = loginAs("buffers-headers");
+
+    var answer = api().send("GET", "/api/user/profile/", null, token,
+        Map.of("X-Padding", "a".repeat(7 * 1024)));
+
+    assertThat(answer.status()).isEqualTo(200);
+  }
+
+  @Test
+  void requestHeadersBeyondTheLimitGetTheContractsJsonError() {
+    var token = loginAs("buffers-too-large");
+
+    var answer = api().send("GET", "/api/user/profile/", null, token,
+        Map.of("X-Padding", "a".repeat(9 * 1024)));
+
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.header("Content-Type")).startsWith("application/json");
+    assertThat(answer.json().path("code").asString()).isEqualTo("INVALID_PARAMS");
+  }
+
+  @Test
+  void anAnswerLargerThanEveryBufferArrivesWhole() throws Exception {
+    var document = new String(new ClassPathResource("openapi.yaml").getContentAsByteArray(),
+        StandardCharsets.UTF_8);
+    assertThat(document.length()).isGreaterThan(16 * LeanHttp11Protocol.RESPONSE_BUFFER);
+
+    var answer = api().get(OpenApiController.PATH, null);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).isEqualTo(document);
+  }
+}
