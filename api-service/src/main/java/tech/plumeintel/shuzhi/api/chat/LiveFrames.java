@@ -6,7 +6,8 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,7 +28,7 @@ class LiveFrames {
   private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(3);
 
   private final StatefulRedisPubSubConnection<String, String> connection;
-  private final Map<String, Set<Consumer<StreamFrame>>> listeners = new ConcurrentHashMap<>();
+  private final Map<String, List<Consumer<StreamFrame>>> listeners = new ConcurrentHashMap<>();
 
   LiveFrames(RedisClient redis) {
     this.connection = redis.connectPubSub();
@@ -45,12 +46,12 @@ class LiveFrames {
    */
   Subscription subscribe(String requestId, Consumer<StreamFrame> listener) {
     var channel = ChatChannels.events(requestId);
-    var first = new boolean[1];
-    listeners.compute(channel, (key, current) -> {
-      var set = current == null ? ConcurrentHashMap.<Consumer<StreamFrame>>newKeySet() : current;
-      first[0] = current == null;
-      set.add(listener);
-      return set;
+    // Nearly always one listener per stream: an immutable list, copied on the rare change, is the
+    // smallest thing to hold and to iterate on the I/O thread.
+    listeners.merge(channel, List.of(listener), (current, added) -> {
+      var all = new ArrayList<>(current);
+      all.addAll(added);
+      return List.copyOf(all);
     });
     try {
       connection.async().subscribe(channel).get(SUBSCRIBE_TIMEOUT.toMillis(),
@@ -76,13 +77,14 @@ class LiveFrames {
   }
 
   private void unsubscribe(String channel, Consumer<StreamFrame> listener) {
-    listeners.computeIfPresent(channel, (key, set) -> {
-      set.remove(listener);
-      if (set.isEmpty()) {
+    listeners.computeIfPresent(channel, (key, current) -> {
+      var rest = new ArrayList<>(current);
+      rest.remove(listener);
+      if (rest.isEmpty()) {
         connection.async().unsubscribe(channel);
         return null;
       }
-      return set;
+      return List.copyOf(rest);
     });
   }
 
@@ -98,7 +100,9 @@ class LiveFrames {
       log.warn("Ignored a malformed frame on {}", channel);
       return;
     }
-    targets.forEach(listener -> listener.accept(frame));
+    for (var listener : targets) {
+      listener.accept(frame);
+    }
   }
 
   @PreDestroy
