@@ -10,11 +10,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -65,8 +65,14 @@ class ChatController {
       Caller caller,
       HttpServletRequest servletRequest,
       HttpServletResponse servletResponse,
-      @RequestBody ChatStreamRequest request,
+      HttpEntity<ChatStreamRequest> body,
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
+    // Not @RequestBody: its binding result would keep the whole conversation (up to 32,000
+    // characters) in the request's model for as long as the stream is open.
+    var request = body.getBody();
+    if (request == null) {
+      throw ApiException.invalid("请求体不是有效的 JSON，或字段类型不对");
+    }
     limits.take(RateLimits.Limit.CHAT_USER, caller.userId());
     limits.take(RateLimits.Limit.CHAT_ADDRESS, servletRequest.getRemoteAddr());
     budget.requireRemaining(caller.userId());
