@@ -30,7 +30,7 @@ public class LeanHttp11Protocol extends Http11NioProtocol {
 
   /** Socket read and write buffers; a read takes at most this much from the socket at once. */
   static final int SOCKET_READ_BUFFER = 1024;
-  static final int SOCKET_WRITE_BUFFER = 2048;
+  static final int SOCKET_WRITE_BUFFER = 1024;
   /**
    * The servlet response buffer (and as many chars for its writer): what a response can hold before
    * it is committed. Answers larger than this go out chunked instead of with a Content-Length.
