@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 
 /**
@@ -21,6 +23,7 @@ import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 final class StreamSession {
 
   /** Marks the end of this connection (not of the stream): the client is to resume elsewhere. */
+  private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
   private static final StreamFrame HAND_BACK = new StreamFrame(-1, StreamFrame.Kind.HEARTBEAT, "");
 
   private final String requestId;
@@ -37,12 +40,16 @@ final class StreamSession {
   /** When the next writer must run even if no frame comes (epoch millis); read by ticks. */
   private volatile long dueAt = Long.MAX_VALUE;
   private volatile boolean ended;
+  /**
+   * When the worker last sent anything (epoch millis), taken as frames arrive, not as they are
+   * written: a writer held up by a slow client must not take the worker for silent.
+   */
+  private volatile long lastWorkerSignal;
+  private volatile boolean workerSeen;
 
   // Owned by the writer (one at a time; the handoff through `writing` orders them).
   private boolean begun;
   private long lastSeq;
-  private long lastWorkerSignal;
-  private boolean workerSeen;
   private long nextPing;
   private long connectionEnd;
 
@@ -78,11 +85,14 @@ final class StreamSession {
   }
 
   void handBack() {
-    offer(HAND_BACK);
+    live.offer(HAND_BACK);
+    schedule();
   }
 
   /** Called on the Redis I/O thread. */
   void offer(StreamFrame frame) {
+    lastWorkerSignal = clock.millis();
+    workerSeen = true;
     live.offer(frame);
     schedule();
   }
@@ -119,7 +129,7 @@ final class StreamSession {
       writing.set(false);
       return;
     }
-    boolean over;
+    boolean over = true;
     try {
       var out = connection.out();
       over = begun ? writeQueued(out) : begin(out);
@@ -129,6 +139,11 @@ final class StreamSession {
       out.flush();
     } catch (IOException e) {
       // The client went away; the generation goes on and the client may resume.
+      over = true;
+    } catch (RuntimeException e) {
+      // Redis failing under a replay: the connection ends, and the client resumes from its last
+      // event, as after any lost connection.
+      log.warn("Stream {} connection ended: {}", requestId, e.toString());
       over = true;
     }
     if (over) {
@@ -200,8 +215,6 @@ final class StreamSession {
     if (frame == HAND_BACK) {
       return true;
     }
-    lastWorkerSignal = clock.millis();
-    workerSeen = true;
     if (frame.kind() == StreamFrame.Kind.HEARTBEAT || frame.seq() <= lastSeq) {
       return false;
     }
