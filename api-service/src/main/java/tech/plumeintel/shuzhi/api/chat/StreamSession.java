@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -22,8 +23,8 @@ import tech.plumeintel.shuzhi.common.chat.StreamFrame;
  */
 final class StreamSession {
 
-  /** Marks the end of this connection (not of the stream): the client is to resume elsewhere. */
   private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
+  /** Marks the end of this connection (not of the stream): the client is to resume elsewhere. */
   private static final StreamFrame HAND_BACK = new StreamFrame(-1, StreamFrame.Kind.HEARTBEAT, "");
 
   private final String requestId;
@@ -115,7 +116,12 @@ final class StreamSession {
 
   private void schedule() {
     if (!ended && connection != null && writing.compareAndSet(false, true)) {
-      writers.execute(this::write);
+      try {
+        writers.execute(this::write);
+      } catch (RejectedExecutionException e) {
+        // The instance is shutting down; its clients resume elsewhere.
+        writing.set(false);
+      }
     }
   }
 
