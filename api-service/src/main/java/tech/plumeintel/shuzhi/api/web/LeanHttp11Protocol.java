@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * request that holds its connection's buffers for up to ten minutes, and one instance holds 10,000
  * of them: Tomcat's defaults (8 KB socket read and write buffers, an 8 KB request buffer plus 8 KB of
  * header space, 8 KB for request trailers, 8 KB for response headers, an 8 KB response buffer with
- * an 8 K-char writer buffer and an 8 K-char reader buffer) cost about 100 KB per stream. What we send and receive is small: a
- * request is a few hundred bytes of headers and a JSON body of a few KB; a stream frame is a few
- * hundred bytes. Large answers (a cover, the OpenAPI document) still go out whole, in more writes.
+ * an 8 K-char writer buffer and an 8 K-char reader buffer) cost about 100 KB per stream. What we
+ * send and receive is small: a request is a few hundred bytes of headers and a JSON body of a few
+ * KB; a stream frame is a few hundred bytes. Large answers (a cover, the OpenAPI document) still go
+ * out whole, in more write calls (one per KB).
  *
  * <p>Named by class in {@link ConnectionBuffers}; Tomcat instantiates it, hence public.
  */
