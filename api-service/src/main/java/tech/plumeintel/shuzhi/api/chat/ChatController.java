@@ -10,15 +10,18 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.WebAsyncTask;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.context.request.async.DeferredResultProcessingInterceptor;
+import org.springframework.web.context.request.async.WebAsyncUtils;
 import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.RateLimits;
@@ -58,12 +61,18 @@ class ChatController {
   }
 
   @PostMapping("/api/chat/stream/")
-  WebAsyncTask<Void> start(
+  DeferredResult<Void> start(
       Caller caller,
       HttpServletRequest servletRequest,
       HttpServletResponse servletResponse,
-      @RequestBody ChatStreamRequest request,
+      HttpEntity<ChatStreamRequest> body,
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
+    // Not @RequestBody: its binding result would keep the whole conversation (up to 32,000
+    // characters) in the request's model for as long as the stream is open.
+    var request = body.getBody();
+    if (request == null) {
+      throw ApiException.invalid("请求体不是有效的 JSON，或字段类型不对");
+    }
     limits.take(RateLimits.Limit.CHAT_USER, caller.userId());
     limits.take(RateLimits.Limit.CHAT_ADDRESS, servletRequest.getRemoteAddr());
     budget.requireRemaining(caller.userId());
@@ -79,7 +88,8 @@ class ChatController {
       var existing = records.claimClientMessage(caller.userId(), clientMsgId, requestId);
       if (existing.isPresent()) {
         log.info("Chat {} repeated client message; attached to stream {}", requestId, existing.get());
-        return stream(servletResponse, existing.get(), session(existing.get(), format, 0, null));
+        return stream(servletRequest, servletResponse, existing.get(),
+            session(existing.get(), format, 0, null));
       }
     }
     records.open(requestId, caller.userId(), isbn.value());
@@ -94,12 +104,13 @@ class ChatController {
       throw e;
     }
     log.info("Chat {} started: {} messages", requestId, messages.size());
-    return stream(servletResponse, requestId, session);
+    return stream(servletRequest, servletResponse, requestId, session);
   }
 
   @GetMapping("/api/chat/stream/{requestId}/")
-  WebAsyncTask<Void> resume(
+  DeferredResult<Void> resume(
       Caller caller,
+      HttpServletRequest servletRequest,
       HttpServletResponse servletResponse,
       @PathVariable String requestId,
       @RequestHeader(value = "Last-Event-ID", required = false) @Nullable String lastEventId,
@@ -107,7 +118,7 @@ class ChatController {
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
     requireOwner(caller, requestId);
     var afterSeq = afterSeq(lastEventId != null ? lastEventId : after);
-    return stream(servletResponse, requestId,
+    return stream(servletRequest, servletResponse, requestId,
         session(requestId, StreamFormat.forAccept(accept), afterSeq, null));
   }
 
@@ -121,41 +132,45 @@ class ChatController {
 
   private StreamSession session(String requestId, StreamFormat format, long afterSeq,
       @Nullable Instant pickupDeadline) {
-    var session = new StreamSession(
-        requestId, format, afterSeq, pickupDeadline, records, properties, clock);
+    var session = new StreamSession(requestId, format, afterSeq, pickupDeadline, records,
+        properties, clock, openStreams.writers());
     session.attach(liveFrames.subscribe(requestId, session::offer));
     return session;
   }
 
   /**
-   * Answers with the stream, written through servlet async I/O on the MVC task executor (virtual
-   * threads). The headers, with the request id, go out at once. Spring's StreamingResponseBody is not
-   * used: it ignores flush(), and every event must leave as soon as it is written.
+   * Answers with the stream, written through the servlet response from {@link StreamSession}'s
+   * writers once async processing has started. The headers, with the request id, go out at once.
+   * Spring's StreamingResponseBody is not used: it ignores flush(), and every event must leave as
+   * soon as it is written; nor SseEmitter, whose per-event conversion and flush would cost more
+   * than the relay itself.
    */
-  private WebAsyncTask<Void> stream(HttpServletResponse response, String requestId,
-      StreamSession session) {
+  private DeferredResult<Void> stream(HttpServletRequest request, HttpServletResponse response,
+      String requestId, StreamSession session) {
     response.setStatus(HttpServletResponse.SC_OK);
     response.setHeader(REQUEST_ID_HEADER, requestId);
     response.setHeader("X-Accel-Buffering", "no");
     response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
     response.setContentType(session.mediaType().toString());
     openStreams.add(session);
-    var task = new WebAsyncTask<Void>(properties.maxConnection().plusMinutes(1).toMillis(), () -> {
-      try {
-        var out = response.getOutputStream();
-        response.flushBuffer();
-        session.writeTo(out);
-      } catch (IOException e) {
-        // The client went away; the generation goes on and the client may resume.
-      } finally {
-        openStreams.remove(session);
-        session.close();
-      }
-      return null;
+    var result = new DeferredResult<Void>(properties.maxConnection().plusMinutes(1).toMillis());
+    result.onTimeout(() -> result.setResult(null));
+    result.onCompletion(() -> {
+      openStreams.remove(session);
+      session.close();
     });
-    task.onTimeout(() -> null);
-    task.onError(() -> null);
-    return task;
+    WebAsyncUtils.getAsyncManager(request).registerDeferredResultInterceptor(
+        StreamSession.class, new DeferredResultProcessingInterceptor() {
+          @Override
+          public <T> void preProcess(NativeWebRequest webRequest, DeferredResult<T> deferred)
+              throws IOException {
+            // Async has started: from here the response may be written from another thread.
+            response.flushBuffer();
+            session.start(new StreamSession.Connection(response.getOutputStream(),
+                () -> result.setResult(null)));
+          }
+        });
+    return result;
   }
 
   /** Another reader's stream is answered exactly like a stream that does not exist. */

@@ -143,6 +143,50 @@ class ChatStreamIT extends ApiIntegrationTest {
   }
 
   @Test
+  void aBurstOfFramesArrivesByteForByteInOrder() throws Exception {
+    var token = loginAs("chat-burst");
+    var stream = open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token,
+        Map.of("Accept", "application/x-ndjson"));
+    var requestId = stream.requestId();
+    var expected = new ArrayList<String>();
+    // Frames published back to back reach the writer together and leave in one write: the bytes
+    // must be exactly those of one frame after another, across the response's 1 KB buffer.
+    for (int seq = 1; seq <= 300; seq++) {
+      var json = chunk(requestId, "t" + seq + "x".repeat(seq % 40));
+      workerSends(requestId, StreamFrame.chunk(seq, json));
+      expected.add(json);
+    }
+    workerSends(requestId, StreamFrame.done(301));
+    expected.add("{\"done\":true}");
+
+    var lines = stream.body().lines().filter(l -> !l.isBlank()).toList();
+
+    assertThat(lines).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void anIdleStreamIsKeptOpenByPingsAndOnlyThem() throws Exception {
+    var token = loginAs("chat-idle");
+    var stream = open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
+    var requestId = stream.requestId();
+    workerSends(requestId, StreamFrame.chunk(1, chunk(requestId, "a")));
+    assertThat(stream.events(1)).hasSize(1);
+
+    // Heartbeats keep the worker alive (3 s silence) while nothing is sent: pings (1 s) must flow.
+    var pings = 0;
+    while (pings < 2) {
+      workerSends(requestId, StreamFrame.heartbeat());
+      var line = stream.body().readLine();
+      assertThat(line).isIn(": ping", "");
+      if (": ping".equals(line)) {
+        pings++;
+      }
+    }
+    workerSends(requestId, StreamFrame.done(2));
+    assertThat(stream.events(1)).containsExactly("id: 2\ndata: [DONE]");
+  }
+
+  @Test
   void resumeReplaysExactlyTheMissedEventsThenGoesOnLive() throws Exception {
     var token = loginAs("chat-resumer");
     var first = open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());

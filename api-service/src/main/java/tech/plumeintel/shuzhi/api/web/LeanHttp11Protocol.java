@@ -1,0 +1,157 @@
+package tech.plumeintel.shuzhi.api.web;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.CharBuffer;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.connector.CoyoteAdapter;
+import org.apache.catalina.connector.InputBuffer;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.coyote.Adapter;
+import org.apache.coyote.http11.Http11NioProtocol;
+import org.apache.tomcat.util.net.SocketEvent;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tomcat's HTTP/1.1 connector with small per-connection buffers. An open chat stream is an async
+ * request that holds its connection's buffers for up to ten minutes, and one instance holds 10,000
+ * of them: Tomcat's defaults (8 KB socket read and write buffers, an 8 KB request buffer plus 8 KB of
+ * header space, 8 KB for request trailers, 8 KB for response headers, an 8 KB response buffer with
+ * an 8 K-char writer buffer and an 8 K-char reader buffer) cost about 100 KB per stream. What we
+ * send and receive is small: a request is a few hundred bytes of headers and a JSON body of a few
+ * KB; a stream frame is a few hundred bytes. Large answers (a cover, the OpenAPI document) still go
+ * out whole, in more write calls (one per KB).
+ *
+ * <p>Named by class in {@link ConnectionBuffers}; Tomcat instantiates it, hence public.
+ */
+public class LeanHttp11Protocol extends Http11NioProtocol {
+
+  /** Socket read and write buffers; a read takes at most this much from the socket at once. */
+  static final int SOCKET_READ_BUFFER = 1024;
+  static final int SOCKET_WRITE_BUFFER = 1024;
+  /**
+   * The servlet response buffer (and as many chars for its writer): what a response can hold before
+   * it is committed. Answers larger than this go out chunked instead of with a Content-Length.
+   */
+  static final int RESPONSE_BUFFER = 512;
+  /**
+   * Trailer headers after a chunked request body, which no client of ours sends; Tomcat allocates
+   * this much per connection up front (8 KB by default).
+   */
+  static final int MAX_TRAILER_SIZE = 256;
+  /** Chars for {@code request.getReader()}, which nothing of ours uses; it grows when marked. */
+  static final int REQUEST_READER_CHARS = 256;
+
+  private static final Logger log = LoggerFactory.getLogger(LeanHttp11Protocol.class);
+  private static final @Nullable VarHandle READER_CHARS = readerChars();
+
+  private @Nullable Connector connector;
+
+  public LeanHttp11Protocol() {
+    getEndpoint().getSocketProperties().setAppReadBufSize(SOCKET_READ_BUFFER);
+    getEndpoint().getSocketProperties().setAppWriteBufSize(SOCKET_WRITE_BUFFER);
+    setMaxTrailerSize(MAX_TRAILER_SIZE);
+  }
+
+  @Override
+  public int getDesiredBufferSize() {
+    return RESPONSE_BUFFER;
+  }
+
+  /** The connector whose requests this protocol creates; set before the connector starts. */
+  void servesFor(Connector connector) {
+    this.connector = connector;
+  }
+
+  @Override
+  public void setAdapter(Adapter adapter) {
+    super.setAdapter(connector == null || READER_CHARS == null ? adapter
+        : new LeanRequests(adapter, connector));
+  }
+
+  /**
+   * Tomcat's {@code Request} allocates its reader's 8 K-char buffer in its constructor, and no
+   * setting changes that size: the adapter creates each connection's request as Tomcat's own
+   * adapter would, then gives its reader a small buffer before the request is first used.
+   */
+  private record LeanRequests(Adapter delegate, Connector connector) implements Adapter {
+
+    @Override
+    public void service(org.apache.coyote.Request req, org.apache.coyote.Response res)
+        throws Exception {
+      ensureRequest(req, res);
+      delegate.service(req, res);
+    }
+
+    @Override
+    public boolean prepare(org.apache.coyote.Request req, org.apache.coyote.Response res)
+        throws Exception {
+      ensureRequest(req, res);
+      return delegate.prepare(req, res);
+    }
+
+    @Override
+    public boolean asyncDispatch(org.apache.coyote.Request req, org.apache.coyote.Response res,
+        SocketEvent status) throws Exception {
+      return delegate.asyncDispatch(req, res, status);
+    }
+
+    @Override
+    public void log(org.apache.coyote.Request req, org.apache.coyote.Response res, long time) {
+      ensureRequest(req, res);
+      delegate.log(req, res, time);
+    }
+
+    @Override
+    public void checkRecycled(org.apache.coyote.Request req, org.apache.coyote.Response res) {
+      delegate.checkRecycled(req, res);
+    }
+
+    @Override
+    public String getDomain() {
+      return delegate.getDomain();
+    }
+
+    private void ensureRequest(org.apache.coyote.Request req, org.apache.coyote.Response res) {
+      if (req.getNote(CoyoteAdapter.ADAPTER_NOTES) != null) {
+        return;
+      }
+      var request = new LeanRequest(connector, req);
+      Response response = connector.createResponse(res);
+      request.setResponse(response);
+      response.setRequest(request);
+      req.setNote(CoyoteAdapter.ADAPTER_NOTES, request);
+      res.setNote(CoyoteAdapter.ADAPTER_NOTES, response);
+      req.getParameters().setQueryStringCharset(connector.getURICharset());
+    }
+  }
+
+  /** A request whose reader buffer starts small; it is never shrunk while in use. */
+  static final class LeanRequest extends Request {
+
+    LeanRequest(Connector connector, org.apache.coyote.Request coyoteRequest) {
+      super(connector, coyoteRequest);
+      if (READER_CHARS != null) {
+        READER_CHARS.set(inputBuffer, CharBuffer.allocate(REQUEST_READER_CHARS).limit(0));
+      }
+    }
+
+    int readerChars() {
+      return READER_CHARS == null ? -1 : ((CharBuffer) READER_CHARS.get(inputBuffer)).capacity();
+    }
+  }
+
+  private static @Nullable VarHandle readerChars() {
+    try {
+      return MethodHandles.privateLookupIn(InputBuffer.class, MethodHandles.lookup())
+          .findVarHandle(InputBuffer.class, "cb", CharBuffer.class);
+    } catch (ReflectiveOperationException | IllegalAccessError | SecurityException e) {
+      // A Tomcat whose InputBuffer changed: its requests keep their 16 KB reader buffer.
+      log.warn("Tomcat's request reader buffer cannot be made smaller: {}", e.toString());
+      return null;
+    }
+  }
+}
