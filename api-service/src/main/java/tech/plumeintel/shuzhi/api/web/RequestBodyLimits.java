@@ -8,13 +8,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -127,42 +127,86 @@ class RequestBodyLimits extends OncePerRequestFilter {
     json.writeValue(response.getOutputStream(), ErrorBody.of(ErrorCode.INVALID_PARAMS, message));
   }
 
-  /** The request with its body already read, within the limit. */
-  private static final class ReadBody extends HttpServletRequestWrapper {
+  /**
+   * The request with its body already read, within the limit. The body is let go once it has been
+   * read to its end: a chat stream's request lives as long as the stream (minutes), and its body
+   * can be 256 KB.
+   */
+  static final class ReadBody extends HttpServletRequestWrapper {
 
-    private final byte[] body;
+    private static final byte[] READ = new byte[0];
+
+    private final int length;
     private final ServletInputStream in;
 
     ReadBody(HttpServletRequest request, byte[] body) {
       super(request);
-      this.body = body;
-      var bytes = new ByteArrayInputStream(body);
-      this.in = new ServletInputStream() {
-        @Override
-        public int read() {
-          return bytes.read();
-        }
+      this.length = body.length;
+      this.in = new ReadOnce(body);
+    }
 
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return bytes.read(b, off, len);
-        }
+    /** Not an anonymous class: that would keep the body in a field of its own, captured. */
+    private static final class ReadOnce extends ServletInputStream {
 
-        @Override
-        public boolean isFinished() {
-          return bytes.available() == 0;
-        }
+      private byte[] left;
+      private int position;
 
-        @Override
-        public boolean isReady() {
-          return true;
-        }
+      ReadOnce(byte[] body) {
+        this.left = body;
+      }
 
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new IllegalStateException("the body has been read already");
+      @Override
+      public int read() {
+        if (position >= left.length) {
+          return -1;
         }
-      };
+        int b = left[position++] & 0xff;
+        letGoAtEnd();
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+          return 0;
+        }
+        int n = Math.min(len, left.length - position);
+        if (n <= 0) {
+          return -1;
+        }
+        System.arraycopy(left, position, b, off, n);
+        position += n;
+        letGoAtEnd();
+        return n;
+      }
+
+      private void letGoAtEnd() {
+        if (position >= left.length) {
+          left = READ;
+          position = 0;
+        }
+      }
+
+      @Override
+      public int available() {
+        return left.length - position;
+      }
+
+      @Override
+      public boolean isFinished() {
+        return position >= left.length;
+      }
+
+      @Override
+      public boolean isReady() {
+        return true;
+      }
+
+      @Override
+      public void setReadListener(ReadListener listener) {
+        throw new IllegalStateException("the body has been read already");
+      }
     }
 
     @Override
@@ -177,12 +221,12 @@ class RequestBodyLimits extends OncePerRequestFilter {
 
     @Override
     public int getContentLength() {
-      return body.length;
+      return length;
     }
 
     @Override
     public long getContentLengthLong() {
-      return body.length;
+      return length;
     }
   }
 }
