@@ -137,21 +137,42 @@ final class LookupClient implements AutoCloseable {
 
     /** Asks once, reading the whole answer; returns its status, or -1 if the connection failed. */
     int get() {
+      int n = next.getAndIncrement();
+      boolean reused = open != null;
       try {
-        var current = open != null ? open : (open = open());
-        current.out().write(request, 0, encode(next.getAndIncrement()));
-        int status = current.reader().read();
-        if (current.reader().closes()) {
-          close();
-        }
-        return status;
+        return ask(n);
       } catch (IOException | RuntimeException e) {
-        if (failureShown.compareAndSet(false, true)) { // the first says why; the count says how often
-          System.out.println("bench: lookup connection failed: " + e);
-        }
+        boolean answered = open != null && open.reader().received();
         close();
-        return -1;
+        if (reused && !answered && e instanceof IOException) {
+          // the server may close an idle keep-alive connection as the request leaves: a GET
+          // nothing was answered to is asked again on a new connection, as HTTP clients do
+          try {
+            return ask(n);
+          } catch (IOException | RuntimeException again) {
+            close();
+            return failed(again);
+          }
+        }
+        return failed(e);
       }
+    }
+
+    private int ask(int n) throws IOException {
+      var current = open != null ? open : (open = open());
+      current.out().write(request, 0, encode(n));
+      int status = current.reader().read();
+      if (current.reader().closes()) {
+        close();
+      }
+      return status;
+    }
+
+    private int failed(Exception e) {
+      if (failureShown.compareAndSet(false, true)) { // the first says why; the count says how often
+        System.out.println("bench: lookup connection failed: " + e);
+      }
+      return -1;
     }
 
     /** The request for the n-th lookup: the fixed bytes, the n-th reader's token, an address. */

@@ -26,6 +26,7 @@ final class ResponseReader {
   private int lineStart;
   private int lineEnd;
   private boolean close;
+  private boolean received;
 
   ResponseReader(InputStream in, int bufferSize) {
     this.in = in;
@@ -39,6 +40,7 @@ final class ResponseReader {
 
   /** Reads one whole response, copying its decoded body to {@code body} when given. */
   int read(@Nullable OutputStream body) throws IOException {
+    received = position < limit;
     int status;
     long contentLength;
     boolean chunked;
@@ -77,6 +79,11 @@ final class ResponseReader {
   /** Whether the server ends the connection after the response just read. */
   boolean closes() {
     return close;
+  }
+
+  /** Whether any byte of the response being read has arrived (for a failed read: was it answered). */
+  boolean received() {
+    return received;
   }
 
   private int statusLine() throws IOException {
@@ -163,6 +170,7 @@ final class ResponseReader {
     int n = in.read(buffer, limit, buffer.length - limit);
     if (n > 0) {
       limit += n;
+      received = true;
     }
     return n;
   }

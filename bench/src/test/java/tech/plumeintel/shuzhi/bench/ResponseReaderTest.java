@@ -95,9 +95,19 @@ class ResponseReaderTest {
 
   @Test
   void aConnectionClosedMidBodyIsAnErrorNotAnAnswer() {
-    var cut = LIMITED_429.substring(0, LIMITED_429.length() - 10);
+    var reader = reader(LIMITED_429.substring(0, LIMITED_429.length() - 10), 1 << 14, false);
 
-    assertThatThrownBy(() -> reader(cut, 1 << 14, false).read()).isInstanceOf(EOFException.class);
+    assertThatThrownBy(reader::read).isInstanceOf(EOFException.class);
+    assertThat(reader.received()).isTrue();
+  }
+
+  @Test
+  void aConnectionClosedBeforeAnyByteSaysNothingWasReceived() throws IOException {
+    var reader = reader(CHUNKED_200, 1 << 14, false);
+    reader.read();
+
+    assertThatThrownBy(reader::read).isInstanceOf(EOFException.class);
+    assertThat(reader.received()).isFalse();
   }
 
   @Test
