@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -40,6 +41,7 @@ final class LookupClient implements AutoCloseable {
   private final List<Connection> connections = new ArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicBoolean failureShown = new AtomicBoolean();
+  private final AtomicBoolean answerShown = new AtomicBoolean();
 
   LookupClient(URI api, String path, List<String> tokens, int connections) {
     this.server = new InetSocketAddress(api.getHost(), api.getPort());
@@ -161,7 +163,16 @@ final class LookupClient implements AutoCloseable {
     private int ask(int n) throws IOException {
       var current = open != null ? open : (open = open());
       current.out().write(request, 0, encode(n));
-      int status = current.reader().read();
+      int status;
+      if (answerShown.compareAndSet(false, true)) { // the log shows what "answered" meant
+        var body = new ByteArrayOutputStream();
+        status = current.reader().read(body);
+        var text = body.toString(StandardCharsets.UTF_8).replace('\n', ' ');
+        System.out.println("bench: first lookup answer: HTTP " + status + ", " + body.size()
+            + " bytes: " + text.substring(0, Math.min(text.length(), 120)));
+      } else {
+        status = current.reader().read();
+      }
       if (current.reader().closes()) {
         close();
       }
