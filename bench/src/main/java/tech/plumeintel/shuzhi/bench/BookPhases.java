@@ -11,7 +11,7 @@ import org.HdrHistogram.ConcurrentHistogram;
 /** Book lookups: cache hits at fixed rates, and misses until their task succeeded. */
 final class BookPhases {
 
-  /** Requests still unanswered beyond this are counted as failed, so an overload cannot pile up. */
+  /** Requests queued or unanswered beyond this are counted as failed, so an overload cannot pile up. */
   private static final int MAX_IN_FLIGHT = 4_000;
 
   /**
