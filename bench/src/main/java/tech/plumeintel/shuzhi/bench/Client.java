@@ -45,6 +45,16 @@ final class Client {
     }
   }
 
+  /** The API's address. */
+  URI api() {
+    return api;
+  }
+
+  /** The logged-in readers' tokens, in login order. */
+  List<String> tokens() {
+    return List.copyOf(tokens);
+  }
+
   private String token() {
     return tokens.get(Math.floorMod(next.getAndIncrement(), tokens.size()));
   }
@@ -55,7 +65,11 @@ final class Client {
    * (one address for all would make the per-address limit's one Redis key the thing measured).
    */
   private String address() {
-    int n = Math.floorMod(next.get(), 60_000);
+    return address(next.get());
+  }
+
+  static String address(int request) {
+    int n = Math.floorMod(request, 60_000);
     return "198.18." + (n / 250) + "." + (n % 250 + 1); // RFC 2544: the benchmarking range
   }
 
