@@ -45,31 +45,18 @@ final class BookPhases {
     }
   }
 
-  /** Cache miss → task succeeded, one fresh ISBN at a time, from the intended send time. */
+  /**
+   * Cache miss → task succeeded, one fresh ISBN at a time, from the intended send time. First
+   * {@code missWarmup} misses at a higher rate, not counted: a running service has fetched many books,
+   * and with a few the fetch path is still interpreted code (that was most of a miss's time).
+   */
   void miss() throws Exception {
+    misses(scale.missWarmupPerSecond(), scale.missWarmup(), new ConcurrentHistogram(3),
+        new AtomicInteger());
     var latency = new ConcurrentHistogram(3);
     var failed = new AtomicInteger();
     var cpu = new CpuMeter(sut.processes()).begin();
-    var pending = new java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Void>>();
-    var index = new AtomicInteger();
-    OpenLoop.run(scale.missesPerSecond(), scale.misses() + 3, due -> {
-      boolean warmUp = index.getAndIncrement() < 3; // the first three warm the path up
-      pending.add(CompletableFuture.runAsync(() -> {
-          try {
-            var answer = client.get("/api/books/" + freshIsbn() + "/").get(30, TimeUnit.SECONDS);
-            if (answer.statusCode() != 202) {
-              throw new IllegalStateException("HTTP " + answer.statusCode());
-            }
-            awaitTask(Client.field(answer.body(), "task_id"), due + 30_000_000_000L);
-            if (!warmUp) {
-              latency.recordValue((System.nanoTime() - due) / 1_000);
-            }
-          } catch (Exception e) {
-            failed.incrementAndGet();
-          }
-        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
-    });
-    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+    misses(scale.missesPerSecond(), scale.misses(), latency, failed);
     report.cpu("cache miss", cpu.coresUsed());
     var data = new LinkedHashMap<String, Object>(Report.percentiles(latency));
     data.put("failed", failed.get());
@@ -80,7 +67,8 @@ final class BookPhases {
             + (failed.get() > 0 ? ", " + failed.get() + " failed" : "") + ")",
         latency.getTotalCount() > 0 && latency.getValueAtPercentile(50) <= 30_000,
         "GET → 202, then the task polled every 2 ms until `succeeded` (±2 ms); stand-in Douban page"
-            + " and cover answer at once; " + scale.missesPerSecond() + " misses/s", data));
+            + " and cover answer at once; " + scale.missesPerSecond() + " misses/s, after "
+            + scale.missWarmup() + " not counted at " + scale.missWarmupPerSecond() + "/s", data));
   }
 
   private void awaitTask(String taskId, long deadlineNanos) throws Exception {
@@ -126,17 +114,49 @@ final class BookPhases {
               + " queued or in flight count as failed",
           atRate));
 
+      double answeredBefore = apiCountedLookups();
       cpu = new CpuMeter(sut.processes()).begin();
       var capacity = closedLoop(lookups, scale.lookupConnections(), scale.lookupSeconds());
       report.cpu("lookups, capacity", cpu.coresUsed());
+      // The API's own count of the answers, so that the bench's client is not the only witness.
+      long apiCounted = Math.round(apiCountedLookups() - answeredBefore);
+      capacity.put("api_counted_200", apiCounted);
       double perSecond = (double) capacity.get("per_second");
+      long benchCounted = Math.round(perSecond * scale.lookupSeconds());
+      boolean countsAgree = Math.abs(apiCounted - benchCounted) <= Math.max(50, benchCounted / 100);
       report.add(new Report.Measure("cache-hit lookups, throughput", "≥ 5,000 req/s",
-          String.format("%,.0f req/s", perSecond), perSecond >= 5_000
+          String.format("%,.0f req/s (the API counted %,d answers with 200, the bench %,d)",
+              perSecond, apiCounted, benchCounted), perSecond >= 5_000 && countsAgree
               && (int) capacity.get("failed") == 0,
           scale.lookupConnections() + " connections asking back to back for "
               + scale.lookupSeconds() + " s (closed loop; the bench's own keep-alive HTTP/1.1"
               + " client)", capacity));
     }
+  }
+
+  private void misses(double perSecond, int count, ConcurrentHistogram latency,
+      AtomicInteger failed) {
+    var pending = new java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Void>>();
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      OpenLoop.run(perSecond, count, due -> pending.add(CompletableFuture.runAsync(() -> {
+        try {
+          var answer = client.get("/api/books/" + freshIsbn() + "/").get(30, TimeUnit.SECONDS);
+          if (answer.statusCode() != 202) {
+            throw new IllegalStateException("HTTP " + answer.statusCode());
+          }
+          awaitTask(Client.field(answer.body(), "task_id"), due + 30_000_000_000L);
+          latency.recordValue((System.nanoTime() - due) / 1_000);
+        } catch (Exception e) {
+          failed.incrementAndGet();
+        }
+      }, threads)));
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+    }
+  }
+
+  private double apiCountedLookups() throws Exception {
+    return sut.metricSum(sut.apiManagementPort, "http_server_requests_seconds_count",
+        "uri=\"/api/books/{isbn}/\"", "status=\"200\"");
   }
 
   private static Map<String, Object> closedLoop(LookupClient lookups, int connections,

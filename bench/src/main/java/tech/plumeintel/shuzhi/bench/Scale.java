@@ -22,12 +22,14 @@ record Scale(
     int lookupRate,
     int lookupConnections,
     int lookupSeconds,
+    int missWarmup,
+    double missWarmupPerSecond,
     int misses,
     double missesPerSecond) {
 
   static final Scale FULL = new Scale(200, 40, 200, 10, List.of(5_000, 10_000, 20_000, 30_000), 100,
-      12, 2_000, 30, 10_000, 250, 4_000, 2_000, 16, 8, 50, 2);
+      12, 2_000, 30, 10_000, 250, 4_000, 2_000, 16, 8, 300, 20, 50, 2);
 
   static final Scale SMOKE = new Scale(3, 2, 4, 10, List.of(200), 4, 3, 10, 6, 20, 50, 50,
-      100, 2, 1, 2, 4);
+      100, 2, 1, 3, 10, 2, 4);
 }

@@ -153,6 +153,19 @@ final class SystemUnderTest implements AutoCloseable {
         .findFirst().orElse(-1);
   }
 
+  /** The sum of a service's Prometheus samples of that name whose labels contain all of these. */
+  double metricSum(int managementPort, String name, String... labels)
+      throws IOException, InterruptedException {
+    var metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+            .timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return metrics.lines().filter(line -> line.startsWith(name + "{"))
+        .filter(line -> java.util.Arrays.stream(labels).allMatch(line::contains))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   @Override
   public void close() throws InterruptedException {
     var children = launcher.descendants().toList();
