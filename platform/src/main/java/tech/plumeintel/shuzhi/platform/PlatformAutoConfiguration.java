@@ -67,6 +67,9 @@ public class PlatformAutoConfiguration {
     var client = RedisClient.create(uri);
     client.setOptions(io.lettuce.core.ClientOptions.builder()
         .disconnectedBehavior(io.lettuce.core.ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        // RESP2: under RESP3 Lettuce first copies every pub/sub message into a generic push message
+        // and only then decodes it, a third of what the API's relay allocated per token (bench).
+        .protocolVersion(io.lettuce.core.protocol.ProtocolVersion.RESP2)
         .build());
     return client;
   }

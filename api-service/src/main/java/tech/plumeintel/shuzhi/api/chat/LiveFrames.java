@@ -1,9 +1,6 @@
 package tech.plumeintel.shuzhi.api.chat;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import jakarta.annotation.PreDestroy;
@@ -15,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
@@ -31,23 +27,11 @@ class LiveFrames {
   private static final Logger log = LoggerFactory.getLogger(LiveFrames.class);
   private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(3);
 
-  private final RedisClient client;
   private final StatefulRedisPubSubConnection<String, String> connection;
   private final Map<String, List<Consumer<StreamFrame>>> listeners = new ConcurrentHashMap<>();
 
-  /**
-   * Subscribes through a client of its own on the shared client's event loops, speaking RESP2:
-   * under RESP3 Lettuce first copies every pub/sub message into a generic push message and only then
-   * decodes it, which was a third of what the relay allocated per token.
-   */
-  LiveFrames(RedisClient redis,
-      @Value("${spring.data.redis.url:redis://localhost:6379}") String url) {
-    this.client = RedisClient.create(redis.getResources(), RedisURI.create(url));
-    client.setOptions(ClientOptions.builder()
-        .protocolVersion(ProtocolVersion.RESP2)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .build());
-    this.connection = client.connectPubSub();
+  LiveFrames(RedisClient redis) {
+    this.connection = redis.connectPubSub();
     connection.addListener(new RedisPubSubAdapter<>() {
       @Override
       public void message(String channel, String message) {
@@ -124,7 +108,5 @@ class LiveFrames {
   @PreDestroy
   void close() {
     connection.close();
-    // Shuts down this client only: the event loops belong to the shared one.
-    client.shutdown();
   }
 }
