@@ -60,14 +60,15 @@ public class RateLimits {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RateLimits.class);
 
-  private record Key(Limit limit, String who) {}
-
   private final StatefulRedisConnection<String, byte[]> connection;
   private final ProxyManager<String> buckets;
   private final LimitsProperties properties;
   private final MeterRegistry meters;
-  /** The proxies that hold an instance's unsynchronised view; they must be kept to be of use. */
-  private final Cache<Key, Bucket> lookupBuckets;
+  /**
+   * The readers' lookup-bucket proxies, which hold this instance's unsynchronised view; they must be
+   * kept to be of use. Only lookups have a slack, so a reader is key enough.
+   */
+  private final Cache<String, Bucket> lookupBuckets;
 
   RateLimits(RedisClient redis, LimitsProperties properties, MeterRegistry meters) {
     this.connection = redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
@@ -109,7 +110,7 @@ public class RateLimits {
     if (slack == 0) {
       return buckets.getProxy(redisKey(limit, who), () -> configuration(limit));
     }
-    return lookupBuckets.get(new Key(limit, who), key -> buckets.builder()
+    return lookupBuckets.get(who, reader -> buckets.builder()
         .withOptimization(Optimizations.delaying(new DelayParameters(slack, LOOKUP_SYNC_INTERVAL)))
         .build(redisKey(limit, who), () -> configuration(limit)));
   }
