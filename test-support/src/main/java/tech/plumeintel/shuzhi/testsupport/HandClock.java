@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.api;
+package tech.plumeintel.shuzhi.testsupport;
 
 import java.time.Clock;
 import java.time.Duration;

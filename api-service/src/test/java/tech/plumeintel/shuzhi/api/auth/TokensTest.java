@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.env.MockEnvironment;
-import tech.plumeintel.shuzhi.api.HandClock;
+import tech.plumeintel.shuzhi.testsupport.HandClock;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.platform.IdGenerator;
 

@@ -7,15 +7,14 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.ReplaceOptions;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.common.book.Book;
+import tech.plumeintel.shuzhi.testsupport.HandClock;
 import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 
 /** The shelf on a real Mongo-wire store: what it keeps in memory, and for how long. */
@@ -26,7 +25,7 @@ class BookShelfIT {
   static final MongoCollection<Book> books =
       client.getDatabase("shelf_it").getCollection(Book.COLLECTION, Book.class);
 
-  final MovableClock clock = new MovableClock();
+  final HandClock clock = new HandClock(Instant.parse("2026-11-29T08:00:00Z"));
   final BookShelf shelf = new BookShelf(client.getDatabase("shelf_it"), clock);
 
   @AfterAll
@@ -41,10 +40,10 @@ class BookShelfIT {
     assertThat(shelf.find(isbn)).map(Book::title).contains("第一版");
 
     store(isbn, "第二版");
-    clock.advance(BookShelf.KEEP.toMillis() - 1);
+    clock.advance(BookShelf.KEEP.minusMillis(1));
     assertThat(shelf.find(isbn)).map(Book::title).contains("第一版");
 
-    clock.advance(1);
+    clock.advance(Duration.ofMillis(1));
     assertThat(shelf.find(isbn)).map(Book::title).contains("第二版");
   }
 
@@ -65,34 +64,5 @@ class BookShelfIT {
 
   private static String isbn() {
     return "978" + ThreadLocalRandom.current().nextLong(1_000_000_000L, 9_999_999_999L);
-  }
-
-  /** A clock the test moves by hand. */
-  static final class MovableClock extends Clock {
-    private long millis = 1_764_000_000_000L;
-
-    void advance(long by) {
-      millis += by;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }
