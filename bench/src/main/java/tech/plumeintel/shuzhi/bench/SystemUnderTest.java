@@ -132,22 +132,12 @@ final class SystemUnderTest implements AutoCloseable {
     if (!gc.waitFor(120, TimeUnit.SECONDS)) {
       gc.destroyForcibly();
     }
-    var metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
-            .timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    return (long) metrics.lines()
-        .filter(line -> line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\""))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-        .sum();
+    return (long) metricSum(managementPort, "jvm_memory_used_bytes", "area=\"heap\"");
   }
 
   /** A value from a service's Prometheus page (the first sample of that name), or -1. */
   double metric(int managementPort, String name) throws IOException, InterruptedException {
-    var metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
-            .timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    var metrics = prometheus(managementPort);
     return metrics.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .findFirst().orElse(-1);
@@ -156,14 +146,19 @@ final class SystemUnderTest implements AutoCloseable {
   /** The sum of a service's Prometheus samples of that name whose labels contain all of these. */
   double metricSum(int managementPort, String name, String... labels)
       throws IOException, InterruptedException {
-    var metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
-            .timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    var metrics = prometheus(managementPort);
     return metrics.lines().filter(line -> line.startsWith(name + "{"))
         .filter(line -> java.util.Arrays.stream(labels).allMatch(line::contains))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .sum();
+  }
+
+  /** A service's Prometheus page. */
+  private static String prometheus(int managementPort) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+            .timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
   }
 
   @Override
