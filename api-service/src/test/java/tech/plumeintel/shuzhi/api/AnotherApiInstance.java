@@ -13,23 +13,28 @@ public final class AnotherApiInstance implements AutoCloseable {
   private final ConfigurableApplicationContext context;
 
   public AnotherApiInstance(Map<String, String> extraProperties) {
-    var properties = new HashMap<String, Object>(
-        TestInfrastructure.shared().springProperties("shuzhi"));
+    var properties =
+        new HashMap<String, Object>(TestInfrastructure.shared().springProperties("shuzhi"));
     properties.put("server.port", "0");
     properties.put("management.server.port", "0");
     properties.put("shuzhi.jwt.secret", ApiIntegrationTest.JWT_SECRET);
     properties.put("shuzhi.wechat.app-id", WechatStandIn.APP_ID);
     properties.put("shuzhi.wechat.app-secret", WechatStandIn.APP_SECRET);
     properties.put("shuzhi.wechat.base-url", ApiIntegrationTest.WECHAT.baseUrl().toString());
-    // As in ApiIntegrationTest. A rate bucket in the shared Redis keeps the capacity of the instance
+    // As in ApiIntegrationTest. A rate bucket in the shared Redis keeps the capacity of the
+    // instance
     // that made it, so an instance with the default 60 per address would limit every later test.
     properties.put("shuzhi.limits.chat-per-minute-per-address", "100000");
     properties.put("shuzhi.limits.login-per-minute", "100000");
     properties.put("shuzhi.limits.lookups-per-minute", "100000");
     properties.putAll(extraProperties);
     // Command-line arguments, because default properties would lose to application.yml.
-    context = new SpringApplicationBuilder(ApiApplication.class).run(properties.entrySet()
-        .stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+    context =
+        new SpringApplicationBuilder(ApiApplication.class)
+            .run(
+                properties.entrySet().stream()
+                    .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                    .toArray(String[]::new));
   }
 
   public int port() {

@@ -12,8 +12,7 @@ import tools.jackson.databind.JsonNode;
 
 class ApiHealthIT extends ApiIntegrationTest {
 
-  @Autowired
-  ServletWebServerApplicationContext context;
+  @Autowired ServletWebServerApplicationContext context;
 
   @Test
   void acceptsTenThousandOpenStreamsAndMore() {
@@ -24,19 +23,28 @@ class ApiHealthIT extends ApiIntegrationTest {
 
   @Test
   void reportsUpWithKafkaRedisAndMongoConnected() {
-    var health = RestClient.create("http://localhost:" + managementPort)
-        .get().uri("/actuator/health").retrieve().body(JsonNode.class);
+    var health =
+        RestClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/health")
+            .retrieve()
+            .body(JsonNode.class);
     assertThat(health.path("status").asString()).isEqualTo("UP");
     for (var store : new String[] {"kafka", "mongo", "redis"}) {
       assertThat(health.path("components").path(store).path("status").asString())
-          .as(store).isEqualTo("UP");
+          .as(store)
+          .isEqualTo("UP");
     }
   }
 
   @Test
   void servesPrometheusMetrics() {
-    var metrics = RestClient.create("http://localhost:" + managementPort)
-        .get().uri("/actuator/prometheus").retrieve().body(String.class);
+    var metrics =
+        RestClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/prometheus")
+            .retrieve()
+            .body(String.class);
     assertThat(metrics).contains("jvm_memory_used_bytes", "application=\"");
   }
 }

@@ -35,11 +35,9 @@ public abstract class ApiIntegrationTest {
   public static final String JWT_SECRET = "integration-tests-jwt-secret-never-logged-0123456789";
   protected static final WechatStandIn WECHAT = new WechatStandIn();
 
-  @LocalServerPort
-  protected int port;
+  @LocalServerPort protected int port;
 
-  @LocalManagementPort
-  protected int managementPort;
+  @LocalManagementPort protected int managementPort;
 
   protected int managementPort() {
     return managementPort;

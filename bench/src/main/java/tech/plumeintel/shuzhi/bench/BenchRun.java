@@ -11,13 +11,14 @@ import java.util.Map;
  * The benchmark: starts the local run against the stand-ins, runs each phase open-loop after a
  * warm-up, and writes {@code latest.json} and {@code latest.md}.
  *
- * <p>Options: {@code --smoke} (seconds; numbers mean nothing), {@code --out=DIR} (default
- * {@code bench/results}), {@code --launcher=JAR}, {@code --jfr} (a flight recording per service
- * into the output directory), {@code --only=phase,...}.
+ * <p>Options: {@code --smoke} (seconds; numbers mean nothing), {@code --out=DIR} (default {@code
+ * bench/results}), {@code --launcher=JAR}, {@code --jfr} (a flight recording per service into the
+ * output directory), {@code --only=phase,...}.
  */
 public final class BenchRun {
 
   static final String BOOK = "9787536025080";
+
   /**
    * The services' JVM options: the local run's serial GC, but the full JIT (the local run stops at
    * C1 to start quickly) and heaps large enough for 10,000 open streams.
@@ -33,11 +34,22 @@ public final class BenchRun {
     var launcher = Path.of(option(args, "launcher", "local/target/shuzhi-local.jar"));
     var only = option(args, "only", "ttft,relay,worker,open,lookup,miss");
     // Ctrl-C: the launcher stops its services, as it does for ./local/run.
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() ->
-        ProcessHandle.current().children().forEach(child -> {
-          child.destroy();
-          child.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
-        })));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .unstarted(
+                    () ->
+                        ProcessHandle.current()
+                            .children()
+                            .forEach(
+                                child -> {
+                                  child.destroy();
+                                  child
+                                      .onExit()
+                                      .orTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
+                                      .exceptionally(e -> null)
+                                      .join();
+                                })));
     var report = run(smoke ? Scale.SMOKE : Scale.FULL, smoke, jfr, out, launcher, only);
     System.out.println();
     System.out.print(report.markdown());
@@ -51,34 +63,44 @@ public final class BenchRun {
     var jvm = new ArrayList<>(SERVICE_JVM);
     if (jfr) {
       Files.createDirectories(out.resolve("jfr"));
-      jvm.add("-XX:StartFlightRecording=filename=" + out.toAbsolutePath().resolve("jfr") + "/%p.jfr,settings=profile");
+      jvm.add(
+          "-XX:StartFlightRecording=filename="
+              + out.toAbsolutePath().resolve("jfr")
+              + "/%p.jfr,settings=profile");
     }
     var dataDir = Files.createTempDirectory("shuzhi-bench-");
-    try (var llm = new LlmStandInProcess(); var books = new BookSourcesStandIn()) {
-      var env = Map.ofEntries(
-          Map.entry("SHUZHI_LLM_BASE_URL", llm.baseUrl().toString()),
-          Map.entry("SHUZHI_LLM_API_KEY", "bench-key"),
-          Map.entry("SHUZHI_LLM_MODEL", "bench"),
-          Map.entry("SHUZHI_LLM_MAX_CONCURRENT_STREAMS", Integer.toString(scale.openStreams() + 1_000)),
-          Map.entry("SHUZHI_BOOKS_DOUBAN_BASE_URL", books.baseUrl() + "/douban"),
-          Map.entry("SHUZHI_BOOKS_DOUBAN_REQUESTS_PER_SECOND", "1000"),
-          Map.entry("SHUZHI_BOOKS_OPENLIBRARY_BASE_URL", books.baseUrl() + "/openlibrary"),
-          Map.entry("SHUZHI_BOOKS_OPENLIBRARY_COVERS_BASE_URL", books.baseUrl() + "/olcovers"),
-          Map.entry("SHUZHI_BOOKS_GOOGLE_BASE_URL", books.baseUrl() + "/google"),
-          Map.entry("SHUZHI_BOOKS_GOOGLE_REQUESTS_PER_SECOND", "1000"),
-          Map.entry("SHUZHI_BOOKS_COVERS_REQUESTS_PER_SECOND", "1000"),
-          // The bench is one client address and a few readers: lift the per-minute limits and the
-          // daily token budget, which would otherwise be what it measures.
-          Map.entry("SHUZHI_LIMITS_CHAT_PER_MINUTE", "100000000"),
-          Map.entry("SHUZHI_LIMITS_CHAT_PER_MINUTE_PER_ADDRESS", "100000000"),
-          Map.entry("SHUZHI_LIMITS_LOGIN_PER_MINUTE", "100000"),
-          // The bench's one address is let through as a proxy's, with X-Forwarded-For per reader.
-          Map.entry("SHUZHI_LIMITS_LOOKUPS_PER_MINUTE", "100000000"),
-          Map.entry("SHUZHI_LIMITS_DAILY_TOKENS", "0"),
-          Map.entry("LOGGING_LEVEL_ROOT", "WARN"));
+    try (var llm = new LlmStandInProcess();
+        var books = new BookSourcesStandIn()) {
+      var env =
+          Map.ofEntries(
+              Map.entry("SHUZHI_LLM_BASE_URL", llm.baseUrl().toString()),
+              Map.entry("SHUZHI_LLM_API_KEY", "bench-key"),
+              Map.entry("SHUZHI_LLM_MODEL", "bench"),
+              Map.entry(
+                  "SHUZHI_LLM_MAX_CONCURRENT_STREAMS",
+                  Integer.toString(scale.openStreams() + 1_000)),
+              Map.entry("SHUZHI_BOOKS_DOUBAN_BASE_URL", books.baseUrl() + "/douban"),
+              Map.entry("SHUZHI_BOOKS_DOUBAN_REQUESTS_PER_SECOND", "1000"),
+              Map.entry("SHUZHI_BOOKS_OPENLIBRARY_BASE_URL", books.baseUrl() + "/openlibrary"),
+              Map.entry("SHUZHI_BOOKS_OPENLIBRARY_COVERS_BASE_URL", books.baseUrl() + "/olcovers"),
+              Map.entry("SHUZHI_BOOKS_GOOGLE_BASE_URL", books.baseUrl() + "/google"),
+              Map.entry("SHUZHI_BOOKS_GOOGLE_REQUESTS_PER_SECOND", "1000"),
+              Map.entry("SHUZHI_BOOKS_COVERS_REQUESTS_PER_SECOND", "1000"),
+              // The bench is one client address and a few readers: lift the per-minute limits and
+              // the
+              // daily token budget, which would otherwise be what it measures.
+              Map.entry("SHUZHI_LIMITS_CHAT_PER_MINUTE", "100000000"),
+              Map.entry("SHUZHI_LIMITS_CHAT_PER_MINUTE_PER_ADDRESS", "100000000"),
+              Map.entry("SHUZHI_LIMITS_LOGIN_PER_MINUTE", "100000"),
+              // The bench's one address is let through as a proxy's, with X-Forwarded-For per
+              // reader.
+              Map.entry("SHUZHI_LIMITS_LOOKUPS_PER_MINUTE", "100000000"),
+              Map.entry("SHUZHI_LIMITS_DAILY_TOKENS", "0"),
+              Map.entry("LOGGING_LEVEL_ROOT", "WARN"));
       long started = System.nanoTime();
-      try (var sut = SystemUnderTest.start(launcher, dataDir, out.resolve("system.log"), env, jvm,
-          Duration.ofSeconds(240))) {
+      try (var sut =
+          SystemUnderTest.start(
+              launcher, dataDir, out.resolve("system.log"), env, jvm, Duration.ofSeconds(240))) {
         System.out.printf("bench: system up in %.0f s%n", (System.nanoTime() - started) / 1e9);
         sut.alsoWatch("LLM stand-in", llm.handle());
         var client = new Client(sut.api(), llm.baseUrl());

@@ -11,7 +11,9 @@ import org.HdrHistogram.ConcurrentHistogram;
 /** Book lookups: cache hits at fixed rates, and misses until their task succeeded. */
 final class BookPhases {
 
-  /** Requests queued or unanswered beyond this are counted as failed, so an overload cannot pile up. */
+  /**
+   * Requests queued or unanswered beyond this are counted as failed, so an overload cannot pile up.
+   */
   private static final int MAX_IN_FLIGHT = 4_000;
 
   /**
@@ -47,11 +49,15 @@ final class BookPhases {
 
   /**
    * Cache miss → task succeeded, one fresh ISBN at a time, from the intended send time. First
-   * {@code missWarmup} misses at a higher rate, not counted: a running service has fetched many books,
-   * and with a few the fetch path is still interpreted code (that was most of a miss's time).
+   * {@code missWarmup} misses at a higher rate, not counted: a running service has fetched many
+   * books, and with a few the fetch path is still interpreted code (that was most of a miss's
+   * time).
    */
   void miss() throws Exception {
-    misses(scale.missWarmupPerSecond(), scale.missWarmup(), new ConcurrentHistogram(3),
+    misses(
+        scale.missWarmupPerSecond(),
+        scale.missWarmup(),
+        new ConcurrentHistogram(3),
         new AtomicInteger());
     var latency = new ConcurrentHistogram(3);
     var failed = new AtomicInteger();
@@ -61,14 +67,29 @@ final class BookPhases {
     var data = new LinkedHashMap<String, Object>(Report.percentiles(latency));
     data.put("failed", failed.get());
     data.put("per_second", scale.missesPerSecond());
-    report.add(new Report.Measure("cache miss → task succeeded", "p50 ≤ 30 ms",
-        "p50 " + Report.ms(latency.getValueAtPercentile(50)) + ", p99 "
-            + Report.ms(latency.getValueAtPercentile(99)) + " (" + latency.getTotalCount() + " misses"
-            + (failed.get() > 0 ? ", " + failed.get() + " failed" : "") + ")",
-        latency.getTotalCount() > 0 && latency.getValueAtPercentile(50) <= 30_000,
-        "GET → 202, then the task polled every 2 ms until `succeeded` (±2 ms); stand-in Douban page"
-            + " and cover answer at once; " + scale.missesPerSecond() + " misses/s, after "
-            + scale.missWarmup() + " not counted at " + scale.missWarmupPerSecond() + "/s", data));
+    report.add(
+        new Report.Measure(
+            "cache miss → task succeeded",
+            "p50 ≤ 30 ms",
+            "p50 "
+                + Report.ms(latency.getValueAtPercentile(50))
+                + ", p99 "
+                + Report.ms(latency.getValueAtPercentile(99))
+                + " ("
+                + latency.getTotalCount()
+                + " misses"
+                + (failed.get() > 0 ? ", " + failed.get() + " failed" : "")
+                + ")",
+            latency.getTotalCount() > 0 && latency.getValueAtPercentile(50) <= 30_000,
+            "GET → 202, then the task polled every 2 ms until `succeeded` (±2 ms); stand-in Douban page"
+                + " and cover answer at once; "
+                + scale.missesPerSecond()
+                + " misses/s, after "
+                + scale.missWarmup()
+                + " not counted at "
+                + scale.missWarmupPerSecond()
+                + "/s",
+            data));
   }
 
   private void awaitTask(String taskId, long deadlineNanos) throws Exception {
@@ -87,32 +108,47 @@ final class BookPhases {
   }
 
   /**
-   * Cache hits: the p99 at the goal's fixed rate (open loop), and the capacity, measured closed-loop
-   * by a few connections asking back to back (an open loop beyond capacity only measures the queue).
-   * Both through the bench's own lean keep-alive client, so the load generator's CPU does not take
-   * the cores it shares with the API.
+   * Cache hits: the p99 at the goal's fixed rate (open loop), and the capacity, measured
+   * closed-loop by a few connections asking back to back (an open loop beyond capacity only
+   * measures the queue). Both through the bench's own lean keep-alive client, so the load
+   * generator's CPU does not take the cores it shares with the API.
    */
   void lookups(String isbn) throws Exception {
-    try (var lookups = new LookupClient(client.api(), "/api/books/" + isbn + "/", client.tokens(),
-        Math.max(OPEN_LOOP_CONNECTIONS, scale.lookupConnections()))) {
+    try (var lookups =
+        new LookupClient(
+            client.api(),
+            "/api/books/" + isbn + "/",
+            client.tokens(),
+            Math.max(OPEN_LOOP_CONNECTIONS, scale.lookupConnections()))) {
       step(lookups, scale.lookupWarmup() / 2.0, scale.lookupWarmup());
       int rate = scale.lookupRate();
       var cpu = new CpuMeter(sut.processes()).begin();
       var atRate = step(lookups, rate, rate * scale.lookupSeconds());
       report.cpu("lookups at " + rate + "/s", cpu.coresUsed());
       long p99 = (long) atRate.getOrDefault("p99_us", Long.MAX_VALUE);
-      boolean kept = (int) atRate.get("failed") == 0
-          && (double) atRate.get("achieved_per_second") >= 0.95 * rate;
-      report.add(new Report.Measure("cache-hit lookup, p99 at " + String.format("%,d", rate)
-              + " req/s", "p99 ≤ 10 ms",
-          "p50 " + Report.ms((long) atRate.getOrDefault("p50_us", 0L)) + ", p99 " + Report.ms(p99)
-              + String.format(" (%,.0f req/s answered)", (double) atRate.get("achieved_per_second")),
-          p99 <= 10_000 && kept,
-          "open loop, latency from the intended send time; " + scale.users() + " readers' JWTs; "
-              + "the bench's own keep-alive HTTP/1.1 client, " + OPEN_LOOP_CONNECTIONS
-              + " connections; requests beyond " + MAX_IN_FLIGHT
-              + " queued or in flight count as failed",
-          atRate));
+      boolean kept =
+          (int) atRate.get("failed") == 0
+              && (double) atRate.get("achieved_per_second") >= 0.95 * rate;
+      report.add(
+          new Report.Measure(
+              "cache-hit lookup, p99 at " + String.format("%,d", rate) + " req/s",
+              "p99 ≤ 10 ms",
+              "p50 "
+                  + Report.ms((long) atRate.getOrDefault("p50_us", 0L))
+                  + ", p99 "
+                  + Report.ms(p99)
+                  + String.format(
+                      " (%,.0f req/s answered)", (double) atRate.get("achieved_per_second")),
+              p99 <= 10_000 && kept,
+              "open loop, latency from the intended send time; "
+                  + scale.users()
+                  + " readers' JWTs; "
+                  + "the bench's own keep-alive HTTP/1.1 client, "
+                  + OPEN_LOOP_CONNECTIONS
+                  + " connections; requests beyond "
+                  + MAX_IN_FLIGHT
+                  + " queued or in flight count as failed",
+              atRate));
 
       double answeredBefore = apiCountedLookups();
       cpu = new CpuMeter(sut.processes()).begin();
@@ -124,43 +160,63 @@ final class BookPhases {
       double perSecond = (double) capacity.get("per_second");
       long benchCounted = Math.round(perSecond * scale.lookupSeconds());
       boolean countsAgree = Math.abs(apiCounted - benchCounted) <= Math.max(50, benchCounted / 100);
-      report.add(new Report.Measure("cache-hit lookups, throughput", "≥ 5,000 req/s",
-          String.format("%,.0f req/s (the API counted %,d answers with 200, the bench %,d)",
-              perSecond, apiCounted, benchCounted), perSecond >= 5_000 && countsAgree
-              && (int) capacity.get("failed") == 0,
-          scale.lookupConnections() + " connections asking back to back for "
-              + scale.lookupSeconds() + " s (closed loop; the bench's own keep-alive HTTP/1.1"
-              + " client)", capacity));
+      report.add(
+          new Report.Measure(
+              "cache-hit lookups, throughput",
+              "≥ 5,000 req/s",
+              String.format(
+                  "%,.0f req/s (the API counted %,d answers with 200, the bench %,d)",
+                  perSecond, apiCounted, benchCounted),
+              perSecond >= 5_000 && countsAgree && (int) capacity.get("failed") == 0,
+              scale.lookupConnections()
+                  + " connections asking back to back for "
+                  + scale.lookupSeconds()
+                  + " s (closed loop; the bench's own keep-alive HTTP/1.1"
+                  + " client)",
+              capacity));
     }
   }
 
-  private void misses(double perSecond, int count, ConcurrentHistogram latency,
-      AtomicInteger failed) {
+  private void misses(
+      double perSecond, int count, ConcurrentHistogram latency, AtomicInteger failed) {
     var pending = new java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Void>>();
     try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      OpenLoop.run(perSecond, count, due -> pending.add(CompletableFuture.runAsync(() -> {
-        try {
-          var answer = client.get("/api/books/" + freshIsbn() + "/").get(30, TimeUnit.SECONDS);
-          if (answer.statusCode() != 202) {
-            throw new IllegalStateException("HTTP " + answer.statusCode());
-          }
-          awaitTask(Client.field(answer.body(), "task_id"), due + 30_000_000_000L);
-          latency.recordValue((System.nanoTime() - due) / 1_000);
-        } catch (Exception e) {
-          failed.incrementAndGet();
-        }
-      }, threads)));
+      OpenLoop.run(
+          perSecond,
+          count,
+          due ->
+              pending.add(
+                  CompletableFuture.runAsync(
+                      () -> {
+                        try {
+                          var answer =
+                              client
+                                  .get("/api/books/" + freshIsbn() + "/")
+                                  .get(30, TimeUnit.SECONDS);
+                          if (answer.statusCode() != 202) {
+                            throw new IllegalStateException("HTTP " + answer.statusCode());
+                          }
+                          awaitTask(Client.field(answer.body(), "task_id"), due + 30_000_000_000L);
+                          latency.recordValue((System.nanoTime() - due) / 1_000);
+                        } catch (Exception e) {
+                          failed.incrementAndGet();
+                        }
+                      },
+                      threads)));
       CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
     }
   }
 
   private double apiCountedLookups() throws Exception {
-    return sut.metricSum(sut.apiManagementPort, "http_server_requests_seconds_count",
-        "uri=\"/api/books/{isbn}/\"", "status=\"200\"");
+    return sut.metricSum(
+        sut.apiManagementPort,
+        "http_server_requests_seconds_count",
+        "uri=\"/api/books/{isbn}/\"",
+        "status=\"200\"");
   }
 
-  private static Map<String, Object> closedLoop(LookupClient lookups, int connections,
-      int seconds) throws InterruptedException {
+  private static Map<String, Object> closedLoop(LookupClient lookups, int connections, int seconds)
+      throws InterruptedException {
     var outcome = lookups.closedLoop(connections, seconds);
     var latency = outcome.latency();
     var result = new LinkedHashMap<String, Object>();
@@ -180,8 +236,8 @@ final class BookPhases {
     result.put("offered_per_second", rate);
     result.putAll(Report.percentiles(latency));
     result.put("failed", outcome.failed());
-    result.put("achieved_per_second",
-        Math.round(latency.getTotalCount() / outcome.seconds() * 10) / 10.0);
+    result.put(
+        "achieved_per_second", Math.round(latency.getTotalCount() / outcome.seconds() * 10) / 10.0);
     System.out.println("bench: lookups at " + rate + "/s: " + result);
     return result;
   }

@@ -26,16 +26,26 @@ final class BookSourcesStandIn implements AutoCloseable {
   BookSourcesStandIn() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    try (var in = BookSourcesStandIn.class.getResourceAsStream(
-        "/fixtures/douban/subject-1089243.html")) {
-      page = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-          .replaceAll("https://img\\d\\.doubanio\\.com/view/subject/./public/", baseUrl() + "/douban/cover/")
-          .getBytes(StandardCharsets.UTF_8);
+    try (var in =
+        BookSourcesStandIn.class.getResourceAsStream("/fixtures/douban/subject-1089243.html")) {
+      page =
+          new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .replaceAll(
+                  "https://img\\d\\.doubanio\\.com/view/subject/./public/",
+                  baseUrl() + "/douban/cover/")
+              .getBytes(StandardCharsets.UTF_8);
     }
-    server.createContext("/douban/isbn/", exchange -> reply(exchange, 200, "text/html; charset=utf-8", page));
+    server.createContext(
+        "/douban/isbn/", exchange -> reply(exchange, 200, "text/html; charset=utf-8", page));
     server.createContext("/douban/cover/", exchange -> reply(exchange, 200, "image/jpeg", cover));
-    server.createContext("/", exchange -> reply(exchange, 404, "application/json",
-        "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8)));
+    server.createContext(
+        "/",
+        exchange ->
+            reply(
+                exchange,
+                404,
+                "application/json",
+                "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8)));
     server.start();
   }
 

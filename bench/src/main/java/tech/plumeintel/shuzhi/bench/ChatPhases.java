@@ -17,7 +17,8 @@ final class ChatPhases {
   private final Scale scale;
   private final Report report;
 
-  ChatPhases(SystemUnderTest sut, Client client, LlmStandInProcess llm, Scale scale, Report report) {
+  ChatPhases(
+      SystemUnderTest sut, Client client, LlmStandInProcess llm, Scale scale, Report report) {
     this.sut = sut;
     this.client = client;
     this.llm = llm;
@@ -28,10 +29,13 @@ final class ChatPhases {
   void warmUp(String isbn) {
     var script = new LlmStandIn.Script(2, 50, 1_000, 0, 0);
     var streams = new ArrayList<ChatStream>();
-    OpenLoop.run(10, scale.warmupChats(), due -> {
-      streams.add(client.chat(isbn, script, due, new ConcurrentHistogram(3)));
-      streams.add(client.direct(script, due, new ConcurrentHistogram(3)));
-    });
+    OpenLoop.run(
+        10,
+        scale.warmupChats(),
+        due -> {
+          streams.add(client.chat(isbn, script, due, new ConcurrentHistogram(3)));
+          streams.add(client.direct(script, due, new ConcurrentHistogram(3)));
+        });
     awaitAll(streams, 60);
   }
 
@@ -41,13 +45,16 @@ final class ChatPhases {
     var relayed = new ArrayList<ChatStream>();
     var direct = new ArrayList<ChatStream>();
     var cpu = new CpuMeter(sut.processes()).begin();
-    OpenLoop.run(scale.ttftPerSecond() * 2, scale.ttftChats() * 2, due -> {
-      if (relayed.size() == direct.size()) {
-        relayed.add(client.chat(isbn, script, due, null));
-      } else {
-        direct.add(client.direct(script, due, null));
-      }
-    });
+    OpenLoop.run(
+        scale.ttftPerSecond() * 2,
+        scale.ttftChats() * 2,
+        due -> {
+          if (relayed.size() == direct.size()) {
+            relayed.add(client.chat(isbn, script, due, null));
+          } else {
+            direct.add(client.direct(script, due, null));
+          }
+        });
     awaitAll(relayed, 60);
     awaitAll(direct, 60);
     report.cpu("time to first token", cpu.coresUsed());
@@ -61,18 +68,31 @@ final class ChatPhases {
     data.put("failed", failures(relayed));
     data.put("added_p50_us", addedP50);
     data.put("added_p99_us", addedP99);
-    report.add(new Report.Measure("time to first token added over the stand-in",
-        "p50 ≤ 5 ms, p99 ≤ 20 ms",
-        "p50 +" + Report.ms(addedP50) + ", p99 +" + Report.ms(addedP99) + " (through API p50 "
-            + Report.ms(system.getValueAtPercentile(50)) + " / p99 "
-            + Report.ms(system.getValueAtPercentile(99)) + "; direct p50 "
-            + Report.ms(standIn.getValueAtPercentile(50)) + " / p99 "
-            + Report.ms(standIn.getValueAtPercentile(99)) + ")",
-        addedP50 <= 5_000 && addedP99 <= 20_000 && failures(relayed) == 0,
-        scale.ttftChats() + " chats at " + scale.ttftPerSecond() + "/s, interleaved with as many "
-            + "direct calls; from the intended send to the first token; the path is HTTP → Kafka → "
-            + "chat-worker (claim in Redis, book from Mongo) → stand-in → Redis pub/sub → API",
-        data));
+    report.add(
+        new Report.Measure(
+            "time to first token added over the stand-in",
+            "p50 ≤ 5 ms, p99 ≤ 20 ms",
+            "p50 +"
+                + Report.ms(addedP50)
+                + ", p99 +"
+                + Report.ms(addedP99)
+                + " (through API p50 "
+                + Report.ms(system.getValueAtPercentile(50))
+                + " / p99 "
+                + Report.ms(system.getValueAtPercentile(99))
+                + "; direct p50 "
+                + Report.ms(standIn.getValueAtPercentile(50))
+                + " / p99 "
+                + Report.ms(standIn.getValueAtPercentile(99))
+                + ")",
+            addedP50 <= 5_000 && addedP99 <= 20_000 && failures(relayed) == 0,
+            scale.ttftChats()
+                + " chats at "
+                + scale.ttftPerSecond()
+                + "/s, interleaved with as many "
+                + "direct calls; from the intended send to the first token; the path is HTTP → Kafka → "
+                + "chat-worker (claim in Redis, book from Mongo) → stand-in → Redis pub/sub → API",
+            data));
   }
 
   /**
@@ -105,7 +125,9 @@ final class ChatPhases {
       // Streams start spread over one interval. Counted: tokens read from 2 s after the start until
       // 2 s before the streams end, so neither the ramp nor the stragglers are in the numbers.
       var tokenLatency = new ConcurrentHistogram(3);
-      OpenLoop.run(streams * 1e6 / interval, streams,
+      OpenLoop.run(
+          streams * 1e6 / interval,
+          streams,
           due -> all.add(client.chat(isbn, script, due, tokenLatency)));
       sleep(2_000);
       long t0 = System.nanoTime();
@@ -146,7 +168,9 @@ final class ChatPhases {
     long interval = 1_000_000L * scale.relayStreams() / rate;
     var direct = new ArrayList<ChatStream>();
     var script = new LlmStandIn.Script(0, (int) (4_000_000L / interval), interval, 0, 0);
-    OpenLoop.run(scale.relayStreams() * 1e6 / interval, scale.relayStreams(),
+    OpenLoop.run(
+        scale.relayStreams() * 1e6 / interval,
+        scale.relayStreams(),
         due -> direct.add(client.direct(script, due, baseline)));
     awaitAll(direct, 60);
 
@@ -155,27 +179,45 @@ final class ChatPhases {
     var data = new LinkedHashMap<String, Object>();
     data.put("steps", steps);
     data.put("direct_baseline", Report.percentiles(baseline));
-    report.add(new Report.Measure("per-token relay latency at " + String.format("%,d", rate)
-            + " tokens/s", "p50 ≤ 1 ms, p99 ≤ 5 ms",
-        "p50 " + Report.ms(p50) + ", p99 " + Report.ms(p99) + " (direct from the stand-in: p50 "
-            + Report.ms(baseline.getValueAtPercentile(50)) + ", p99 "
-            + Report.ms(baseline.getValueAtPercentile(99)) + ")",
-        p50 <= 1_000 && p99 <= 5_000,
-        "stand-in write → client read, so it includes the stand-in → worker hop that the goal "
-            + "(worker publish → client read) leaves out; " + scale.relayStreams() + " streams",
-        data));
-    report.add(new Report.Measure("tokens/s relayed by one API instance at p99 ≤ 5 ms",
-        "≥ 20,000", String.format("%,.0f tokens/s; at any latency %,.0f kept up (p99 %s), "
-            + "%,.0f at most", sustained, keptAnyLatency, Report.ms(keptP99), most),
-        sustained >= 20_000,
-        "steps " + scale.relayTokensPerSecond() + " tokens/s over " + scale.relayStreams()
-            + " streams; one chat-worker feeds the one API; \"kept up\" = ≥ 95 % of the offered"
-            + " rate relayed, no stream failed", Map.of("steps", steps)));
+    report.add(
+        new Report.Measure(
+            "per-token relay latency at " + String.format("%,d", rate) + " tokens/s",
+            "p50 ≤ 1 ms, p99 ≤ 5 ms",
+            "p50 "
+                + Report.ms(p50)
+                + ", p99 "
+                + Report.ms(p99)
+                + " (direct from the stand-in: p50 "
+                + Report.ms(baseline.getValueAtPercentile(50))
+                + ", p99 "
+                + Report.ms(baseline.getValueAtPercentile(99))
+                + ")",
+            p50 <= 1_000 && p99 <= 5_000,
+            "stand-in write → client read, so it includes the stand-in → worker hop that the goal "
+                + "(worker publish → client read) leaves out; "
+                + scale.relayStreams()
+                + " streams",
+            data));
+    report.add(
+        new Report.Measure(
+            "tokens/s relayed by one API instance at p99 ≤ 5 ms",
+            "≥ 20,000",
+            String.format(
+                "%,.0f tokens/s; at any latency %,.0f kept up (p99 %s), " + "%,.0f at most",
+                sustained, keptAnyLatency, Report.ms(keptP99), most),
+            sustained >= 20_000,
+            "steps "
+                + scale.relayTokensPerSecond()
+                + " tokens/s over "
+                + scale.relayStreams()
+                + " streams; one chat-worker feeds the one API; \"kept up\" = ≥ 95 % of the offered"
+                + " rate relayed, no stream failed",
+            Map.of("steps", steps)));
   }
 
   /**
-   * Many chats at once in the one chat-worker, each against a slow stand-in (one token a second):
-   * a token delayed by another stream shows as latency.
+   * Many chats at once in the one chat-worker, each against a slow stand-in (one token a second): a
+   * token delayed by another stream shows as latency.
    */
   void workerConcurrency(String isbn) {
     int chats = scale.workerChats();
@@ -207,15 +249,25 @@ final class ChatPhases {
     data.put("token_latency", Report.percentiles(latency));
     data.put("ttft", Report.percentiles(ttft));
     long p99 = latency.getTotalCount() == 0 ? Long.MAX_VALUE : latency.getValueAtPercentile(99);
-    report.add(new Report.Measure("concurrent chats in one chat-worker (slow stand-in)",
-        "≥ 2,000, none delayed by another",
-        String.format("%,d at once, %,d of %,d completed; token latency p99 %s, max %s",
-            Math.min(concurrent, llmOpen), completed, chats, Report.ms(p99),
-            Report.ms(latency.getMaxValue())),
-        Math.min(concurrent, llmOpen) >= Math.min(2_000, chats) && completed == chats
-            && p99 <= 50_000,
-        "each chat 1 token/s for " + scale.workerSeconds() + " s; \"not delayed\" = every chat "
-            + "completed and token p99 ≤ 50 ms (stand-in write → client read)", data));
+    report.add(
+        new Report.Measure(
+            "concurrent chats in one chat-worker (slow stand-in)",
+            "≥ 2,000, none delayed by another",
+            String.format(
+                "%,d at once, %,d of %,d completed; token latency p99 %s, max %s",
+                Math.min(concurrent, llmOpen),
+                completed,
+                chats,
+                Report.ms(p99),
+                Report.ms(latency.getMaxValue())),
+            Math.min(concurrent, llmOpen) >= Math.min(2_000, chats)
+                && completed == chats
+                && p99 <= 50_000,
+            "each chat 1 token/s for "
+                + scale.workerSeconds()
+                + " s; \"not delayed\" = every chat "
+                + "completed and token p99 ≤ 50 ms (stand-in write → client read)",
+            data));
   }
 
   /**
@@ -231,7 +283,8 @@ final class ChatPhases {
     long heapBefore = sut.liveHeapBytes("api-service", sut.apiManagementPort);
     var all = new ArrayList<ChatStream>();
     var cpu = new CpuMeter(sut.processes()).begin();
-    OpenLoop.run(scale.openPerSecond(), count, due -> all.add(client.chat(isbn, script, due, null)));
+    OpenLoop.run(
+        scale.openPerSecond(), count, due -> all.add(client.chat(isbn, script, due, null)));
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (all.stream().filter(ChatStream::open).count() < count && System.nanoTime() < deadline) {
       sleep(250);
@@ -253,13 +306,19 @@ final class ChatPhases {
     data.put("heap_per_stream_bytes", Math.round(perStream));
     data.put("ended_before_the_reading", ended);
     data.put("ttft", Report.percentiles(ttft));
-    report.add(new Report.Measure("concurrent open streams held by one API instance",
-        "≥ 10,000, heap ≤ 32 KB per stream",
-        String.format("%,d open (API gauge %,.0f), %.1f KB heap per stream", open, gauge,
-            perStream / 1024),
-        open >= Math.min(10_000, count) && perStream <= 32 * 1024,
-        "opened at " + scale.openPerSecond() + "/s, a token every 20 s (heartbeats every 3 s); live heap "
-            + "after a full GC (jcmd GC.run), before vs at the plateau", data));
+    report.add(
+        new Report.Measure(
+            "concurrent open streams held by one API instance",
+            "≥ 10,000, heap ≤ 32 KB per stream",
+            String.format(
+                "%,d open (API gauge %,.0f), %.1f KB heap per stream",
+                open, gauge, perStream / 1024),
+            open >= Math.min(10_000, count) && perStream <= 32 * 1024,
+            "opened at "
+                + scale.openPerSecond()
+                + "/s, a token every 20 s (heartbeats every 3 s); live heap "
+                + "after a full GC (jcmd GC.run), before vs at the plateau",
+            data));
   }
 
   private static ConcurrentHistogram ttfts(List<ChatStream> streams) {

@@ -18,10 +18,11 @@ final class Client {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10))
-      .build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private final URI api;
   private final URI llm;
   private final List<String> tokens = new ArrayList<>();
@@ -35,11 +36,13 @@ final class Client {
   /** Logs in {@code users} readers (the local profile accepts any code). */
   void login(int users) throws IOException, InterruptedException {
     for (int i = 0; i < users; i++) {
-      var response = http.send(post(api.resolve("/api/auth/login/wechat/"),
-          "{\"code\":\"bench-" + i + "\"}", null), HttpResponse.BodyHandlers.ofString());
+      var response =
+          http.send(
+              post(api.resolve("/api/auth/login/wechat/"), "{\"code\":\"bench-" + i + "\"}", null),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        throw new IllegalStateException("login answered " + response.statusCode() + ": "
-            + response.body());
+        throw new IllegalStateException(
+            "login answered " + response.statusCode() + ": " + response.body());
       }
       tokens.add(JSON.readTree(response.body()).path("token").asString());
     }
@@ -60,9 +63,9 @@ final class Client {
   }
 
   /**
-   * A client address, as the reverse proxy in front of the API reports it: the bench's requests
-   * all leave from 127.0.0.1, which Tomcat trusts as a proxy, and readers do not share one address
-   * (one address for all would make the per-address limit's one Redis key the thing measured).
+   * A client address, as the reverse proxy in front of the API reports it: the bench's requests all
+   * leave from 127.0.0.1, which Tomcat trusts as a proxy, and readers do not share one address (one
+   * address for all would make the per-address limit's one Redis key the thing measured).
    */
   private String address() {
     return address(next.get());
@@ -74,44 +77,60 @@ final class Client {
   }
 
   /** A chat through the API; the stream's lines go to a {@link ChatStream}. */
-  ChatStream chat(String isbn, LlmStandIn.Script script, long intendedNanos,
-      ConcurrentHistogram tokenLatency) {
+  ChatStream chat(
+      String isbn, LlmStandIn.Script script, long intendedNanos, ConcurrentHistogram tokenLatency) {
     var stream = new ChatStream(intendedNanos, tokenLatency);
-    var body = "{\"isbn\":\"" + isbn + "\",\"messages\":[{\"role\":\"user\",\"content\":\""
-        + script.question() + "\"}]}";
-    var request = HttpRequest.newBuilder(post(api.resolve("/api/chat/stream/"), body, token()),
-        (name, value) -> true).header("X-Forwarded-For", address()).build();
+    var body =
+        "{\"isbn\":\""
+            + isbn
+            + "\",\"messages\":[{\"role\":\"user\",\"content\":\""
+            + script.question()
+            + "\"}]}";
+    var request =
+        HttpRequest.newBuilder(
+                post(api.resolve("/api/chat/stream/"), body, token()), (name, value) -> true)
+            .header("X-Forwarded-For", address())
+            .build();
     send(request, stream);
     return stream;
   }
 
   /** The same answer asked of the stand-in directly: the baseline the relay adds to. */
-  ChatStream direct(LlmStandIn.Script script, long intendedNanos, ConcurrentHistogram tokenLatency) {
+  ChatStream direct(
+      LlmStandIn.Script script, long intendedNanos, ConcurrentHistogram tokenLatency) {
     var stream = new ChatStream(intendedNanos, tokenLatency);
-    var body = "{\"model\":\"bench\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
-        + script.question() + "\"}]}";
+    var body =
+        "{\"model\":\"bench\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
+            + script.question()
+            + "\"}]}";
     send(post(llm.resolve("/chat/completions"), body, "bench-key"), stream);
     return stream;
   }
 
   private void send(HttpRequest request, ChatStream stream) {
-    request = HttpRequest.newBuilder(request, (name, value) -> true)
-        .header("Accept", "text/event-stream").build();
+    request =
+        HttpRequest.newBuilder(request, (name, value) -> true)
+            .header("Accept", "text/event-stream")
+            .build();
     http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(stream))
-        .whenComplete((response, error) -> {
-          if (error != null || response.statusCode() != 200) {
-            stream.onError(error != null ? error : new IOException("HTTP " + response.statusCode()));
-          }
-        });
+        .whenComplete(
+            (response, error) -> {
+              if (error != null || response.statusCode() != 200) {
+                stream.onError(
+                    error != null ? error : new IOException("HTTP " + response.statusCode()));
+              }
+            });
   }
 
   /** GET a path of the API with a reader's token; completes with the status and body. */
   CompletableFuture<HttpResponse<String>> get(String path) {
-    var request = HttpRequest.newBuilder(api.resolve(path))
-        .header("Authorization", "Bearer " + token())
-        .header("X-Forwarded-For", address())
-        .timeout(Duration.ofSeconds(30))
-        .GET().build();
+    var request =
+        HttpRequest.newBuilder(api.resolve(path))
+            .header("Authorization", "Bearer " + token())
+            .header("X-Forwarded-For", address())
+            .timeout(Duration.ofSeconds(30))
+            .GET()
+            .build();
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -120,9 +139,10 @@ final class Client {
   }
 
   private static HttpRequest post(URI uri, String body, String token) {
-    var builder = HttpRequest.newBuilder(uri)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    var builder =
+        HttpRequest.newBuilder(uri)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       builder.header("Authorization", "Bearer " + token);
     }

@@ -30,10 +30,11 @@ final class CpuMeter {
   Map<String, Double> coresUsed() {
     double wall = (System.nanoTime() - startNanos) / 1e9;
     var used = new LinkedHashMap<String, Double>();
-    processes.forEach((role, handle) -> {
-      double cores = (cpuSeconds(handle) - start.getOrDefault(role, 0.0)) / wall;
-      used.put(role, Math.round(cores * 100) / 100.0);
-    });
+    processes.forEach(
+        (role, handle) -> {
+          double cores = (cpuSeconds(handle) - start.getOrDefault(role, 0.0)) / wall;
+          used.put(role, Math.round(cores * 100) / 100.0);
+        });
     return used;
   }
 

@@ -16,8 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * An OpenAI-compatible {@code /chat/completions} that streams like DeepSeek: a role chunk, {@code
  * reasoning_content} deltas, {@code content} deltas, a finish chunk, a usage chunk, {@code [DONE]}.
  * Every token is written on a fixed schedule and carries the {@link System#nanoTime()} of its write
- * as {@code [t=...]}, so a reader in this JVM can tell each token's latency end to end. The shape of
- * an answer is chosen by the request itself: the last user message holds a {@link Script}.
+ * as {@code [t=...]}, so a reader in this JVM can tell each token's latency end to end. The shape
+ * of an answer is chosen by the request itself: the last user message holds a {@link Script}.
  */
 final class LlmStandIn implements AutoCloseable {
 
@@ -30,13 +30,15 @@ final class LlmStandIn implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/chat/completions", this::answer);
-    server.createContext("/open", exchange -> {
-      try (exchange) {
-        var body = Integer.toString(open.get()).getBytes(StandardCharsets.US_ASCII);
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
-      }
-    });
+    server.createContext(
+        "/open",
+        exchange -> {
+          try (exchange) {
+            var body = Integer.toString(open.get()).getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+          }
+        });
     server.start();
   }
 
@@ -95,17 +97,31 @@ final class LlmStandIn implements AutoCloseable {
       send(out, chunk(id, "{\"" + field + "\":\"w" + STAMP + System.nanoTime() + "] \"}", null));
     }
     send(out, chunk(id, "{}", "\"stop\""));
-    send(out, "{\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\","
-        + "\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":" + total
-        + ",\"total_tokens\":" + (100 + total) + ",\"completion_tokens_details\":"
-        + "{\"reasoning_tokens\":" + script.reasoning() + "}}}");
+    send(
+        out,
+        "{\"id\":\""
+            + id
+            + "\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\","
+            + "\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":"
+            + total
+            + ",\"total_tokens\":"
+            + (100 + total)
+            + ",\"completion_tokens_details\":"
+            + "{\"reasoning_tokens\":"
+            + script.reasoning()
+            + "}}}");
     send(out, "[DONE]");
   }
 
   private static String chunk(String id, String delta, String finishReason) {
-    return "{\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":0,"
-        + "\"model\":\"bench\",\"choices\":[{\"index\":0,\"delta\":" + delta
-        + ",\"finish_reason\":" + finishReason + "}]}";
+    return "{\"id\":\""
+        + id
+        + "\",\"object\":\"chat.completion.chunk\",\"created\":0,"
+        + "\"model\":\"bench\",\"choices\":[{\"index\":0,\"delta\":"
+        + delta
+        + ",\"finish_reason\":"
+        + finishReason
+        + "}]}";
   }
 
   private static void send(OutputStream out, String data) throws IOException {
@@ -123,14 +139,23 @@ final class LlmStandIn implements AutoCloseable {
    * reasoning and content tokens, microseconds between tokens and before the first, and a hold (ms)
    * after the first token, for streams that stay open doing nothing.
    */
-  record Script(int reasoning, int content, long intervalMicros, long firstTokenMicros,
-      long holdMillis) {
+  record Script(
+      int reasoning, int content, long intervalMicros, long firstTokenMicros, long holdMillis) {
 
     static final Script DEFAULT = new Script(2, 20, 1_000, 0, 0);
 
     String question() {
-      return "bench:r=" + reasoning + ",c=" + content + ",i=" + intervalMicros + ",f="
-          + firstTokenMicros + ",h=" + holdMillis + ";";
+      return "bench:r="
+          + reasoning
+          + ",c="
+          + content
+          + ",i="
+          + intervalMicros
+          + ",f="
+          + firstTokenMicros
+          + ",h="
+          + holdMillis
+          + ";";
     }
 
     static Script find(String body) {
@@ -144,8 +169,12 @@ final class LlmStandIn implements AutoCloseable {
         var kv = pair.split("=");
         values.put(kv[0], Long.parseLong(kv[1]));
       }
-      return new Script(values.get("r").intValue(), values.get("c").intValue(), values.get("i"),
-          values.get("f"), values.get("h"));
+      return new Script(
+          values.get("r").intValue(),
+          values.get("c").intValue(),
+          values.get("i"),
+          values.get("f"),
+          values.get("h"));
     }
   }
 }

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@link LlmStandIn} in a child JVM. Its token stamps stay comparable with this JVM's
- * {@link System#nanoTime()}: on Linux both read the one system-wide monotonic clock.
+ * The {@link LlmStandIn} in a child JVM. Its token stamps stay comparable with this JVM's {@link
+ * System#nanoTime()}: on Linux both read the one system-wide monotonic clock.
  */
 final class LlmStandInProcess implements AutoCloseable {
 
@@ -25,10 +25,20 @@ final class LlmStandInProcess implements AutoCloseable {
   LlmStandInProcess() throws IOException {
     var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     var classpath = System.getProperty("java.class.path");
-    process = new ProcessBuilder(List.of(java, "-Xmx1g", "-XX:+UseSerialGC", "-cp", classpath,
-        LlmStandIn.class.getName())).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    var reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.US_ASCII));
+    process =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx1g",
+                    "-XX:+UseSerialGC",
+                    "-cp",
+                    classpath,
+                    LlmStandIn.class.getName()))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    var reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
     var port = reader.readLine();
     if (port == null) {
       throw new IOException("the LLM stand-in did not start");
@@ -46,8 +56,11 @@ final class LlmStandInProcess implements AutoCloseable {
 
   int openAnswers() {
     try {
-      return Integer.parseInt(http.send(HttpRequest.newBuilder(baseUrl.resolve("/open")).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      return Integer.parseInt(
+          http.send(
+                  HttpRequest.newBuilder(baseUrl.resolve("/open")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body());
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {

@@ -20,13 +20,15 @@ import org.jspecify.annotations.Nullable;
  * blocking sockets, one platform thread each, asking for one book as the readers do (a reader's
  * JWT, rotating, and an address from the benchmarking range). The JDK's HttpClient cost the bench
  * about 0.29 ms of CPU a request, more than the API spent answering it; on a machine whose cores
- * the bench shares with the system under test, that capped the throughput measured and inflated
- * its tails. Here a request is bytes prepared once but for the token and the address, and a
- * response is read through one reused buffer.
+ * the bench shares with the system under test, that capped the throughput measured and inflated its
+ * tails. Here a request is bytes prepared once but for the token and the address, and a response is
+ * read through one reused buffer.
  */
 final class LookupClient implements AutoCloseable {
 
-  /** What a step measured: answers with 200 in {@code latency} (µs), all others in {@code failed}. */
+  /**
+   * What a step measured: answers with 200 in {@code latency} (µs), all others in {@code failed}.
+   */
   record Outcome(ConcurrentHistogram latency, int failed, double seconds) {}
 
   private static final long STOP = Long.MIN_VALUE;
@@ -45,11 +47,17 @@ final class LookupClient implements AutoCloseable {
 
   LookupClient(URI api, String path, List<String> tokens, int connections) {
     this.server = new InetSocketAddress(api.getHost(), api.getPort());
-    this.head = ("GET " + path + " HTTP/1.1\r\nHost: " + api.getHost() + ":" + api.getPort()
-        + "\r\nUser-Agent: shuzhi-bench\r\nAuthorization: Bearer ")
-        .getBytes(StandardCharsets.US_ASCII);
-    this.tokens = tokens.stream().map(t -> t.getBytes(StandardCharsets.US_ASCII))
-        .toArray(byte[][]::new);
+    this.head =
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: "
+                + api.getHost()
+                + ":"
+                + api.getPort()
+                + "\r\nUser-Agent: shuzhi-bench\r\nAuthorization: Bearer ")
+            .getBytes(StandardCharsets.US_ASCII);
+    this.tokens =
+        tokens.stream().map(t -> t.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     for (int i = 0; i < connections; i++) {
       this.connections.add(new Connection());
     }
@@ -67,31 +75,39 @@ final class LookupClient implements AutoCloseable {
     var due = new LinkedBlockingQueue<Long>();
     var workers = new ArrayList<Thread>();
     for (var connection : connections) {
-      workers.add(Thread.ofPlatform().daemon().name("lookup-open-", workers.size()).start(() -> {
-        try {
-          for (long dueAt; (dueAt = due.take()) != STOP; ) {
-            int status = connection.get();
-            waiting.decrementAndGet();
-            if (status == 200) {
-              latency.recordValue((System.nanoTime() - dueAt) / 1_000);
-            } else {
-              failed.incrementAndGet();
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }));
+      workers.add(
+          Thread.ofPlatform()
+              .daemon()
+              .name("lookup-open-", workers.size())
+              .start(
+                  () -> {
+                    try {
+                      for (long dueAt; (dueAt = due.take()) != STOP; ) {
+                        int status = connection.get();
+                        waiting.decrementAndGet();
+                        if (status == 200) {
+                          latency.recordValue((System.nanoTime() - dueAt) / 1_000);
+                        } else {
+                          failed.incrementAndGet();
+                        }
+                      }
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
     }
     long start = System.nanoTime();
-    OpenLoop.run(perSecond, count, dueAt -> {
-      if (waiting.incrementAndGet() > maxWaiting) {
-        waiting.decrementAndGet();
-        failed.incrementAndGet();
-      } else {
-        due.add(dueAt);
-      }
-    });
+    OpenLoop.run(
+        perSecond,
+        count,
+        dueAt -> {
+          if (waiting.incrementAndGet() > maxWaiting) {
+            waiting.decrementAndGet();
+            failed.incrementAndGet();
+          } else {
+            due.add(dueAt);
+          }
+        });
     for (int i = 0; i < workers.size(); i++) {
       due.add(STOP); // behind every request already due: the workers finish those first
     }
@@ -109,16 +125,21 @@ final class LookupClient implements AutoCloseable {
     long end = start + seconds * 1_000_000_000L;
     var workers = new ArrayList<Thread>();
     for (var connection : connections.subList(0, Math.min(count, connections.size()))) {
-      workers.add(Thread.ofPlatform().daemon().name("lookup-closed-", workers.size()).start(() -> {
-        while (System.nanoTime() < end) {
-          long sent = System.nanoTime();
-          if (connection.get() == 200) {
-            latency.recordValue((System.nanoTime() - sent) / 1_000);
-          } else {
-            failed.incrementAndGet();
-          }
-        }
-      }));
+      workers.add(
+          Thread.ofPlatform()
+              .daemon()
+              .name("lookup-closed-", workers.size())
+              .start(
+                  () -> {
+                    while (System.nanoTime() < end) {
+                      long sent = System.nanoTime();
+                      if (connection.get() == 200) {
+                        latency.recordValue((System.nanoTime() - sent) / 1_000);
+                      } else {
+                        failed.incrementAndGet();
+                      }
+                    }
+                  }));
     }
     for (var worker : workers) {
       worker.join();
@@ -168,8 +189,13 @@ final class LookupClient implements AutoCloseable {
         var body = new ByteArrayOutputStream();
         status = current.reader().read(body);
         var text = body.toString(StandardCharsets.UTF_8).replace('\n', ' ');
-        System.out.println("bench: first lookup answer: HTTP " + status + ", " + body.size()
-            + " bytes: " + text.substring(0, Math.min(text.length(), 120)));
+        System.out.println(
+            "bench: first lookup answer: HTTP "
+                + status
+                + ", "
+                + body.size()
+                + " bytes: "
+                + text.substring(0, Math.min(text.length(), 120)));
       } else {
         status = current.reader().read();
       }
@@ -213,7 +239,9 @@ final class LookupClient implements AutoCloseable {
         socket.setTcpNoDelay(true); // a request is one write; do not hold it back for an ACK
         socket.setSoTimeout(READ_TIMEOUT_MS);
         socket.connect(server, CONNECT_TIMEOUT_MS);
-        return new Open(socket, socket.getOutputStream(),
+        return new Open(
+            socket,
+            socket.getOutputStream(),
             new ResponseReader(socket.getInputStream(), 16 * 1024));
       } catch (IOException e) {
         socket.close();

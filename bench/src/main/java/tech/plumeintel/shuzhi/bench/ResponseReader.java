@@ -81,7 +81,9 @@ final class ResponseReader {
     return close;
   }
 
-  /** Whether any byte of the response being read has arrived (for a failed read: was it answered). */
+  /**
+   * Whether any byte of the response being read has arrived (for a failed read: was it answered).
+   */
   boolean received() {
     return received;
   }
@@ -90,10 +92,12 @@ final class ResponseReader {
     line();
     int length = lineEnd - lineStart;
     // "HTTP/1.1 200 OK", or "HTTP/1.1 200 " as Tomcat writes it (no reason phrase)
-    if (length < 12 || buffer[lineStart] != 'H' || buffer[lineStart + 4] != '/'
+    if (length < 12
+        || buffer[lineStart] != 'H'
+        || buffer[lineStart + 4] != '/'
         || buffer[lineStart + 8] != ' ') {
-      throw new IOException("not an HTTP status line: " + text(lineStart, Math.min(lineEnd,
-          lineStart + 40)));
+      throw new IOException(
+          "not an HTTP status line: " + text(lineStart, Math.min(lineEnd, lineStart + 40)));
     }
     int status = 0;
     for (int i = lineStart + 9; i < lineStart + 12; i++) {
@@ -107,7 +111,7 @@ final class ResponseReader {
   }
 
   private void chunks(@Nullable OutputStream body) throws IOException {
-    for (;;) {
+    for (; ; ) {
       line();
       long size = 0;
       for (int i = lineStart; i < lineEnd && buffer[i] != ';'; i++) {
@@ -137,7 +141,7 @@ final class ResponseReader {
   /** Finds the next line; {@code lineStart..lineEnd} is it without its CR LF. */
   private void line() throws IOException {
     int scanned = position;
-    for (;;) {
+    for (; ; ) {
       for (int i = scanned; i < limit; i++) {
         if (buffer[i] == '\n') {
           lineStart = position;

@@ -27,9 +27,28 @@ record Scale(
     int misses,
     double missesPerSecond) {
 
-  static final Scale FULL = new Scale(200, 40, 200, 10, List.of(5_000, 10_000, 20_000, 30_000), 100,
-      12, 2_000, 30, 10_000, 250, 4_000, 2_000, 16, 8, 300, 20, 50, 2);
+  static final Scale FULL =
+      new Scale(
+          200,
+          40,
+          200,
+          10,
+          List.of(5_000, 10_000, 20_000, 30_000),
+          100,
+          12,
+          2_000,
+          30,
+          10_000,
+          250,
+          4_000,
+          2_000,
+          16,
+          8,
+          300,
+          20,
+          50,
+          2);
 
-  static final Scale SMOKE = new Scale(3, 2, 4, 10, List.of(200), 4, 3, 10, 6, 20, 50, 50,
-      100, 2, 1, 3, 10, 2, 4);
+  static final Scale SMOKE =
+      new Scale(3, 2, 4, 10, List.of(200), 4, 3, 10, 6, 20, 50, 50, 100, 2, 1, 3, 10, 2, 4);
 }

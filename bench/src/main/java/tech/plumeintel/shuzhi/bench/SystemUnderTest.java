@@ -35,24 +35,45 @@ final class SystemUnderTest implements AutoCloseable {
   final int apiManagementPort;
   final int chatWorkerPort;
 
-  private SystemUnderTest(Process launcher, int apiPort, int apiManagementPort, int chatWorkerPort) {
+  private SystemUnderTest(
+      Process launcher, int apiPort, int apiManagementPort, int chatWorkerPort) {
     this.launcher = launcher;
     this.apiPort = apiPort;
     this.apiManagementPort = apiManagementPort;
     this.chatWorkerPort = chatWorkerPort;
   }
 
-  static SystemUnderTest start(Path launcherJar, Path dataDir, Path log, Map<String, String> env,
-      List<String> serviceJvmOptions, Duration timeout) throws IOException, InterruptedException {
-    var names = List.of("api-port", "api-management-port", "fetch-worker-port", "chat-worker-port",
-        "kafka-port", "kafka-controller-port", "redis-port", "mongo-port");
+  static SystemUnderTest start(
+      Path launcherJar,
+      Path dataDir,
+      Path log,
+      Map<String, String> env,
+      List<String> serviceJvmOptions,
+      Duration timeout)
+      throws IOException, InterruptedException {
+    var names =
+        List.of(
+            "api-port",
+            "api-management-port",
+            "fetch-worker-port",
+            "chat-worker-port",
+            "kafka-port",
+            "kafka-controller-port",
+            "redis-port",
+            "mongo-port");
     var ports = new LinkedHashMap<String, Integer>();
     for (var name : names) {
       ports.put(name, freePort());
     }
-    var command = new ArrayList<>(List.of(JAVA.toString(), "-Xmx256m", "-jar",
-        launcherJar.toAbsolutePath().toString(), "--data-dir=" + dataDir.toAbsolutePath(),
-        "--startup-timeout=" + timeout.toSeconds()));
+    var command =
+        new ArrayList<>(
+            List.of(
+                JAVA.toString(),
+                "-Xmx256m",
+                "-jar",
+                launcherJar.toAbsolutePath().toString(),
+                "--data-dir=" + dataDir.toAbsolutePath(),
+                "--startup-timeout=" + timeout.toSeconds()));
     ports.forEach((name, port) -> command.add("--" + name + "=" + port));
     var builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
@@ -61,21 +82,31 @@ final class SystemUnderTest implements AutoCloseable {
     var process = builder.start();
     process.getOutputStream().close();
     var ready = new CountDownLatch(1);
-    Thread.ofPlatform().daemon().name("sut-log").start(() -> {
-      try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8)); var out = new PrintWriter(Files.newBufferedWriter(log), true)) {
-        for (String line; (line = reader.readLine()) != null; ) {
-          out.println(line);
-          if (line.contains("Shuzhi is running")) {
-            ready.countDown();
-          }
-        }
-      } catch (IOException e) {
-        // The launcher is gone; start() reports it.
-      }
-    });
-    var sut = new SystemUnderTest(process, ports.get("api-port"), ports.get("api-management-port"),
-        ports.get("chat-worker-port"));
+    Thread.ofPlatform()
+        .daemon()
+        .name("sut-log")
+        .start(
+            () -> {
+              try (var reader =
+                      new BufferedReader(
+                          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                  var out = new PrintWriter(Files.newBufferedWriter(log), true)) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                  out.println(line);
+                  if (line.contains("Shuzhi is running")) {
+                    ready.countDown();
+                  }
+                }
+              } catch (IOException e) {
+                // The launcher is gone; start() reports it.
+              }
+            });
+    var sut =
+        new SystemUnderTest(
+            process,
+            ports.get("api-port"),
+            ports.get("api-management-port"),
+            ports.get("chat-worker-port"));
     long deadline = System.nanoTime() + timeout.plusSeconds(30).toNanos();
     while (!ready.await(500, TimeUnit.MILLISECONDS)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -94,18 +125,31 @@ final class SystemUnderTest implements AutoCloseable {
   Map<String, ProcessHandle> processes() {
     var byRole = new LinkedHashMap<String, ProcessHandle>();
     byRole.put("launcher + Mongo-wire", launcher.toHandle());
-    launcher.descendants().forEach(child -> {
-      var line = String.join(" ", child.info().arguments().map(List::of).orElse(List.of()))
-          + " " + child.info().command().orElse("");
-      String role = line.contains("api-service-exec.jar") ? "api-service"
-          : line.contains("fetch-worker-exec.jar") ? "fetch-worker"
-          : line.contains("chat-worker-exec.jar") ? "chat-worker"
-          : line.contains("KafkaBrokerMain") ? "kafka"
-          : line.contains("RedisServerMain") ? "redis keeper JVM"
-          : line.contains("redis-server") || child.info().command().orElse("").contains("redis")
-              ? "redis-server" : "other " + child.pid();
-      byRole.put(role, child);
-    });
+    launcher
+        .descendants()
+        .forEach(
+            child -> {
+              var line =
+                  String.join(" ", child.info().arguments().map(List::of).orElse(List.of()))
+                      + " "
+                      + child.info().command().orElse("");
+              String role =
+                  line.contains("api-service-exec.jar")
+                      ? "api-service"
+                      : line.contains("fetch-worker-exec.jar")
+                          ? "fetch-worker"
+                          : line.contains("chat-worker-exec.jar")
+                              ? "chat-worker"
+                              : line.contains("KafkaBrokerMain")
+                                  ? "kafka"
+                                  : line.contains("RedisServerMain")
+                                      ? "redis keeper JVM"
+                                      : line.contains("redis-server")
+                                              || child.info().command().orElse("").contains("redis")
+                                          ? "redis-server"
+                                          : "other " + child.pid();
+              byRole.put(role, child);
+            });
     byRole.putAll(alsoWatched);
     return byRole;
   }
@@ -126,8 +170,10 @@ final class SystemUnderTest implements AutoCloseable {
   /** Heap in use after a full collection, read from the service's own metrics. */
   long liveHeapBytes(String role, int managementPort) throws IOException, InterruptedException {
     var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    var gc = new ProcessBuilder(jcmd, Long.toString(process(role).pid()), "GC.run")
-        .redirectErrorStream(true).start();
+    var gc =
+        new ProcessBuilder(jcmd, Long.toString(process(role).pid()), "GC.run")
+            .redirectErrorStream(true)
+            .start();
     gc.getInputStream().readAllBytes();
     if (!gc.waitFor(120, TimeUnit.SECONDS)) {
       gc.destroyForcibly();
@@ -138,16 +184,21 @@ final class SystemUnderTest implements AutoCloseable {
   /** A value from a service's Prometheus page (the first sample of that name), or -1. */
   double metric(int managementPort, String name) throws IOException, InterruptedException {
     var metrics = prometheus(managementPort);
-    return metrics.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+    return metrics
+        .lines()
+        .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-        .findFirst().orElse(-1);
+        .findFirst()
+        .orElse(-1);
   }
 
   /** The sum of a service's Prometheus samples of that name whose labels contain all of these. */
   double metricSum(int managementPort, String name, String... labels)
       throws IOException, InterruptedException {
     var metrics = prometheus(managementPort);
-    return metrics.lines().filter(line -> line.startsWith(name + "{"))
+    return metrics
+        .lines()
+        .filter(line -> line.startsWith(name + "{"))
         .filter(line -> java.util.Arrays.stream(labels).allMatch(line::contains))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .sum();
@@ -155,10 +206,14 @@ final class SystemUnderTest implements AutoCloseable {
 
   /** A service's Prometheus page. */
   private static String prometheus(int managementPort) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
-            .timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Override

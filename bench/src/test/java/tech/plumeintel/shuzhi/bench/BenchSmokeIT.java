@@ -16,11 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class BenchSmokeIT {
 
-  private static final Path LAUNCHER = Path.of(System.getProperty("shuzhi.local.jar",
-      "../local/target/shuzhi-local.jar"));
+  private static final Path LAUNCHER =
+      Path.of(System.getProperty("shuzhi.local.jar", "../local/target/shuzhi-local.jar"));
 
-  @TempDir
-  Path out;
+  @TempDir Path out;
 
   @Test
   void smokeRunMeasuresEveryGoalWithAllTrafficAnswered() throws Exception {

@@ -8,7 +8,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import tech.plumeintel.shuzhi.platform.RequestIds;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.chat.StreamMetrics.Outcome;
 import tech.plumeintel.shuzhi.chat.history.HistoryRecorder;
@@ -28,11 +27,12 @@ import tech.plumeintel.shuzhi.chat.stream.StreamProperties;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
+import tech.plumeintel.shuzhi.platform.RequestIds;
 
 /**
  * Generates one job, on its own thread: drops it if its pickup deadline passed, claims it, streams
- * the model's events to Redis as frames (heartbeats while the model is silent), ends the stream with
- * DONE (after a {@code cancelled} finish chunk when the user stopped it) or with a {@code
+ * the model's events to Redis as frames (heartbeats while the model is silent), ends the stream
+ * with DONE (after a {@code cancelled} finish chunk when the user stopped it) or with a {@code
  * MODEL_ERROR} frame, and stores the exchange.
  */
 @Component
@@ -50,9 +50,16 @@ class ChatGeneration {
   private final StreamProperties properties;
   private final Clock clock;
 
-  ChatGeneration(FramePublisher frames, ActiveStreams active, PromptBuilder prompts,
-      ChatModel model, HistoryRecorder history, TokenSpend spend, StreamMetrics metrics,
-      StreamProperties properties, Clock clock) {
+  ChatGeneration(
+      FramePublisher frames,
+      ActiveStreams active,
+      PromptBuilder prompts,
+      ChatModel model,
+      HistoryRecorder history,
+      TokenSpend spend,
+      StreamMetrics metrics,
+      StreamProperties properties,
+      Clock clock) {
     this.spend = spend;
     this.frames = frames;
     this.active = active;
@@ -79,7 +86,9 @@ class ChatGeneration {
     var pickedUp = clock.instant();
     if (pickedUp.isAfter(job.pickupDeadline())) {
       // The API has already told the client no worker answered; generating would be wasted money.
-      log.info("Job {} dropped: picked up {} ms after its deadline", requestId,
+      log.info(
+          "Job {} dropped: picked up {} ms after its deadline",
+          requestId,
           Duration.between(job.pickupDeadline(), pickedUp).toMillis());
       metrics.ended(Outcome.EXPIRED);
       return;
@@ -105,8 +114,9 @@ class ChatGeneration {
         }
         case CANCELLED -> {
           var writer = frames.open(requestId);
-          writer.chunk(new ChunkRenderer(requestId, pickedUp.getEpochSecond())
-              .finish(model.name(), "cancelled"));
+          writer.chunk(
+              new ChunkRenderer(requestId, pickedUp.getEpochSecond())
+                  .finish(model.name(), "cancelled"));
           writer.done();
           log.info("Job {} skipped: cancelled before it started", requestId);
           metrics.ended(Outcome.CANCELLED_BEFORE_START);
@@ -119,10 +129,18 @@ class ChatGeneration {
     }
   }
 
-  private void generate(ChatRequested job, Prompt prompt, FirstTokenPath path,
-      ActiveStreams.Handle handle, Instant pickedUp) {
-    log.info("Job {} generating: {} turns, {} prompt chars, book {}", job.requestId(),
-        prompt.turns().size(), prompt.size(), prompt.book() == null ? "unknown" : "known");
+  private void generate(
+      ChatRequested job,
+      Prompt prompt,
+      FirstTokenPath path,
+      ActiveStreams.Handle handle,
+      Instant pickedUp) {
+    log.info(
+        "Job {} generating: {} turns, {} prompt chars, book {}",
+        job.requestId(),
+        prompt.turns().size(),
+        prompt.size(),
+        prompt.book() == null ? "unknown" : "known");
     var transcript = new Transcript(pickedUp);
     // Only the question is kept for the history: the system prompt (the book, kilobytes) need not
     // live as long as the stream, 2,000 of which the worker holds at once.
@@ -136,21 +154,33 @@ class ChatGeneration {
       try {
         outcome = relay(job.requestId(), stream, writer, chunks, transcript, handle, path);
       } catch (FrameDeliveryException e) {
-        log.warn("Job {} lost its stream after {} frames: {}", job.requestId(), writer.frames(),
+        log.warn(
+            "Job {} lost its stream after {} frames: {}",
+            job.requestId(),
+            writer.frames(),
             e.getMessage());
         outcome = Outcome.FAILED;
       }
       modelName = stream.model();
     }
     metrics.ended(outcome);
-    log.info("Job {} {}: {} answer chars, {} reasoning chars, {} completion tokens",
-        job.requestId(), outcome.tag(), transcript.answer.length(), transcript.reasoning.length(),
+    log.info(
+        "Job {} {}: {} answer chars, {} reasoning chars, {} completion tokens",
+        job.requestId(),
+        outcome.tag(),
+        transcript.answer.length(),
+        transcript.reasoning.length(),
         transcript.usage == null ? "?" : transcript.usage.completionTokens());
     store(job, question, transcript, outcome, modelName);
   }
 
-  private Outcome relay(String requestId, ModelStream stream, FrameWriter writer,
-      ChunkRenderer chunks, Transcript transcript, ActiveStreams.Handle handle,
+  private Outcome relay(
+      String requestId,
+      ModelStream stream,
+      FrameWriter writer,
+      ChunkRenderer chunks,
+      Transcript transcript,
+      ActiveStreams.Handle handle,
       FirstTokenPath path) {
     try {
       while (true) {
@@ -197,8 +227,12 @@ class ChatGeneration {
         writer.done();
         return Outcome.CANCELLED;
       }
-      log.warn("Job {} model failed after {} frames: {} ({})", requestId, writer.frames(),
-          e.getMessage(), e.kind());
+      log.warn(
+          "Job {} model failed after {} frames: {} ({})",
+          requestId,
+          writer.frames(),
+          e.getMessage(),
+          e.kind());
       writer.error(ChunkRenderer.error("MODEL_ERROR", messageFor(e)));
       return Outcome.FAILED;
     }
@@ -211,16 +245,33 @@ class ChatGeneration {
     }
   }
 
-  private void store(ChatRequested job, String question, Transcript transcript, Outcome outcome,
+  private void store(
+      ChatRequested job,
+      String question,
+      Transcript transcript,
+      Outcome outcome,
       String modelName) {
-    var status = switch (outcome) {
-      case COMPLETED -> Exchange.Status.completed;
-      case CANCELLED -> Exchange.Status.cancelled;
-      default -> Exchange.Status.failed;
-    };
-    var exchange = new Exchange(job.requestId(), "", job.userId(), job.isbn(), question,
-        transcript.answer.toString(), transcript.reasoning.toString(), status, transcript.usage,
-        modelName, job.requestedAt(), transcript.firstTokenAt, clock.instant());
+    var status =
+        switch (outcome) {
+          case COMPLETED -> Exchange.Status.completed;
+          case CANCELLED -> Exchange.Status.cancelled;
+          default -> Exchange.Status.failed;
+        };
+    var exchange =
+        new Exchange(
+            job.requestId(),
+            "",
+            job.userId(),
+            job.isbn(),
+            question,
+            transcript.answer.toString(),
+            transcript.reasoning.toString(),
+            status,
+            transcript.usage,
+            modelName,
+            job.requestedAt(),
+            transcript.firstTokenAt,
+            clock.instant());
     try {
       history.record(exchange);
     } catch (MongoException e) {
@@ -238,8 +289,8 @@ class ChatGeneration {
   private static String messageFor(ModelException e) {
     return switch (e.kind()) {
       case TIMEOUT -> "模型响应超时，请稍后再试。";
-      case REJECTED -> e.status() != null && e.status() == 429
-          ? "模型服务繁忙，请稍后再试。" : "模型服务暂时不可用，请稍后再试。";
+      case REJECTED ->
+          e.status() != null && e.status() == 429 ? "模型服务繁忙，请稍后再试。" : "模型服务暂时不可用，请稍后再试。";
       case UNAVAILABLE, CLOSED -> "模型服务连接中断，请稍后再试。";
       case MALFORMED -> "模型服务返回了无法识别的内容，请稍后再试。";
     };

@@ -12,8 +12,8 @@ import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 
 /**
  * Takes chat jobs off Kafka and hands each to a stream slot at once: a chat lasts tens of seconds,
- * and a listener that streamed would hold its partition that long. Jobs that cannot be generated
- * at all are thrown back, so they end in {@code chat.requested.dlt}.
+ * and a listener that streamed would hold its partition that long. Jobs that cannot be generated at
+ * all are thrown back, so they end in {@code chat.requested.dlt}.
  */
 @Component
 class ChatJobListener {
@@ -31,8 +31,8 @@ class ChatJobListener {
   }
 
   @KafkaListener(id = ID, groupId = GROUP, topics = ChatRequested.TOPIC)
-  void onChatRequested(ChatRequested job,
-      @Header(KafkaHeaders.RECEIVED_TIMESTAMP) long sentAt) throws InterruptedException {
+  void onChatRequested(ChatRequested job, @Header(KafkaHeaders.RECEIVED_TIMESTAMP) long sentAt)
+      throws InterruptedException {
     validate(job);
     var received = new JobReceived();
     if (received.shouldCommit()) {
@@ -46,8 +46,11 @@ class ChatJobListener {
   }
 
   private static void validate(ChatRequested job) {
-    if (isBlank(job.requestId()) || isBlank(job.userId()) || isBlank(job.isbn())
-        || job.pickupDeadline() == null || job.requestedAt() == null
+    if (isBlank(job.requestId())
+        || isBlank(job.userId())
+        || isBlank(job.isbn())
+        || job.pickupDeadline() == null
+        || job.requestedAt() == null
         || job.messages().isEmpty()
         || job.messages().getLast().role() != ChatMessage.Role.USER
         || job.messages().stream().anyMatch(m -> m.role() == null || m.content() == null)) {

@@ -15,7 +15,12 @@ class StreamMetrics {
 
   /** How a job ended, as the {@code outcome} tag of {@code shuzhi.chat.streams}. */
   enum Outcome {
-    COMPLETED, CANCELLED, FAILED, EXPIRED, DUPLICATE, CANCELLED_BEFORE_START;
+    COMPLETED,
+    CANCELLED,
+    FAILED,
+    EXPIRED,
+    DUPLICATE,
+    CANCELLED_BEFORE_START;
 
     String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -35,7 +35,9 @@ class StreamSlots implements DisposableBean {
   private final int maxStreams;
   private final java.time.Duration drain;
 
-  StreamSlots(LlmProperties properties, ChatGeneration generation,
+  StreamSlots(
+      LlmProperties properties,
+      ChatGeneration generation,
       KafkaListenerEndpointRegistry listeners,
       tech.plumeintel.shuzhi.chat.stream.StreamProperties streams) {
     this.maxStreams = properties.maxConcurrentStreams();
@@ -45,22 +47,25 @@ class StreamSlots implements DisposableBean {
     this.listeners = listeners;
   }
 
-  /** Generates the job on its own thread; waits for a slot only if a paused listener still calls. */
+  /**
+   * Generates the job on its own thread; waits for a slot only if a paused listener still calls.
+   */
   void start(ChatRequested job) throws InterruptedException {
     slots.acquire();
     adjustListener();
     try {
-      threads.execute(() -> {
-        try {
-          generation.run(job);
-        } catch (RuntimeException e) {
-          // The top of the stream's thread: nothing above it would report the failure.
-          log.error("Stream thread failed", e);
-        } finally {
-          slots.release();
-          adjustListener();
-        }
-      });
+      threads.execute(
+          () -> {
+            try {
+              generation.run(job);
+            } catch (RuntimeException e) {
+              // The top of the stream's thread: nothing above it would report the failure.
+              log.error("Stream thread failed", e);
+            } finally {
+              slots.release();
+              adjustListener();
+            }
+          });
     } catch (RuntimeException e) {
       slots.release();
       adjustListener();
@@ -89,9 +94,9 @@ class StreamSlots implements DisposableBean {
   }
 
   /**
-   * Lets the running streams finish (the listener has stopped taking jobs by now), for a while; then
-   * interrupts the rest, which end with an error frame so their clients do not wait for the API's
-   * timeout, and gives them a moment to write it before Redis is disconnected.
+   * Lets the running streams finish (the listener has stopped taking jobs by now), for a while;
+   * then interrupts the rest, which end with an error frame so their clients do not wait for the
+   * API's timeout, and gives them a moment to write it before Redis is disconnected.
    */
   @Override
   public void destroy() throws InterruptedException {

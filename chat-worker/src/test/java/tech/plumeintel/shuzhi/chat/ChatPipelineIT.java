@@ -52,13 +52,15 @@ import tools.jackson.databind.json.JsonMapper;
  * The worker end to end over real Kafka, Redis and a Mongo-wire store, against a real HTTP
  * OpenAI-compatible stand-in replaying DeepSeek's recorded streams.
  */
-@SpringBootTest(properties = {
-    "shuzhi.chat.heartbeat-interval=200ms",
-    "shuzhi.llm.first-token-timeout=5s",
-    "shuzhi.llm.idle-timeout=5s",
-    "shuzhi.llm.total-timeout=30s",
-    "shuzhi.llm.max-retries=1",
-    "shuzhi.llm.retry-backoff=50ms"})
+@SpringBootTest(
+    properties = {
+      "shuzhi.chat.heartbeat-interval=200ms",
+      "shuzhi.llm.first-token-timeout=5s",
+      "shuzhi.llm.idle-timeout=5s",
+      "shuzhi.llm.total-timeout=30s",
+      "shuzhi.llm.max-retries=1",
+      "shuzhi.llm.retry-backoff=50ms"
+    })
 @RealInfrastructure
 class ChatPipelineIT {
 
@@ -67,8 +69,9 @@ class ChatPipelineIT {
   static final String INTRODUCTION = "《百年孤独》是魔幻现实主义文学的代表作，描写了布恩迪亚家族七代人的传奇故事";
   static final Duration STREAM = Duration.ofSeconds(20);
 
-  static final OpenAiStandIn llm = OpenAiStandIn.start(
-      new Behaviour.Replay(Fixtures.chunks(Fixtures.REASONER), Duration.ofMillis(1)));
+  static final OpenAiStandIn llm =
+      OpenAiStandIn.start(
+          new Behaviour.Replay(Fixtures.chunks(Fixtures.REASONER), Duration.ofMillis(1)));
   static final StreamProbe redis = new StreamProbe(TestInfrastructure.shared().redisUrl());
   static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   static final JsonMapper json = JsonMapper.builder().build();
@@ -87,18 +90,40 @@ class ChatPipelineIT {
   @BeforeEach
   void captureLogs() {
     // Boot resets logging when the context starts, so the appender is attached once it has.
-    var root = ((LoggerContext) LoggerFactory.getILoggerFactory())
-        .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    var root =
+        ((LoggerContext) LoggerFactory.getILoggerFactory())
+            .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     if (root.getAppender("capture") == null) {
       logs.setName("capture");
       logs.start();
       root.addAppender(logs);
     }
-    mongo.getCollection(Book.COLLECTION, Book.class).replaceOne(eq("_id", ISBN),
-        new Book(ISBN, "百年孤独", null, "Cien años de soledad", "[哥伦比亚] 加西亚·马尔克斯", "范晔",
-            "南海出版公司", "2011-6", 360, "39.50元", "精装", null, 9.3, 100_000, INTRODUCTION, null,
-            null, false, Map.of("title", "douban"), Instant.parse("2026-11-01T00:00:00Z")),
-        new com.mongodb.client.model.ReplaceOptions().upsert(true));
+    mongo
+        .getCollection(Book.COLLECTION, Book.class)
+        .replaceOne(
+            eq("_id", ISBN),
+            new Book(
+                ISBN,
+                "百年孤独",
+                null,
+                "Cien años de soledad",
+                "[哥伦比亚] 加西亚·马尔克斯",
+                "范晔",
+                "南海出版公司",
+                "2011-6",
+                360,
+                "39.50元",
+                "精装",
+                null,
+                9.3,
+                100_000,
+                INTRODUCTION,
+                null,
+                null,
+                false,
+                Map.of("title", "douban"),
+                Instant.parse("2026-11-01T00:00:00Z")),
+            new com.mongodb.client.model.ReplaceOptions().upsert(true));
   }
 
   @AfterAll
@@ -116,7 +141,8 @@ class ChatPipelineIT {
 
     await().atMost(STREAM).until(() -> redis.ended(job.requestId()));
     var frames = redis.events(job.requestId());
-    assertThat(frames).extracting(StreamFrame::seq)
+    assertThat(frames)
+        .extracting(StreamFrame::seq)
         .containsExactlyElementsOf(sequence(frames.size()));
     assertThat(frames.getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
     assertThat(redis.log(job.requestId())).containsExactlyElementsOf(frames);
@@ -124,13 +150,19 @@ class ChatPipelineIT {
     assertThat(redis.metaTtlMillis(job.requestId())).isPositive();
     assertThat(redis.worker(job.requestId())).isNotBlank();
 
-    var chunks = frames.stream().filter(f -> f.kind() == StreamFrame.Kind.CHUNK)
-        .map(f -> json.readTree(f.payload())).toList();
-    assertThat(chunks).allSatisfy(chunk -> {
-      assertThat(chunk.path("id").asString()).isEqualTo(job.requestId());
-      assertThat(chunk.path("object").asString()).isEqualTo("chat.completion.chunk");
-    });
-    assertThat(frames).allSatisfy(f -> assertThat(f.payload().chars().allMatch(c -> c < 128)).isTrue());
+    var chunks =
+        frames.stream()
+            .filter(f -> f.kind() == StreamFrame.Kind.CHUNK)
+            .map(f -> json.readTree(f.payload()))
+            .toList();
+    assertThat(chunks)
+        .allSatisfy(
+            chunk -> {
+              assertThat(chunk.path("id").asString()).isEqualTo(job.requestId());
+              assertThat(chunk.path("object").asString()).isEqualTo("chat.completion.chunk");
+            });
+    assertThat(frames)
+        .allSatisfy(f -> assertThat(f.payload().chars().allMatch(c -> c < 128)).isTrue());
     assertThat(text(chunks, "reasoning_content")).startsWith("We need to count");
     assertThat(text(chunks, "content")).endsWith("r\"s.");
     assertThat(chunks.getLast().path("choices").isEmpty()).isTrue();
@@ -162,11 +194,17 @@ class ChatPipelineIT {
     send(first);
     await().atMost(STREAM).until(() -> exchange(first.requestId()) != null);
 
-    var second = new ChatRequested(UUID.randomUUID().toString(), user, ISBN, List.of(
-        new ChatMessage(ChatMessage.Role.USER, "第一个问题[first]"),
-        new ChatMessage(ChatMessage.Role.ASSISTANT, exchange(first.requestId()).answer()),
-        new ChatMessage(ChatMessage.Role.USER, "第二个问题[second]")),
-        Instant.now(), Instant.now().plusSeconds(30));
+    var second =
+        new ChatRequested(
+            UUID.randomUUID().toString(),
+            user,
+            ISBN,
+            List.of(
+                new ChatMessage(ChatMessage.Role.USER, "第一个问题[first]"),
+                new ChatMessage(ChatMessage.Role.ASSISTANT, exchange(first.requestId()).answer()),
+                new ChatMessage(ChatMessage.Role.USER, "第二个问题[second]")),
+            Instant.now(),
+            Instant.now().plusSeconds(30));
     send(second);
     await().atMost(STREAM).until(() -> exchange(second.requestId()) != null);
 
@@ -177,13 +215,21 @@ class ChatPipelineIT {
     var sent = llm.requestsContaining("[second]").getFirst().body().path("messages");
     assertThat(sent.path(2).path("role").asString()).isEqualTo("assistant");
     assertThat(sent.path(2).has("reasoning_content")).isFalse();
-    assertThat(sent.path(0).path("content").asString()).isEqualTo(
-        llm.requestsContaining("[first]").getFirst().body().path("messages").path(0).path("content").asString());
+    assertThat(sent.path(0).path("content").asString())
+        .isEqualTo(
+            llm.requestsContaining("[first]")
+                .getFirst()
+                .body()
+                .path("messages")
+                .path(0)
+                .path("content")
+                .asString());
   }
 
   @Test
   void upstreamServerErrorIsRetriedOnceThenEndsWithModelError() {
-    llm.when("[500]", new Behaviour.Status(500, "text/html", "<html><body>Bad Gateway</body></html>"));
+    llm.when(
+        "[500]", new Behaviour.Status(500, "text/html", "<html><body>Bad Gateway</body></html>"));
     var job = job("user-" + UUID.randomUUID(), "问题[500]");
 
     send(job);
@@ -200,9 +246,14 @@ class ChatPipelineIT {
 
   @Test
   void rejectedKeyIsNotRetriedAndEndsWithModelError() {
-    llm.when("[401]", new Behaviour.Status(401, "application/json",
-        "{\"error\":{\"message\":\"Authentication Fails, your api key: " + API_KEY
-            + " is invalid\",\"type\":\"authentication_error\"}}"));
+    llm.when(
+        "[401]",
+        new Behaviour.Status(
+            401,
+            "application/json",
+            "{\"error\":{\"message\":\"Authentication Fails, your api key: "
+                + API_KEY
+                + " is invalid\",\"type\":\"authentication_error\"}}"));
     var job = job("user-" + UUID.randomUUID(), "问题[401]");
 
     send(job);
@@ -230,8 +281,12 @@ class ChatPipelineIT {
     var job = job("user-" + UUID.randomUUID(), "问题[stall]");
     send(job);
     await().atMost(STREAM).until(() -> redis.events(job.requestId()).size() >= 5);
-    await().atMost(STREAM).until(() -> redis.frames(job.requestId()).stream()
-        .anyMatch(frame -> frame.kind() == StreamFrame.Kind.HEARTBEAT));
+    await()
+        .atMost(STREAM)
+        .until(
+            () ->
+                redis.frames(job.requestId()).stream()
+                    .anyMatch(frame -> frame.kind() == StreamFrame.Kind.HEARTBEAT));
 
     long cancelledAt = System.nanoTime();
     redis.cancel(job.requestId());
@@ -243,8 +298,10 @@ class ChatPipelineIT {
     var frames = redis.events(job.requestId());
     assertThat(frames.getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
     var finish = json.readTree(frames.get(frames.size() - 2).payload());
-    assertThat(finish.path("choices").path(0).path("finish_reason").asString()).isEqualTo("cancelled");
-    assertThat(redis.log(job.requestId())).containsExactlyElementsOf(frames)
+    assertThat(finish.path("choices").path(0).path("finish_reason").asString())
+        .isEqualTo("cancelled");
+    assertThat(redis.log(job.requestId()))
+        .containsExactlyElementsOf(frames)
         .noneMatch(frame -> frame.kind() == StreamFrame.Kind.HEARTBEAT);
     await().atMost(Duration.ofSeconds(5)).until(() -> exchange(job.requestId()) != null);
     assertThat(exchange(job.requestId()).status()).isEqualTo(Exchange.Status.cancelled);
@@ -266,9 +323,14 @@ class ChatPipelineIT {
   @Test
   void jobPastItsPickupDeadlineIsDroppedWithoutAskingTheModel() {
     double before = outcomes("expired");
-    var late = new ChatRequested(UUID.randomUUID().toString(), "user-" + UUID.randomUUID(), ISBN,
-        List.of(new ChatMessage(ChatMessage.Role.USER, "问题[late]")),
-        Instant.now().minusSeconds(20), Instant.now().minusSeconds(10));
+    var late =
+        new ChatRequested(
+            UUID.randomUUID().toString(),
+            "user-" + UUID.randomUUID(),
+            ISBN,
+            List.of(new ChatMessage(ChatMessage.Role.USER, "问题[late]")),
+            Instant.now().minusSeconds(20),
+            Instant.now().minusSeconds(10));
     redis.listen(late.requestId());
 
     send(late);
@@ -287,11 +349,14 @@ class ChatPipelineIT {
     send(job);
     send(job);
 
-    await().atMost(STREAM).until(() -> redis.ended(job.requestId())
-        && outcomes("duplicate") > before);
+    await()
+        .atMost(STREAM)
+        .until(() -> redis.ended(job.requestId()) && outcomes("duplicate") > before);
     assertThat(llm.requestsContaining("[twice]")).hasSize(1);
     var frames = redis.log(job.requestId());
-    assertThat(frames).extracting(StreamFrame::seq).containsExactlyElementsOf(sequence(frames.size()));
+    assertThat(frames)
+        .extracting(StreamFrame::seq)
+        .containsExactlyElementsOf(sequence(frames.size()));
     assertThat(frames).filteredOn(frame -> frame.kind() == StreamFrame.Kind.DONE).hasSize(1);
   }
 
@@ -313,23 +378,29 @@ class ChatPipelineIT {
 
   @Test
   void manyConcurrentStreamsAllFinishWithTheirOwnFrames() {
-    llm.when("[many]",
-        new Behaviour.Replay(Fixtures.chunks(Fixtures.REASONER), Duration.ofMillis(2)));
-    var jobs = java.util.stream.IntStream.range(0, 50)
-        .mapToObj(i -> job("user-" + UUID.randomUUID(), "问题" + i + "[many]")).toList();
+    llm.when(
+        "[many]", new Behaviour.Replay(Fixtures.chunks(Fixtures.REASONER), Duration.ofMillis(2)));
+    var jobs =
+        java.util.stream.IntStream.range(0, 50)
+            .mapToObj(i -> job("user-" + UUID.randomUUID(), "问题" + i + "[many]"))
+            .toList();
 
     jobs.forEach(this::send);
 
-    await().atMost(Duration.ofSeconds(60))
+    await()
+        .atMost(Duration.ofSeconds(60))
         .until(() -> jobs.stream().allMatch(job -> redis.ended(job.requestId())));
-    assertThat(jobs).allSatisfy(job -> {
-      var frames = redis.log(job.requestId());
-      assertThat(frames).extracting(StreamFrame::seq)
-          .containsExactlyElementsOf(sequence(frames.size()));
-      assertThat(frames.getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
-      assertThat(json.readTree(frames.getFirst().payload()).path("id").asString())
-          .isEqualTo(job.requestId());
-    });
+    assertThat(jobs)
+        .allSatisfy(
+            job -> {
+              var frames = redis.log(job.requestId());
+              assertThat(frames)
+                  .extracting(StreamFrame::seq)
+                  .containsExactlyElementsOf(sequence(frames.size()));
+              assertThat(frames.getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
+              assertThat(json.readTree(frames.getFirst().payload()).path("id").asString())
+                  .isEqualTo(job.requestId());
+            });
   }
 
   @Test
@@ -343,12 +414,16 @@ class ChatPipelineIT {
 
     await().atMost(STREAM).until(() -> redis.ended(job.requestId()));
     var frames = redis.events(job.requestId());
-    assertThat(frames).extracting(StreamFrame::seq)
+    assertThat(frames)
+        .extracting(StreamFrame::seq)
         .containsExactlyElementsOf(sequence(frames.size()));
     assertThat(redis.log(job.requestId())).containsExactlyElementsOf(frames);
     assertThat(frames.getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
-    var relayed = frames.stream().filter(f -> f.kind() == StreamFrame.Kind.CHUNK)
-        .map(f -> json.readTree(f.payload())).toList();
+    var relayed =
+        frames.stream()
+            .filter(f -> f.kind() == StreamFrame.Kind.CHUNK)
+            .map(f -> json.readTree(f.payload()))
+            .toList();
     var sent = chunks.stream().map(json::readTree).toList();
     assertThat(text(relayed, "reasoning_content")).isEqualTo(text(sent, "reasoning_content"));
     assertThat(text(relayed, "content")).isEqualTo(text(sent, "content"));
@@ -366,51 +441,80 @@ class ChatPipelineIT {
   void poisonRecordGoesToTheDeadLetterTopic() {
     var marker = "poison-" + UUID.randomUUID();
     var servers = TestInfrastructure.shared().kafkaBootstrapServers();
-    try (var producer = new KafkaProducer<String, String>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers), new StringSerializer(),
-        new StringSerializer());
-        var consumer = new KafkaConsumer<String, String>(Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-            ConsumerConfig.GROUP_ID_CONFIG, marker,
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
-            new StringDeserializer())) {
+    try (var producer =
+            new KafkaProducer<String, String>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers),
+                new StringSerializer(),
+                new StringSerializer());
+        var consumer =
+            new KafkaConsumer<String, String>(
+                Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                    ConsumerConfig.GROUP_ID_CONFIG, marker,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(),
+                new StringDeserializer())) {
       producer.send(new ProducerRecord<>(ChatRequested.TOPIC, marker, "{not json " + marker));
       consumer.subscribe(List.of(ChatRequested.TOPIC + ".dlt"));
-      await().atMost(STREAM).until(() -> {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.value() != null && record.value().contains(marker)) {
-            return true;
-          }
-        }
-        return false;
-      });
+      await()
+          .atMost(STREAM)
+          .until(
+              () -> {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                  if (record.value() != null && record.value().contains(marker)) {
+                    return true;
+                  }
+                }
+                return false;
+              });
     }
   }
 
   @Test
   void keyPromptAndAnswerNeverAppearInLogs() {
-    llm.when("[401]", new Behaviour.Status(401, "application/json",
-        "{\"error\":{\"message\":\"bad key " + API_KEY + "\",\"type\":\"authentication_error\"}}"));
+    llm.when(
+        "[401]",
+        new Behaviour.Status(
+            401,
+            "application/json",
+            "{\"error\":{\"message\":\"bad key "
+                + API_KEY
+                + "\",\"type\":\"authentication_error\"}}"));
     var failing = job("user-" + UUID.randomUUID(), "秘密的问题[401]");
     var working = job("user-" + UUID.randomUUID(), "另一个秘密的问题[replay]");
     send(failing);
     send(working);
-    await().atMost(STREAM).until(() -> redis.ended(failing.requestId())
-        && redis.ended(working.requestId()));
+    await()
+        .atMost(STREAM)
+        .until(() -> redis.ended(failing.requestId()) && redis.ended(working.requestId()));
     await().atMost(Duration.ofSeconds(5)).until(() -> exchange(working.requestId()) != null);
 
-    var text = String.join("\n", logs.list.stream().map(event -> event.getFormattedMessage()
-        + (event.getThrowableProxy() == null ? ""
-            : ThrowableProxyUtil.asString(event.getThrowableProxy()))).toList());
-    assertThat(text).contains(failing.requestId(), working.requestId())
-        .doesNotContain(API_KEY, "秘密的问题", INTRODUCTION.substring(0, 10), "strawberry",
-            "We need to count");
+    var text =
+        String.join(
+            "\n",
+            logs.list.stream()
+                .map(
+                    event ->
+                        event.getFormattedMessage()
+                            + (event.getThrowableProxy() == null
+                                ? ""
+                                : ThrowableProxyUtil.asString(event.getThrowableProxy())))
+                .toList());
+    assertThat(text)
+        .contains(failing.requestId(), working.requestId())
+        .doesNotContain(
+            API_KEY, "秘密的问题", INTRODUCTION.substring(0, 10), "strawberry", "We need to count");
   }
 
   private ChatRequested job(String user, String question) {
-    var job = new ChatRequested(UUID.randomUUID().toString(), user, ISBN,
-        List.of(new ChatMessage(ChatMessage.Role.USER, question)),
-        Instant.now(), Instant.now().plusSeconds(30));
+    var job =
+        new ChatRequested(
+            UUID.randomUUID().toString(),
+            user,
+            ISBN,
+            List.of(new ChatMessage(ChatMessage.Role.USER, question)),
+            Instant.now(),
+            Instant.now().plusSeconds(30));
     redis.listen(job.requestId());
     return job;
   }
@@ -420,13 +524,17 @@ class ChatPipelineIT {
   }
 
   private Exchange exchange(String requestId) {
-    return mongo.getCollection(Exchange.COLLECTION, Exchange.class)
-        .find(eq("_id", requestId)).first();
+    return mongo
+        .getCollection(Exchange.COLLECTION, Exchange.class)
+        .find(eq("_id", requestId))
+        .first();
   }
 
   private Conversation conversation(String user) {
-    return mongo.getCollection(Conversation.COLLECTION, Conversation.class)
-        .find(and(eq("user_id", user), eq("isbn", ISBN))).first();
+    return mongo
+        .getCollection(Conversation.COLLECTION, Conversation.class)
+        .find(and(eq("user_id", user), eq("isbn", ISBN)))
+        .first();
   }
 
   private double outcomes(String outcome) {

@@ -4,28 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.web.client.RestClient;
-import tools.jackson.databind.JsonNode;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
+import tools.jackson.databind.JsonNode;
 
 // No listener: this context must not take the chat jobs other tests send to the same broker.
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"management.server.port=0", "shuzhi.llm.api-key=test-key",
-        "spring.kafka.listener.auto-startup=false"})
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "management.server.port=0",
+      "shuzhi.llm.api-key=test-key",
+      "spring.kafka.listener.auto-startup=false"
+    })
 @RealInfrastructure
 // Its listeners would otherwise stay in the worker's consumer group and take other tests' jobs.
 @DirtiesContext
 class ChatWorkerHealthIT {
 
-  @LocalManagementPort
-  int managementPort;
+  @LocalManagementPort int managementPort;
 
-  @Autowired
-  LettuceConnectionFactory redis;
+  @Autowired LettuceConnectionFactory redis;
 
   @Test
   void writesFramesWithoutAnObservationPerRedisCommand() {
@@ -35,19 +37,28 @@ class ChatWorkerHealthIT {
 
   @Test
   void reportsUpWithKafkaRedisAndMongoConnected() {
-    var health = RestClient.create("http://localhost:" + managementPort)
-        .get().uri("/actuator/health").retrieve().body(JsonNode.class);
+    var health =
+        RestClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/health")
+            .retrieve()
+            .body(JsonNode.class);
     assertThat(health.path("status").asString()).isEqualTo("UP");
     for (var store : new String[] {"kafka", "mongo", "redis"}) {
       assertThat(health.path("components").path(store).path("status").asString())
-          .as(store).isEqualTo("UP");
+          .as(store)
+          .isEqualTo("UP");
     }
   }
 
   @Test
   void servesPrometheusMetrics() {
-    var metrics = RestClient.create("http://localhost:" + managementPort)
-        .get().uri("/actuator/prometheus").retrieve().body(String.class);
+    var metrics =
+        RestClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/prometheus")
+            .retrieve()
+            .body(String.class);
     assertThat(metrics).contains("jvm_memory_used_bytes", "application=\"");
   }
 }

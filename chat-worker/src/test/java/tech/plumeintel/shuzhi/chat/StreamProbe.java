@@ -23,13 +23,15 @@ final class StreamProbe implements AutoCloseable {
     client = RedisClient.create(redisUrl);
     pubSub = client.connectPubSub();
     commands = client.connect();
-    pubSub.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String channel, String message) {
-        received.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>())
-            .add(StreamFrame.decode(message));
-      }
-    });
+    pubSub.addListener(
+        new RedisPubSubAdapter<>() {
+          @Override
+          public void message(String channel, String message) {
+            received
+                .computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>())
+                .add(StreamFrame.decode(message));
+          }
+        });
   }
 
   /** Subscribes before the job is sent, as the API does, so no frame is missed. */
@@ -46,7 +48,8 @@ final class StreamProbe implements AutoCloseable {
   /** Frames published so far without heartbeats: what the log should hold. */
   List<StreamFrame> events(String requestId) {
     return frames(requestId).stream()
-        .filter(frame -> frame.kind() != StreamFrame.Kind.HEARTBEAT).toList();
+        .filter(frame -> frame.kind() != StreamFrame.Kind.HEARTBEAT)
+        .toList();
   }
 
   boolean ended(String requestId) {
@@ -55,7 +58,8 @@ final class StreamProbe implements AutoCloseable {
 
   List<StreamFrame> log(String requestId) {
     return commands.sync().lrange(ChatChannels.log(requestId), 0, -1).stream()
-        .map(StreamFrame::decode).toList();
+        .map(StreamFrame::decode)
+        .toList();
   }
 
   long logTtlMillis(String requestId) {

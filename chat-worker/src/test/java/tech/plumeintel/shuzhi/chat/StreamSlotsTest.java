@@ -38,18 +38,36 @@ class StreamSlotsTest {
 
   private StreamSlots slots(int limit) throws InterruptedException {
     when(registry.getListenerContainer(ChatJobListener.ID)).thenReturn(container);
-    doAnswer(invocation -> {
-      ChatRequested job = invocation.getArgument(0);
-      mostConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
-      running.computeIfAbsent(job.requestId(), id -> new CountDownLatch(1)).await();
-      concurrent.decrementAndGet();
-      return null;
-    }).when(generation).run(any());
-    slots = new StreamSlots(new LlmProperties(URI.create("http://localhost"), "k", "m",
-        Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-        limit, 0, Duration.ofMillis(1), null, null, null), generation, registry,
-        new tech.plumeintel.shuzhi.chat.stream.StreamProperties(Duration.ofSeconds(3),
-            Duration.ofMinutes(10), null, Duration.ofSeconds(5)));
+    doAnswer(
+            invocation -> {
+              ChatRequested job = invocation.getArgument(0);
+              mostConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+              running.computeIfAbsent(job.requestId(), id -> new CountDownLatch(1)).await();
+              concurrent.decrementAndGet();
+              return null;
+            })
+        .when(generation)
+        .run(any());
+    slots =
+        new StreamSlots(
+            new LlmProperties(
+                URI.create("http://localhost"),
+                "k",
+                "m",
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                limit,
+                0,
+                Duration.ofMillis(1),
+                null,
+                null,
+                null),
+            generation,
+            registry,
+            new tech.plumeintel.shuzhi.chat.stream.StreamProperties(
+                Duration.ofSeconds(3), Duration.ofMinutes(10), null, Duration.ofSeconds(5)));
     return slots;
   }
 
@@ -58,13 +76,16 @@ class StreamSlotsTest {
     var slots = slots(2);
     slots.start(job("draining"));
     await().until(() -> concurrent.get() == 1);
-    var stopper = Thread.ofVirtual().start(() -> {
-      try {
-        slots.destroy();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    var stopper =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    slots.destroy();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
     stopper.join(300);
     assertThat(stopper.isAlive()).as("waits for the running stream").isTrue();
 
@@ -82,8 +103,13 @@ class StreamSlotsTest {
   }
 
   private static ChatRequested job(String id) {
-    return new ChatRequested(id, "u", "9787544253994",
-        List.of(new ChatMessage(ChatMessage.Role.USER, "q")), Instant.EPOCH, Instant.EPOCH);
+    return new ChatRequested(
+        id,
+        "u",
+        "9787544253994",
+        List.of(new ChatMessage(ChatMessage.Role.USER, "q")),
+        Instant.EPOCH,
+        Instant.EPOCH);
   }
 
   private void finish(String id) {
@@ -113,13 +139,16 @@ class StreamSlotsTest {
     }
     await().until(() -> concurrent.get() == 3);
 
-    var late = Thread.ofVirtual().start(() -> {
-      try {
-        slots.start(job("d"));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    var late =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    slots.start(job("d"));
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
     finish("b");
 
     late.join(Duration.ofSeconds(5));

@@ -4,38 +4,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.web.client.RestClient;
-import tools.jackson.databind.JsonNode;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
+import tools.jackson.databind.JsonNode;
 
 // No listener: this context asks the real sites, and the jobs on the topic are the lookup tests'.
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"management.server.port=0", "spring.kafka.listener.auto-startup=false"})
 @RealInfrastructure
 // Its listeners would otherwise stay in the worker's consumer group and take other tests' jobs.
 @DirtiesContext
 class FetchWorkerHealthIT {
 
-  @LocalManagementPort
-  int managementPort;
+  @LocalManagementPort int managementPort;
 
   @Test
   void reportsUpWithKafkaRedisAndMongoConnected() {
-    var health = RestClient.create("http://localhost:" + managementPort)
-        .get().uri("/actuator/health").retrieve().body(JsonNode.class);
+    var health =
+        RestClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/health")
+            .retrieve()
+            .body(JsonNode.class);
     assertThat(health.path("status").asString()).isEqualTo("UP");
     for (var store : new String[] {"kafka", "mongo", "redis"}) {
       assertThat(health.path("components").path(store).path("status").asString())
-          .as(store).isEqualTo("UP");
+          .as(store)
+          .isEqualTo("UP");
     }
   }
 
   @Test
   void servesPrometheusMetrics() {
-    var metrics = RestClient.create("http://localhost:" + managementPort)
-        .get().uri("/actuator/prometheus").retrieve().body(String.class);
+    var metrics =
+        RestClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/prometheus")
+            .retrieve()
+            .body(String.class);
     assertThat(metrics).contains("jvm_memory_used_bytes", "application=\"");
   }
 }

@@ -23,13 +23,17 @@ final class ChildProcess {
   }
 
   static ChildProcess start(
-      String name, List<String> command, Map<String, String> environment, Path directory,
+      String name,
+      List<String> command,
+      Map<String, String> environment,
+      Path directory,
       Console console) {
-    var builder = new ProcessBuilder(command)
-        .directory(directory.toFile())
-        .redirectErrorStream(true);
+    var builder =
+        new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
     builder.environment().putAll(environment);
-    builder.environment().put(ParentWatch.PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
+    builder
+        .environment()
+        .put(ParentWatch.PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
     Process process;
     try {
       process = builder.start();
@@ -43,8 +47,9 @@ final class ChildProcess {
   }
 
   private static void pump(Process process, String prefix, Console console) {
-    try (var reader = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (var reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = reader.readLine()) != null; ) {
         console.line(prefix, line);
       }
@@ -69,7 +74,8 @@ final class ChildProcess {
   int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       stop(Duration.ofSeconds(5));
-      throw new IllegalStateException(name + " did not finish within " + timeout.toSeconds() + " s");
+      throw new IllegalStateException(
+          name + " did not finish within " + timeout.toSeconds() + " s");
     }
     return process.exitValue();
   }
@@ -81,7 +87,9 @@ final class ChildProcess {
     }
   }
 
-  /** Asks the child to stop and kills it, with whatever it started, if it has not within the grace. */
+  /**
+   * Asks the child to stop and kills it, with whatever it started, if it has not within the grace.
+   */
   void stop(Duration grace) {
     requestStop();
     try {

@@ -16,9 +16,10 @@ final class Jvm {
 
   /** A main class from the launcher's own classpath (the jar's manifest brings lib/*.jar along). */
   static List<String> main(List<String> options, String mainClass, String... args) {
-    var classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .map(entry -> Path.of(entry).toAbsolutePath().toString())
-        .collect(Collectors.joining(File.pathSeparator));
+    var classpath =
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .map(entry -> Path.of(entry).toAbsolutePath().toString())
+            .collect(Collectors.joining(File.pathSeparator));
     var command = new ArrayList<String>();
     command.add(JAVA.toString());
     command.addAll(options);

@@ -25,9 +25,11 @@ import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 final class LocalKafka {
 
   /** The contract's topics and their dead-letter topics. docker-compose.yml creates the same. */
-  static final List<String> TOPICS = List.of(
-      BookFetchRequested.TOPIC, BookFetchRequested.TOPIC + ".dlt",
-      ChatRequested.TOPIC, ChatRequested.TOPIC + ".dlt");
+  static final List<String> TOPICS =
+      List.of(
+          BookFetchRequested.TOPIC, BookFetchRequested.TOPIC + ".dlt",
+          ChatRequested.TOPIC, ChatRequested.TOPIC + ".dlt");
+
   static final int PARTITIONS = 3;
 
   private static final List<String> JVM_OPTIONS =
@@ -47,24 +49,39 @@ final class LocalKafka {
     return "127.0.0.1:" + port;
   }
 
-  /** Writes the configuration (ports may differ from the last run), formats the log once, starts. */
+  /**
+   * Writes the configuration (ports may differ from the last run), formats the log once, starts.
+   */
   ChildProcess start(Console console) throws IOException, InterruptedException {
     var logDir = directory.resolve("log");
     Files.createDirectories(logDir);
     var config = directory.resolve("server.properties");
     Files.writeString(config, serverProperties(logDir));
     if (!Files.exists(logDir.resolve("meta.properties"))) {
-      var format = ChildProcess.start("kafka-format",
-          Jvm.main(JVM_OPTIONS, "kafka.tools.StorageTool",
-              "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
-          Map.of(), directory, console);
+      var format =
+          ChildProcess.start(
+              "kafka-format",
+              Jvm.main(
+                  JVM_OPTIONS,
+                  "kafka.tools.StorageTool",
+                  "format",
+                  "-t",
+                  Uuid.randomUuid().toString(),
+                  "-c",
+                  config.toString()),
+              Map.of(),
+              directory,
+              console);
       if (format.awaitExit(Duration.ofSeconds(60)) != 0) {
         throw new IllegalStateException("formatting the Kafka log in " + logDir + " failed");
       }
     }
-    return ChildProcess.start("kafka",
+    return ChildProcess.start(
+        "kafka",
         Jvm.main(JVM_OPTIONS, KafkaBrokerMain.class.getName(), config.toString()),
-        Map.of(), directory, console);
+        Map.of(),
+        directory,
+        console);
   }
 
   // A static voter set (not --standalone's dynamic one) so that a changed controller port is
@@ -88,7 +105,8 @@ final class LocalKafka {
         share.coordinator.state.topic.replication.factor=1
         share.coordinator.state.topic.min.isr=1
         group.initial.rebalance.delay.ms=0
-        """.formatted(port, controllerPort, logDir.toString().replace('\\', '/'), PARTITIONS);
+        """
+        .formatted(port, controllerPort, logDir.toString().replace('\\', '/'), PARTITIONS);
   }
 
   /** Waits until the broker answers, then creates the topics it does not have yet. */
@@ -96,18 +114,21 @@ final class LocalKafka {
       throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Ports.awaitListening(port, broker, deadline);
-    try (var admin = Admin.create(Map.<String, Object>of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
+    try (var admin =
+        Admin.create(
+            Map.<String, Object>of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000))) {
       var existing = admin.listTopics().names().get(remaining(deadline), TimeUnit.NANOSECONDS);
       var missing = new HashSet<>(TOPICS);
       missing.removeAll(existing);
       if (!missing.isEmpty()) {
-        admin.createTopics(missing.stream()
-                .map(topic -> new NewTopic(topic, PARTITIONS, (short) 1))
-                .toList())
-            .all().get(remaining(deadline), TimeUnit.NANOSECONDS);
+        admin
+            .createTopics(
+                missing.stream().map(topic -> new NewTopic(topic, PARTITIONS, (short) 1)).toList())
+            .all()
+            .get(remaining(deadline), TimeUnit.NANOSECONDS);
       }
     }
   }

@@ -5,9 +5,9 @@ import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import java.nio.file.Path;
 
 /**
- * mongo-java-server in the launcher's JVM, storing into one H2 MVStore file so that books, users and
- * conversations survive a restart. It has no TTL expiry and no transactions (see INFRA notes); the
- * services do not depend on either.
+ * mongo-java-server in the launcher's JVM, storing into one H2 MVStore file so that books, users
+ * and conversations survive a restart. It has no TTL expiry and no transactions (see INFRA notes);
+ * the services do not depend on either.
  */
 final class LocalMongo implements AutoCloseable {
 

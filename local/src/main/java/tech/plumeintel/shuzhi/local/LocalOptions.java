@@ -25,7 +25,8 @@ record LocalOptions(
     Path dataDir,
     Duration startupTimeout) {
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       Usage: ./local/run [--name=value ...]
         --api-port=8080              api-service HTTP (the mini-program's API)
         --api-management-port=8090   api-service health and metrics
@@ -48,20 +49,32 @@ record LocalOptions(
       int eq = arg.indexOf('=');
       values.put(arg.substring(2, eq), arg.substring(eq + 1));
     }
-    var options = new LocalOptions(
-        port(values, "api-port", 8080),
-        port(values, "api-management-port", 8090),
-        port(values, "fetch-worker-port", 8081),
-        port(values, "chat-worker-port", 8082),
-        port(values, "kafka-port", 9092),
-        port(values, "kafka-controller-port", 9093),
-        port(values, "redis-port", 6379),
-        port(values, "mongo-port", 27017),
-        Path.of(values.getOrDefault("data-dir", "local/data")).toAbsolutePath().normalize(),
-        Duration.ofSeconds(Long.parseLong(values.getOrDefault("startup-timeout", "180"))));
-    values.keySet().removeAll(java.util.Set.of("api-port", "api-management-port",
-        "fetch-worker-port", "chat-worker-port", "kafka-port", "kafka-controller-port", "redis-port",
-        "mongo-port", "data-dir", "startup-timeout"));
+    var options =
+        new LocalOptions(
+            port(values, "api-port", 8080),
+            port(values, "api-management-port", 8090),
+            port(values, "fetch-worker-port", 8081),
+            port(values, "chat-worker-port", 8082),
+            port(values, "kafka-port", 9092),
+            port(values, "kafka-controller-port", 9093),
+            port(values, "redis-port", 6379),
+            port(values, "mongo-port", 27017),
+            Path.of(values.getOrDefault("data-dir", "local/data")).toAbsolutePath().normalize(),
+            Duration.ofSeconds(Long.parseLong(values.getOrDefault("startup-timeout", "180"))));
+    values
+        .keySet()
+        .removeAll(
+            java.util.Set.of(
+                "api-port",
+                "api-management-port",
+                "fetch-worker-port",
+                "chat-worker-port",
+                "kafka-port",
+                "kafka-controller-port",
+                "redis-port",
+                "mongo-port",
+                "data-dir",
+                "startup-timeout"));
     if (!values.isEmpty()) {
       throw new IllegalArgumentException("Unknown option(s) " + values.keySet() + ".\n" + USAGE);
     }
@@ -80,7 +93,8 @@ record LocalOptions(
       }
       return port;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be a port number, not '" + value + "'");
+      throw new IllegalArgumentException(
+          "--" + name + " must be a port number, not '" + value + "'");
     }
   }
 
@@ -104,26 +118,37 @@ record LocalOptions(
    */
   void requirePortsFree() {
     var seen = new LinkedHashMap<Integer, String>();
-    ports().forEach((owner, port) -> {
-      var previous = seen.putIfAbsent(port, owner);
-      if (previous != null) {
-        throw new IllegalStateException(
-            "Port " + port + " is given to both " + previous + " and " + owner + ".");
-      }
-    });
-    ports().forEach((owner, port) -> {
-      if (!isFree(port)) {
-        throw new IllegalStateException("Port " + port + " for " + owner
-            + " is already in use. Stop what listens there (see: ss -ltnp 'sport = :" + port
-            + "'), or move it with the option named in parentheses.");
-      }
-    });
+    ports()
+        .forEach(
+            (owner, port) -> {
+              var previous = seen.putIfAbsent(port, owner);
+              if (previous != null) {
+                throw new IllegalStateException(
+                    "Port " + port + " is given to both " + previous + " and " + owner + ".");
+              }
+            });
+    ports()
+        .forEach(
+            (owner, port) -> {
+              if (!isFree(port)) {
+                throw new IllegalStateException(
+                    "Port "
+                        + port
+                        + " for "
+                        + owner
+                        + " is already in use. Stop what listens there (see: ss -ltnp 'sport = :"
+                        + port
+                        + "'), or move it with the option named in parentheses.");
+              }
+            });
   }
 
   private static boolean isFree(int port) {
     // Both the wildcard address (where the services bind) and loopback (where the stores bind).
-    for (var address : new InetSocketAddress[] {
-        new InetSocketAddress(port), new InetSocketAddress(InetAddress.getLoopbackAddress(), port)}) {
+    for (var address :
+        new InetSocketAddress[] {
+          new InetSocketAddress(port), new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
+        }) {
       try (var socket = new ServerSocket()) {
         socket.setReuseAddress(true);
         socket.bind(address);

@@ -53,7 +53,8 @@ public final class LocalRun {
       return;
     }
     var run = new LocalRun(options, new Console(System.out));
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("local-stop").unstarted(run::stop));
+    Runtime.getRuntime()
+        .addShutdownHook(Thread.ofPlatform().name("local-stop").unstarted(run::stop));
     try {
       run.start();
     } catch (Exception e) {
@@ -71,11 +72,18 @@ public final class LocalRun {
     console.info("Data in " + options.dataDir());
 
     mongo = new LocalMongo(options.dataDir(), options.mongoPort());
-    redis = ChildProcess.start("redis",
-        Jvm.main(List.of("-Xmx32m", "-XX:+UseSerialGC"), RedisServerMain.class.getName(),
-            Integer.toString(options.redisPort())),
-        Map.of(), options.dataDir(), console);
-    var localKafka = new LocalKafka(options.dataDir(), options.kafkaPort(), options.kafkaControllerPort());
+    redis =
+        ChildProcess.start(
+            "redis",
+            Jvm.main(
+                List.of("-Xmx32m", "-XX:+UseSerialGC"),
+                RedisServerMain.class.getName(),
+                Integer.toString(options.redisPort())),
+            Map.of(),
+            options.dataDir(),
+            console);
+    var localKafka =
+        new LocalKafka(options.dataDir(), options.kafkaPort(), options.kafkaControllerPort());
     kafka = localKafka.start(console);
     long deadline = System.nanoTime() + options.startupTimeout().toNanos();
     Ports.awaitListening(options.redisPort(), redis, deadline);
@@ -103,13 +111,19 @@ public final class LocalRun {
     while (!waiting.isEmpty()) {
       for (var child : services) {
         if (!child.isAlive()) {
-          throw new IllegalStateException(child.name() + " exited with code " + child.exitValue()
-              + " during start-up (see its log above)");
+          throw new IllegalStateException(
+              child.name()
+                  + " exited with code "
+                  + child.exitValue()
+                  + " during start-up (see its log above)");
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("not UP within " + options.startupTimeout().toSeconds()
-            + " s: " + waiting.stream().map(s -> s.name() + " (" + s.healthUri() + ")").toList());
+        throw new IllegalStateException(
+            "not UP within "
+                + options.startupTimeout().toSeconds()
+                + " s: "
+                + waiting.stream().map(s -> s.name() + " (" + s.healthUri() + ")").toList());
       }
       for (var iterator = waiting.iterator(); iterator.hasNext(); ) {
         if (iterator.next().isUp()) {
@@ -124,10 +138,14 @@ public final class LocalRun {
     console.info("");
     console.info(READY + " (ready in " + seconds(started) + " s). Ctrl-C stops everything.");
     console.info("  API            http://localhost:" + options.apiPort());
-    console.info("  api-service    http://localhost:" + options.apiManagementPort() + "/actuator/health");
-    console.info("  fetch-worker   http://localhost:" + options.fetchWorkerPort() + "/actuator/health");
-    console.info("  chat-worker    http://localhost:" + options.chatWorkerPort() + "/actuator/health");
-    console.info("  Kafka          127.0.0.1:" + options.kafkaPort() + "  topics " + LocalKafka.TOPICS);
+    console.info(
+        "  api-service    http://localhost:" + options.apiManagementPort() + "/actuator/health");
+    console.info(
+        "  fetch-worker   http://localhost:" + options.fetchWorkerPort() + "/actuator/health");
+    console.info(
+        "  chat-worker    http://localhost:" + options.chatWorkerPort() + "/actuator/health");
+    console.info(
+        "  Kafka          127.0.0.1:" + options.kafkaPort() + "  topics " + LocalKafka.TOPICS);
     console.info("  Redis          redis://127.0.0.1:" + options.redisPort());
     console.info("  MongoDB (wire) " + mongo.uri());
     console.info("");
@@ -141,8 +159,8 @@ public final class LocalRun {
       all.add(redis);
       for (var child : all) {
         if (!child.isAlive() && !stopping.get()) {
-          console.info(child.name() + " exited with code " + child.exitValue()
-              + "; stopping everything.");
+          console.info(
+              child.name() + " exited with code " + child.exitValue() + "; stopping everything.");
           return;
         }
       }
@@ -173,7 +191,8 @@ public final class LocalRun {
 
   /** Next to the launcher's jar: target/services/, where the build copies the runnable jars. */
   private static Path servicesDirectory() throws URISyntaxException, IOException {
-    var location = Path.of(LocalRun.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    var location =
+        Path.of(LocalRun.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     return location.toAbsolutePath().getParent().resolve("services");
   }
 

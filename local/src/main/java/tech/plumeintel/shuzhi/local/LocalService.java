@@ -25,18 +25,29 @@ record LocalService(String name, String jarName, int managementPort, Map<String,
   private static final List<String> DEFAULT_JVM_OPTIONS =
       List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(1))
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   static List<LocalService> all(LocalOptions options) {
     return List.of(
-        new LocalService("api-service", "api-service-exec.jar", options.apiManagementPort(),
-            Map.of("SERVER_PORT", Integer.toString(options.apiPort()),
-                "MANAGEMENT_SERVER_PORT", Integer.toString(options.apiManagementPort()))),
-        new LocalService("fetch-worker", "fetch-worker-exec.jar", options.fetchWorkerPort(),
+        new LocalService(
+            "api-service",
+            "api-service-exec.jar",
+            options.apiManagementPort(),
+            Map.of(
+                "SERVER_PORT",
+                Integer.toString(options.apiPort()),
+                "MANAGEMENT_SERVER_PORT",
+                Integer.toString(options.apiManagementPort()))),
+        new LocalService(
+            "fetch-worker",
+            "fetch-worker-exec.jar",
+            options.fetchWorkerPort(),
             Map.of("SERVER_PORT", Integer.toString(options.fetchWorkerPort()))),
-        new LocalService("chat-worker", "chat-worker-exec.jar", options.chatWorkerPort(),
+        new LocalService(
+            "chat-worker",
+            "chat-worker-exec.jar",
+            options.chatWorkerPort(),
             Map.of("SERVER_PORT", Integer.toString(options.chatWorkerPort()))));
   }
 
@@ -44,19 +55,26 @@ record LocalService(String name, String jarName, int managementPort, Map<String,
     return URI.create("http://127.0.0.1:" + managementPort + "/actuator/health");
   }
 
-  /** Runs in the data directory, so whatever a service writes to its working directory stays there. */
+  /**
+   * Runs in the data directory, so whatever a service writes to its working directory stays there.
+   */
   ChildProcess start(
       Path servicesDir, Path dataDir, Map<String, String> infrastructure, Console console) {
     var jar = servicesDir.resolve(jarName);
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " is missing: build first with "
-          + "./mvnw -B -q -DskipTests package -pl local -am (./local/run does this)");
+      throw new IllegalStateException(
+          jar
+              + " is missing: build first with "
+              + "./mvnw -B -q -DskipTests package -pl local -am (./local/run does this)");
     }
     var environment = new java.util.HashMap<>(infrastructure);
     environment.putAll(ports);
-    return ChildProcess.start(name,
+    return ChildProcess.start(
+        name,
         Jvm.jar(jvmOptions(), jar, "--spring.profiles.active=local"),
-        environment, dataDir, console);
+        environment,
+        dataDir,
+        console);
   }
 
   /** {@code SHUZHI_LOCAL_JAVA_OPTS} replaces the default options, e.g. to attach a debugger. */

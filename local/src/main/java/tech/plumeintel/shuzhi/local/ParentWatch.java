@@ -8,8 +8,11 @@ import java.time.Duration;
  */
 final class ParentWatch {
 
-  /** The launcher passes its pid to every child under this name (system property or environment). */
+  /**
+   * The launcher passes its pid to every child under this name (system property or environment).
+   */
   static final String PARENT_PID = "shuzhi.platform.parent-pid";
+
   static final String PARENT_PID_ENV = "SHUZHI_PLATFORM_PARENT_PID";
 
   private static final Duration PERIOD = Duration.ofMillis(500);
@@ -22,16 +25,20 @@ final class ParentWatch {
       return;
     }
     var parent = ProcessHandle.of(Long.parseLong(pid.strip()));
-    Thread.ofPlatform().daemon().name("parent-watch").start(() -> {
-      while (parent.map(ProcessHandle::isAlive).orElse(false)) {
-        try {
-          Thread.sleep(PERIOD);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-      System.err.println("The launcher (pid " + pid + ") is gone; stopping.");
-      System.exit(1);
-    });
+    Thread.ofPlatform()
+        .daemon()
+        .name("parent-watch")
+        .start(
+            () -> {
+              while (parent.map(ProcessHandle::isAlive).orElse(false)) {
+                try {
+                  Thread.sleep(PERIOD);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+              System.err.println("The launcher (pid " + pid + ") is gone; stopping.");
+              System.exit(1);
+            });
   }
 }

@@ -19,12 +19,17 @@ final class Ports {
         return;
       } catch (IOException notYet) {
         if (!owner.isAlive()) {
-          throw new IllegalStateException(owner.name() + " exited with code "
-              + owner.exitValue() + " before listening on port " + port + " (see its log above)");
+          throw new IllegalStateException(
+              owner.name()
+                  + " exited with code "
+                  + owner.exitValue()
+                  + " before listening on port "
+                  + port
+                  + " (see its log above)");
         }
         if (System.nanoTime() > deadlineNanos) {
-          throw new IllegalStateException(owner.name() + " is not listening on port " + port
-              + " in time");
+          throw new IllegalStateException(
+              owner.name() + " is not listening on port " + port + " in time");
         }
         Thread.sleep(100);
       }

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DevJwtSecretTest {
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   @Test
   void isMadeOncePerDataDirectoryLongEnoughAndReadableOnlyByItsOwner() throws Exception {
@@ -21,8 +20,10 @@ class DevJwtSecretTest {
 
     assertThat(again).isEqualTo(first);
     assertThat(first.getBytes(StandardCharsets.US_ASCII)).hasSizeGreaterThanOrEqualTo(32);
-    assertThat(PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(dataDir.resolve("jwt-secret")))).isEqualTo("rw-------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dataDir.resolve("jwt-secret"))))
+        .isEqualTo("rw-------");
   }
 
   @Test

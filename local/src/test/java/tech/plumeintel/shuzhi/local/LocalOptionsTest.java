@@ -32,11 +32,15 @@ class LocalOptionsTest {
 
   @Test
   void unknownOptionsAndBadPortsAreRefusedWithTheUsage() {
-    assertThatIllegalArgumentException().isThrownBy(() -> LocalOptions.parse("--api-prot=1"))
-        .withMessageContaining("api-prot").withMessageContaining("Usage");
-    assertThatIllegalArgumentException().isThrownBy(() -> LocalOptions.parse("--redis-port=70000"))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LocalOptions.parse("--api-prot=1"))
+        .withMessageContaining("api-prot")
+        .withMessageContaining("Usage");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LocalOptions.parse("--redis-port=70000"))
         .withMessageContaining("--redis-port must be a port number");
-    assertThatIllegalArgumentException().isThrownBy(() -> LocalOptions.parse("start"))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> LocalOptions.parse("start"))
         .withMessageContaining("Unknown argument 'start'");
   }
 
@@ -44,12 +48,19 @@ class LocalOptionsTest {
   void aPortInUseIsNamedWithTheOptionThatMovesIt() throws IOException {
     try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      var options = LocalOptions.parse("--redis-port=" + port, "--api-port=" + freePort(),
-          "--api-management-port=" + freePort(), "--fetch-worker-port=" + freePort(),
-          "--chat-worker-port=" + freePort(), "--kafka-port=" + freePort(),
-          "--kafka-controller-port=" + freePort(), "--mongo-port=" + freePort());
+      var options =
+          LocalOptions.parse(
+              "--redis-port=" + port,
+              "--api-port=" + freePort(),
+              "--api-management-port=" + freePort(),
+              "--fetch-worker-port=" + freePort(),
+              "--chat-worker-port=" + freePort(),
+              "--kafka-port=" + freePort(),
+              "--kafka-controller-port=" + freePort(),
+              "--mongo-port=" + freePort());
 
-      assertThatIllegalStateException().isThrownBy(options::requirePortsFree)
+      assertThatIllegalStateException()
+          .isThrownBy(options::requirePortsFree)
           .withMessageContaining("Port " + port + " for Redis (--redis-port) is already in use");
     }
   }
@@ -58,7 +69,8 @@ class LocalOptionsTest {
   void onePortForTwoServersIsRefused() {
     var options = LocalOptions.parse("--fetch-worker-port=8090");
 
-    assertThatIllegalStateException().isThrownBy(options::requirePortsFree)
+    assertThatIllegalStateException()
+        .isThrownBy(options::requirePortsFree)
         .withMessageContaining("Port 8090 is given to both api-service management");
   }
 

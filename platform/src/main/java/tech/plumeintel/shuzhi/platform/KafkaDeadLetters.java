@@ -19,8 +19,8 @@ import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * One error handler for every listener: a record that keeps failing goes to {@code <topic>.dlt}
- * (Spring's default suffix is {@code -dlt}) after a few deliveries with growing pauses. Records that
- * could not even be deserialized are dead-lettered at once, as the bytes that arrived.
+ * (Spring's default suffix is {@code -dlt}) after a few deliveries with growing pauses. Records
+ * that could not even be deserialized are dead-lettered at once, as the bytes that arrived.
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 public class KafkaDeadLetters {
@@ -36,13 +36,17 @@ public class KafkaDeadLetters {
       ProducerFactory<Object, Object> producerFactory,
       KafkaTemplate<Object, Object> jsonTemplate,
       PlatformProperties properties) {
-    var bytesTemplate = new KafkaTemplate<>(producerFactory,
-        Map.of(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+    var bytesTemplate =
+        new KafkaTemplate<>(
+            producerFactory,
+            Map.of(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
     Map<Class<?>, KafkaOperations<?, ?>> templates = new LinkedHashMap<>();
     templates.put(byte[].class, bytesTemplate);
     templates.put(Object.class, jsonTemplate);
-    var recoverer = new DeadLetterPublishingRecoverer(templates,
-        (record, exception) -> new TopicPartition(deadLetterTopic(record.topic()), -1));
+    var recoverer =
+        new DeadLetterPublishingRecoverer(
+            templates,
+            (record, exception) -> new TopicPartition(deadLetterTopic(record.topic()), -1));
     var backOff = new ExponentialBackOff(properties.deadLetterBackoff().toMillis(), 2.0);
     backOff.setMaxAttempts(properties.deadLetterAttempts() - 1);
     return new DefaultErrorHandler(recoverer, backOff);

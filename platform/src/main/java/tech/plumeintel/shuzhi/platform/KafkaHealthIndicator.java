@@ -27,7 +27,8 @@ final class KafkaHealthIndicator extends AbstractHealthIndicator implements Disp
     var options = new DescribeClusterOptions().timeoutMs((int) timeout.toMillis());
     var cluster = client().describeCluster(options);
     int nodes = cluster.nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS).size();
-    builder.up()
+    builder
+        .up()
         .withDetail("clusterId", cluster.clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS))
         .withDetail("nodes", nodes);
   }

@@ -31,18 +31,23 @@ public class ParentProcessWatch implements SmartLifecycle {
   @Override
   public void start() {
     var parent = ProcessHandle.of(parentPid);
-    watcher = Thread.ofPlatform().daemon().name("parent-process-watch").start(() -> {
-      try {
-        while (parent.map(ProcessHandle::isAlive).orElse(false)) {
-          Thread.sleep(PERIOD);
-        }
-      } catch (InterruptedException stopped) {
-        return;
-      }
-      log.warn("Launcher process {} is gone; shutting down", parentPid);
-      // Boot's shutdown hook closes the context gracefully, as on SIGTERM.
-      System.exit(1);
-    });
+    watcher =
+        Thread.ofPlatform()
+            .daemon()
+            .name("parent-process-watch")
+            .start(
+                () -> {
+                  try {
+                    while (parent.map(ProcessHandle::isAlive).orElse(false)) {
+                      Thread.sleep(PERIOD);
+                    }
+                  } catch (InterruptedException stopped) {
+                    return;
+                  }
+                  log.warn("Launcher process {} is gone; shutting down", parentPid);
+                  // Boot's shutdown hook closes the context gracefully, as on SIGTERM.
+                  System.exit(1);
+                });
   }
 
   @Override

@@ -13,8 +13,8 @@ import org.springframework.kafka.listener.RecordInterceptor;
 
 /**
  * One request id from the HTTP request through Kafka into the workers' logs: the API puts it in the
- * logging context ({@value #MDC_KEY}), the producer copies it into a record header, and the workers'
- * listeners put it back into their logging context while they handle the record.
+ * logging context ({@value #MDC_KEY}), the producer copies it into a record header, and the
+ * workers' listeners put it back into their logging context while they handle the record.
  */
 public final class RequestIds {
 
@@ -57,7 +57,8 @@ public final class RequestIds {
     }
 
     @Override
-    public void afterRecord(ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
+    public void afterRecord(
+        ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
       MDC.remove(MDC_KEY);
     }
   }

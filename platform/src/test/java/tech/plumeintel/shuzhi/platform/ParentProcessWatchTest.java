@@ -8,8 +8,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 class ParentProcessWatchTest {
 
-  private final ApplicationContextRunner contexts = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(ParentProcessWatch.class));
+  private final ApplicationContextRunner contexts =
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(ParentProcessWatch.class));
 
   @Test
   void isAbsentUnlessALauncherGaveItsPid() {
@@ -19,7 +20,8 @@ class ParentProcessWatchTest {
   @Test
   void watchesTheLauncherNamedByTheProperty() {
     // This test JVM's own pid: a parent that stays alive for the test's duration.
-    contexts.withPropertyValues("shuzhi.platform.parent-pid=" + ProcessHandle.current().pid())
+    contexts
+        .withPropertyValues("shuzhi.platform.parent-pid=" + ProcessHandle.current().pid())
         .run(context -> assertThat(context.getBean(ParentProcessWatch.class).isRunning()).isTrue());
   }
 }

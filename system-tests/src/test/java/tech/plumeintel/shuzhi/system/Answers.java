@@ -13,6 +13,7 @@ final class Answers {
 
   /** What the recorded DeepSeek thinking stream says, once its deltas are put together. */
   static final String RECORDED_ANSWER = "The word \"strawberry\" contains three \"r\"s.";
+
   static final String RECORDED_REASONING_START = "We need to count";
 
   private Answers() {}
@@ -24,23 +25,39 @@ final class Answers {
   static List<String> chunks(List<String> reasoning, List<String> answer) {
     var chunks = new ArrayList<String>();
     chunks.add(chunk("{\"role\":\"assistant\",\"content\":null,\"reasoning_content\":\"\"}", null));
-    reasoning.forEach(text -> chunks.add(chunk(
-        "{\"content\":null,\"reasoning_content\":" + JSON.writeValueAsString(text) + "}", null)));
-    answer.forEach(text -> chunks.add(chunk(
-        "{\"content\":" + JSON.writeValueAsString(text) + ",\"reasoning_content\":null}", null)));
+    reasoning.forEach(
+        text ->
+            chunks.add(
+                chunk(
+                    "{\"content\":null,\"reasoning_content\":"
+                        + JSON.writeValueAsString(text)
+                        + "}",
+                    null)));
+    answer.forEach(
+        text ->
+            chunks.add(
+                chunk(
+                    "{\"content\":"
+                        + JSON.writeValueAsString(text)
+                        + ",\"reasoning_content\":null}",
+                    null)));
     chunks.add(chunk("{\"content\":\"\",\"reasoning_content\":null}", "\"stop\""));
-    chunks.add("{\"id\":\"stand-in\",\"object\":\"chat.completion.chunk\",\"created\":1764661832,"
-        + "\"model\":\"deepseek-reasoner\",\"choices\":[],\"usage\":{\"prompt_tokens\":120,"
-        + "\"completion_tokens\":30,\"total_tokens\":150,\"prompt_cache_hit_tokens\":64,"
-        + "\"prompt_cache_miss_tokens\":56,"
-        + "\"completion_tokens_details\":{\"reasoning_tokens\":12}}}");
+    chunks.add(
+        "{\"id\":\"stand-in\",\"object\":\"chat.completion.chunk\",\"created\":1764661832,"
+            + "\"model\":\"deepseek-reasoner\",\"choices\":[],\"usage\":{\"prompt_tokens\":120,"
+            + "\"completion_tokens\":30,\"total_tokens\":150,\"prompt_cache_hit_tokens\":64,"
+            + "\"prompt_cache_miss_tokens\":56,"
+            + "\"completion_tokens_details\":{\"reasoning_tokens\":12}}}");
     return chunks;
   }
 
   private static String chunk(String delta, String finishReason) {
     return "{\"id\":\"stand-in\",\"object\":\"chat.completion.chunk\",\"created\":1764661832,"
-        + "\"model\":\"deepseek-reasoner\",\"choices\":[{\"index\":0,\"delta\":" + delta
-        + ",\"logprobs\":null,\"finish_reason\":" + finishReason + "}]}";
+        + "\"model\":\"deepseek-reasoner\",\"choices\":[{\"index\":0,\"delta\":"
+        + delta
+        + ",\"logprobs\":null,\"finish_reason\":"
+        + finishReason
+        + "}]}";
   }
 
   /** One delta field of the events, put together in order. */

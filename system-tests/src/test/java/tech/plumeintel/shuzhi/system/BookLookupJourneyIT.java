@@ -41,15 +41,15 @@ class BookLookupJourneyIT {
     assertThat(cover.status()).isEqualTo(200);
     assertThat(cover.header("Content-Type")).isEqualTo("image/jpeg");
     assertThat(cover.header("Cache-Control")).contains("max-age");
-    assertThat(cover.body().getBytes(StandardCharsets.ISO_8859_1))
-        .hasSize(Books.COVER.length);
+    assertThat(cover.body().getBytes(StandardCharsets.ISO_8859_1)).hasSize(Books.COVER.length);
 
     var second = reader.lookUp(isbn);
     assertThat(second.status()).isEqualTo(200);
     assertThat(second.json().path("title").asString()).isEqualTo(Books.TITLE);
     assertThat(second.json().path("cover_url").asString()).isEqualTo(coverUrl);
     assertThat(system.upstreams.douban.requestsMentioning(isbn))
-        .as("the second lookup is answered from the cache").hasSize(1);
+        .as("the second lookup is answered from the cache")
+        .hasSize(1);
   }
 
   @Test
@@ -60,22 +60,25 @@ class BookLookupJourneyIT {
     var first = reader.lookUp(isbn);
 
     assertThat(first.status()).isEqualTo(202);
-    var task = reader.awaitTaskEnd(first.json().path("poll_url").asString(),
-        Duration.ofSeconds(30));
+    var task =
+        reader.awaitTaskEnd(first.json().path("poll_url").asString(), Duration.ofSeconds(30));
     assertThat(task.path("status").asString()).isEqualTo("failed");
     assertThat(task.path("result").isNull()).isTrue();
     assertThat(task.path("error").path("code").asString()).isEqualTo("NOT_FOUND");
     assertThat(task.path("error").path("message").asString()).isNotBlank();
 
-    long asked = system.upstreams.douban.requestsMentioning(isbn).size()
-        + system.upstreams.openLibrary.requestsMentioning(isbn).size()
-        + system.upstreams.google.requestsMentioning(isbn).size();
+    long asked =
+        system.upstreams.douban.requestsMentioning(isbn).size()
+            + system.upstreams.openLibrary.requestsMentioning(isbn).size()
+            + system.upstreams.google.requestsMentioning(isbn).size();
     var again = reader.lookUp(isbn);
     assertThat(again.status()).isEqualTo(404);
     assertThat(again.json().path("code").asString()).isEqualTo("NOT_FOUND");
-    assertThat(system.upstreams.douban.requestsMentioning(isbn).size()
-        + system.upstreams.openLibrary.requestsMentioning(isbn).size()
-        + system.upstreams.google.requestsMentioning(isbn).size())
-        .as("a book known to be missing asks no source again").isEqualTo(asked);
+    assertThat(
+            system.upstreams.douban.requestsMentioning(isbn).size()
+                + system.upstreams.openLibrary.requestsMentioning(isbn).size()
+                + system.upstreams.google.requestsMentioning(isbn).size())
+        .as("a book known to be missing asks no source again")
+        .isEqualTo(asked);
   }
 }

@@ -14,7 +14,10 @@ import tech.plumeintel.shuzhi.testsupport.JsonHttp;
 import tech.plumeintel.shuzhi.testsupport.SourceStandIn;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 
-/** How the sources are used end to end: shared fetches, a blocked Douban, covers behind a Referer check. */
+/**
+ * How the sources are used end to end: shared fetches, a blocked Douban, covers behind a Referer
+ * check.
+ */
 class BookSourcesJourneyIT {
 
   private final ShuzhiSystem system = ShuzhiSystem.shared();
@@ -55,11 +58,14 @@ class BookSourcesJourneyIT {
     }
 
     assertThat(taskIds).isNotEmpty().containsOnly(taskIds.getFirst());
-    var task = readers.getFirst().awaitTaskEnd(
-        "/api/tasks/" + taskIds.getFirst() + "/", Duration.ofSeconds(30));
+    var task =
+        readers
+            .getFirst()
+            .awaitTaskEnd("/api/tasks/" + taskIds.getFirst() + "/", Duration.ofSeconds(30));
     assertThat(task.path("status").asString()).isEqualTo("succeeded");
     assertThat(system.upstreams.douban.requestsMentioning(isbn))
-        .as("one fetch for fifty lookups").hasSize(1);
+        .as("one fetch for fifty lookups")
+        .hasSize(1);
   }
 
   @Test
@@ -67,21 +73,25 @@ class BookSourcesJourneyIT {
     // Open Library's record of this book is recorded; Douban turns us away to its security check.
     var isbn = "9780140328721";
     var upstreams = system.upstreams;
-    upstreams.douban.on(Books.doubanPath(isbn),
-        SourceStandIn.redirect("https://sec.douban.com/b?r=" + isbn));
-    upstreams.openLibrary
+    upstreams.douban.on(
+        Books.doubanPath(isbn), SourceStandIn.redirect("https://sec.douban.com/b?r=" + isbn));
+    upstreams
+        .openLibrary
         .on("/isbn/" + isbn + ".json", SourceStandIn.redirect("/books/OL7353617M.json"))
-        .on("/books/OL7353617M.json", SourceStandIn.json(openLibraryFixture("books-OL7353617M.json")))
+        .on(
+            "/books/OL7353617M.json",
+            SourceStandIn.json(openLibraryFixture("books-OL7353617M.json")))
         .on("/works/OL45804W.json", SourceStandIn.json(openLibraryFixture("works-OL45804W.json")))
-        .on("/authors/OL34184A.json",
+        .on(
+            "/authors/OL34184A.json",
             SourceStandIn.json(openLibraryFixture("authors-OL34184A.json")));
     var reader = system.login("reader-blocked-douban");
 
     var first = reader.lookUp(isbn);
 
     assertThat(first.status()).isEqualTo(202);
-    var task = reader.awaitTaskEnd(first.json().path("poll_url").asString(),
-        Duration.ofSeconds(30));
+    var task =
+        reader.awaitTaskEnd(first.json().path("poll_url").asString(), Duration.ofSeconds(30));
     assertThat(task.path("status").asString()).isEqualTo("succeeded");
     var book = task.path("result");
     assertThat(book.path("title").asString()).isEqualTo("Fantastic Mr. Fox");
@@ -94,16 +104,19 @@ class BookSourcesJourneyIT {
     var isbn = TestIsbns.next();
     Books.onDouban(system.upstreams, isbn);
     // Douban's image hosts refuse requests that come with another site's Referer (hot-linking).
-    system.upstreams.douban.on(Books.COVER_PATH, exchange -> {
-      var referer = exchange.getRequestHeaders().getFirst("Referer");
-      var allowed = referer == null || referer.contains("douban.com");
-      SourceStandIn.body(allowed ? 200 : 403, "image/jpeg",
-          allowed ? Books.COVER : new byte[0]).send(exchange);
-    });
+    system.upstreams.douban.on(
+        Books.COVER_PATH,
+        exchange -> {
+          var referer = exchange.getRequestHeaders().getFirst("Referer");
+          var allowed = referer == null || referer.contains("douban.com");
+          SourceStandIn.body(allowed ? 200 : 403, "image/jpeg", allowed ? Books.COVER : new byte[0])
+              .send(exchange);
+        });
     var reader = system.login("reader-cover");
 
-    var task = reader.awaitTaskEnd(reader.lookUp(isbn).json().path("poll_url").asString(),
-        Duration.ofSeconds(30));
+    var task =
+        reader.awaitTaskEnd(
+            reader.lookUp(isbn).json().path("poll_url").asString(), Duration.ofSeconds(30));
 
     var coverUrl = task.path("result").path("cover_url").asString();
     assertThat(coverUrl).endsWith("/api/books/" + isbn + "/cover/");

@@ -21,7 +21,8 @@ final class Books {
 
   /** Douban redirects this ISBN to the recorded subject page, whose cover it also serves. */
   static void onDouban(Upstreams upstreams, String isbn) {
-    upstreams.douban
+    upstreams
+        .douban
         .on("/subject/" + SUBJECT + "/", SourceStandIn.html(upstreams.doubanPage(SUBJECT)))
         .on(COVER_PATH, SourceStandIn.body(200, "image/jpeg", COVER))
         .on(doubanPath(isbn), SourceStandIn.redirect("/subject/" + SUBJECT + "/"));

@@ -21,8 +21,12 @@ class ChatFailuresJourneyIT {
     var isbn = TestIsbns.next();
     Books.onDouban(system.upstreams, isbn);
     var lookup = reader.lookUp(isbn);
-    assertThat(reader.awaitTaskEnd(lookup.json().path("poll_url").asString(),
-        Duration.ofSeconds(30)).path("status").asString()).isEqualTo("succeeded");
+    assertThat(
+            reader
+                .awaitTaskEnd(lookup.json().path("poll_url").asString(), Duration.ofSeconds(30))
+                .path("status")
+                .asString())
+        .isEqualTo("succeeded");
     return isbn;
   }
 
@@ -31,10 +35,16 @@ class ChatFailuresJourneyIT {
     var reader = system.login("reader-model-failures");
     var isbn = knownBook(reader);
     var chunks = Upstreams.recordedChunks(Upstreams.REASONER);
-    system.upstreams.llm.when("[402]", new OpenAiStandIn.Behaviour.Status(402, "application/json",
-        "{\"error\":{\"message\":\"Insufficient Balance\",\"type\":\"unknown_error\"}}"));
-    system.upstreams.llm.when("[500]", new OpenAiStandIn.Behaviour.Status(500, "application/json",
-        "{\"error\":{\"message\":\"internal\"}}"));
+    system.upstreams.llm.when(
+        "[402]",
+        new OpenAiStandIn.Behaviour.Status(
+            402,
+            "application/json",
+            "{\"error\":{\"message\":\"Insufficient Balance\",\"type\":\"unknown_error\"}}"));
+    system.upstreams.llm.when(
+        "[500]",
+        new OpenAiStandIn.Behaviour.Status(
+            500, "application/json", "{\"error\":{\"message\":\"internal\"}}"));
     system.upstreams.llm.when("[cut]", new OpenAiStandIn.Behaviour.Cut(chunks.subList(0, 5)));
 
     for (var marker : List.of("[402]", "[500]", "[cut]")) {
@@ -68,7 +78,8 @@ class ChatFailuresJourneyIT {
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (var chat : pool.invokeAll(chats)) {
         var events = chat.get();
-        assertThat(events.getLast().isDone()).as("ended with [DONE]: %s", events.getLast())
+        assertThat(events.getLast().isDone())
+            .as("ended with [DONE]: %s", events.getLast())
             .isTrue();
         assertThat(Answers.text(events.subList(0, events.size() - 1), "content"))
             .isEqualTo(Answers.RECORDED_ANSWER);

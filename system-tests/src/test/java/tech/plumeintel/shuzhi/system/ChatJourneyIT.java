@@ -32,12 +32,17 @@ class ChatJourneyIT {
     var last = events.getLast();
     assertThat(last.isDone()).as("the stream ends with [DONE]: %s", last).isTrue();
     var chunks = events.subList(0, events.size() - 1);
-    assertThat(events).extracting(Event::id).doesNotContainNull().isSorted()
+    assertThat(events)
+        .extracting(Event::id)
+        .doesNotContainNull()
+        .isSorted()
         .doesNotHaveDuplicates();
-    assertThat(chunks).allSatisfy(event -> {
-      assertThat(Answers.isAscii(event.data())).as("ASCII-only: %s", event.data()).isTrue();
-      assertThat(event.json().path("id").asString()).isEqualTo(requestId);
-    });
+    assertThat(chunks)
+        .allSatisfy(
+            event -> {
+              assertThat(Answers.isAscii(event.data())).as("ASCII-only: %s", event.data()).isTrue();
+              assertThat(event.json().path("id").asString()).isEqualTo(requestId);
+            });
     var reasoning = Answers.text(chunks, "reasoning_content");
     var answer = Answers.text(chunks, "content");
     assertThat(reasoning).startsWith(Answers.RECORDED_REASONING_START);
@@ -70,12 +75,20 @@ class ChatJourneyIT {
     var firstAnswer = Answers.text(reader.ask(isbn, firstQuestion).untilEnd(), "content");
     reader.awaitConversation(isbn, 1);
     var secondQuestion = "他后来怎样了？[second-turn]";
-    upstreams.llm.when("[second-turn]", new Behaviour.Replay(Answers.chunks(
-        List.of("读者问的是", "王二的结局。"), List.of("《黄金时代》里，", "王二", "回到了北京。😀")),
-        Duration.ofMillis(5)));
+    upstreams.llm.when(
+        "[second-turn]",
+        new Behaviour.Replay(
+            Answers.chunks(List.of("读者问的是", "王二的结局。"), List.of("《黄金时代》里，", "王二", "回到了北京。😀")),
+            Duration.ofMillis(5)));
 
-    var events = reader.ask(isbn, List.of(firstQuestion, firstAnswer, secondQuestion), null,
-        "text/event-stream").untilEnd();
+    var events =
+        reader
+            .ask(
+                isbn,
+                List.of(firstQuestion, firstAnswer, secondQuestion),
+                null,
+                "text/event-stream")
+            .untilEnd();
 
     assertThat(events.getLast().isDone()).isTrue();
     assertThat(events).allSatisfy(event -> assertThat(Answers.isAscii(event.data())).isTrue());
@@ -83,8 +96,11 @@ class ChatJourneyIT {
     assertThat(Answers.text(events, "reasoning_content")).isEqualTo("读者问的是王二的结局。");
     var conversation = reader.awaitConversation(isbn, 2);
     assertThat(conversation.path("last_question").asString()).isEqualTo(secondQuestion);
-    var exchanges = reader.get("/api/user/history/" + conversation.path("id").asString() + "/")
-        .json().path("exchanges");
+    var exchanges =
+        reader
+            .get("/api/user/history/" + conversation.path("id").asString() + "/")
+            .json()
+            .path("exchanges");
     assertThat(exchanges.size()).isEqualTo(2);
     assertThat(exchanges.path(1).path("reasoning").asString()).isEqualTo("读者问的是王二的结局。");
 
@@ -94,8 +110,8 @@ class ChatJourneyIT {
     assertThat(sent.path(2).path("content").asString()).isEqualTo(firstAnswer);
     assertThat(sent.path(2).has("reasoning_content")).isFalse();
     assertThat(sent.toString()).doesNotContain(Answers.RECORDED_REASONING_START);
-    var firstSent = upstreams.llm.requestsContaining("[first-turn]").getFirst().body()
-        .path("messages");
+    var firstSent =
+        upstreams.llm.requestsContaining("[first-turn]").getFirst().body().path("messages");
     assertThat(sent.path(0).path("content").asString())
         .as("the system prompt stays byte-stable, for DeepSeek's prefix cache")
         .isEqualTo(firstSent.path(0).path("content").asString())
@@ -112,12 +128,17 @@ class ChatJourneyIT {
     assertThat(stream.header("Content-Type")).startsWith("application/x-ndjson");
     var lines = stream.untilEnd();
     assertThat(lines.getLast().data()).isEqualTo("{\"done\":true}");
-    assertThat(lines).allSatisfy(line -> {
-      assertThat(line.id()).isNull();
-      assertThat(Answers.isAscii(line.data())).isTrue();
-    });
-    assertThat(lines.subList(0, lines.size() - 1)).allSatisfy(line ->
-        assertThat(line.json().path("object").asString()).isEqualTo("chat.completion.chunk"));
+    assertThat(lines)
+        .allSatisfy(
+            line -> {
+              assertThat(line.id()).isNull();
+              assertThat(Answers.isAscii(line.data())).isTrue();
+            });
+    assertThat(lines.subList(0, lines.size() - 1))
+        .allSatisfy(
+            line ->
+                assertThat(line.json().path("object").asString())
+                    .isEqualTo("chat.completion.chunk"));
     assertThat(Answers.text(lines, "content")).isEqualTo(Answers.RECORDED_ANSWER);
   }
 
@@ -127,8 +148,12 @@ class ChatJourneyIT {
     Books.onDouban(upstreams, isbn);
     var lookup = reader.lookUp(isbn);
     assertThat(lookup.status()).isEqualTo(202);
-    assertThat(reader.awaitTaskEnd(lookup.json().path("poll_url").asString(),
-        Duration.ofSeconds(30)).path("status").asString()).isEqualTo("succeeded");
+    assertThat(
+            reader
+                .awaitTaskEnd(lookup.json().path("poll_url").asString(), Duration.ofSeconds(30))
+                .path("status")
+                .asString())
+        .isEqualTo("succeeded");
     return isbn;
   }
 

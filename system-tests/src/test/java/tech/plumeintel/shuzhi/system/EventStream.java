@@ -158,8 +158,8 @@ final class EventStream implements AutoCloseable {
   }
 
   private void read(boolean ndjson) {
-    try (var reader = new BufferedReader(
-        new InputStreamReader(response.body(), StandardCharsets.US_ASCII))) {
+    try (var reader =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.US_ASCII))) {
       Long id = null;
       String type = null;
       var data = new StringBuilder();

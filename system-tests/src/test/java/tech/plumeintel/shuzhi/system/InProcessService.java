@@ -38,8 +38,10 @@ final class InProcessService implements AutoCloseable {
     all.putAll(properties);
     var args = new ArrayList<String>();
     all.forEach((key, value) -> args.add("--" + key + "=" + value));
-    var context = new SpringApplicationBuilder(application).main(application)
-        .run(args.toArray(String[]::new));
+    var context =
+        new SpringApplicationBuilder(application)
+            .main(application)
+            .run(args.toArray(String[]::new));
     return new InProcessService(application.getSimpleName(), context);
   }
 
@@ -47,8 +49,8 @@ final class InProcessService implements AutoCloseable {
   static String ownConfiguration(Class<?> application) {
     var home = application.getProtectionDomain().getCodeSource().getLocation().toString();
     try {
-      for (var url : Collections.list(
-          application.getClassLoader().getResources("application.yml"))) {
+      for (var url :
+          Collections.list(application.getClassLoader().getResources("application.yml"))) {
         if (url.toString().startsWith(home) || url.toString().startsWith("jar:" + home + "!")) {
           return url.toString();
         }
@@ -56,8 +58,8 @@ final class InProcessService implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    throw new IllegalStateException("no application.yml next to " + application.getName()
-        + " in " + home);
+    throw new IllegalStateException(
+        "no application.yml next to " + application.getName() + " in " + home);
   }
 
   int port() {
@@ -65,8 +67,7 @@ final class InProcessService implements AutoCloseable {
   }
 
   int managementPort() {
-    return Integer.parseInt(
-        context.getEnvironment().getRequiredProperty("local.management.port"));
+    return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.management.port"));
   }
 
   <T> T bean(Class<T> type) {

@@ -22,21 +22,34 @@ class MetricsAfterTrafficIT {
     var reader = system.login("reader-metrics");
     var isbn = TestIsbns.next();
     Books.onDouban(system.upstreams, isbn);
-    var task = reader.awaitTaskEnd(reader.lookUp(isbn).json().path("poll_url").asString(),
-        Duration.ofSeconds(30));
+    var task =
+        reader.awaitTaskEnd(
+            reader.lookUp(isbn).json().path("poll_url").asString(), Duration.ofSeconds(30));
     assertThat(task.path("status").asString()).isEqualTo("succeeded");
     reader.lookUp(isbn);
     assertThat(reader.ask(isbn, "指标 [recorded]").untilEnd().getLast().isDone()).isTrue();
 
-    assertThat(metrics(system.api)).contains(
-        "http_server_requests_seconds_bucket{", "shuzhi_books_lookups_total{",
-        "outcome=\"miss\"", "outcome=\"hit\"", "shuzhi_chat_relayed_streams");
-    assertThat(metrics(system.fetchWorker)).contains(
-        "shuzhi_books_fetches_total{", "source=\"douban\"", "outcome=\"found\"",
-        "kafka_consumer_fetch_manager_records_lag_max");
+    assertThat(metrics(system.api))
+        .contains(
+            "http_server_requests_seconds_bucket{",
+            "shuzhi_books_lookups_total{",
+            "outcome=\"miss\"",
+            "outcome=\"hit\"",
+            "shuzhi_chat_relayed_streams");
+    assertThat(metrics(system.fetchWorker))
+        .contains(
+            "shuzhi_books_fetches_total{",
+            "source=\"douban\"",
+            "outcome=\"found\"",
+            "kafka_consumer_fetch_manager_records_lag_max");
     var chat = metrics(system.chatWorker);
-    for (var name : List.of("shuzhi_llm_first_token_seconds_bucket{", "shuzhi_llm_tokens_total{",
-        "kind=\"reasoning\"", "kind=\"prompt\"", "shuzhi_chat_streams_active")) {
+    for (var name :
+        List.of(
+            "shuzhi_llm_first_token_seconds_bucket{",
+            "shuzhi_llm_tokens_total{",
+            "kind=\"reasoning\"",
+            "kind=\"prompt\"",
+            "shuzhi_chat_streams_active")) {
       assertThat(chat).as(name).contains(name);
     }
   }

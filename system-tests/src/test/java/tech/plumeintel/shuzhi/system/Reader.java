@@ -73,38 +73,44 @@ final class Reader {
   JsonNode awaitTaskEnd(String pollUrl, Duration atMost) {
     var path = URI.create(pollUrl).getPath();
     var last = new JsonNode[1];
-    await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
-      var answer = get(path);
-      if (answer.status() != 200) {
-        throw new AssertionError("polling " + path + " answered " + answer.status());
-      }
-      last[0] = answer.json();
-      var status = last[0].path("status").asString();
-      return status.equals("succeeded") || status.equals("failed");
-    });
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              var answer = get(path);
+              if (answer.status() != 200) {
+                throw new AssertionError("polling " + path + " answered " + answer.status());
+              }
+              last[0] = answer.json();
+              var status = last[0].path("status").asString();
+              return status.equals("succeeded") || status.equals("failed");
+            });
     return last[0];
   }
 
   /** Waits for the reader's one conversation about the book to hold this many exchanges. */
   JsonNode awaitConversation(String isbn, int exchanges) {
     var found = new JsonNode[1];
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      var list = get("/api/user/history/").json();
-      for (var conversation : list.path("results")) {
-        if (conversation.path("isbn").asString().equals(isbn)
-            && conversation.path("exchange_count").asInt() == exchanges) {
-          found[0] = conversation;
-          return list.path("count").asInt() == 1;
-        }
-      }
-      return false;
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              var list = get("/api/user/history/").json();
+              for (var conversation : list.path("results")) {
+                if (conversation.path("isbn").asString().equals(isbn)
+                    && conversation.path("exchange_count").asInt() == exchanges) {
+                  found[0] = conversation;
+                  return list.path("count").asInt() == 1;
+                }
+              }
+              return false;
+            });
     return found[0];
   }
 
   /** Asks about a book: the turns so far, alternating, ending with the reader's question. */
-  EventStream ask(String isbn, List<String> turns, @Nullable String clientMsgId,
-      String accept) {
+  EventStream ask(String isbn, List<String> turns, @Nullable String clientMsgId, String accept) {
     var messages = new ArrayList<Map<String, String>>();
     for (int i = 0; i < turns.size(); i++) {
       messages.add(Map.of("role", i % 2 == 0 ? "user" : "assistant", "content", turns.get(i)));
@@ -115,10 +121,11 @@ final class Reader {
     if (clientMsgId != null) {
       body.put("client_msg_id", clientMsgId);
     }
-    var request = request("/api/chat/stream/", accept)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-        .build();
+    var request =
+        request("/api/chat/stream/", accept)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+            .build();
     return EventStream.open(streams, request);
   }
 
@@ -128,8 +135,12 @@ final class Reader {
 
   /** Picks a dropped stream up again after the last event it got. */
   EventStream resume(String requestId, long lastEventId) {
-    return EventStream.open(streams, request("/api/chat/stream/" + requestId + "/",
-        "text/event-stream").header("Last-Event-ID", Long.toString(lastEventId)).GET().build());
+    return EventStream.open(
+        streams,
+        request("/api/chat/stream/" + requestId + "/", "text/event-stream")
+            .header("Last-Event-ID", Long.toString(lastEventId))
+            .GET()
+            .build());
   }
 
   JsonHttp.Answer cancel(String requestId) {

@@ -22,10 +22,10 @@ class ReaderIsolationIT {
     var owner = system.login("reader-owner");
     var stranger = system.login("reader-stranger");
     var isbn = TestIsbns.next();
-    system.upstreams.llm.when("[owned]", new Behaviour.Stall(
-        Upstreams.recordedChunks(Upstreams.REASONER).subList(0, 10)));
-    assertThat(owner.post("/api/user/collections/", Map.of("isbn", isbn)).status())
-        .isEqualTo(200);
+    system.upstreams.llm.when(
+        "[owned]",
+        new Behaviour.Stall(Upstreams.recordedChunks(Upstreams.REASONER).subList(0, 10)));
+    assertThat(owner.post("/api/user/collections/", Map.of("isbn", isbn)).status()).isEqualTo(200);
     var finished = owner.ask(isbn, "我的问题[isolated]");
     var finishedId = finished.requestId();
     assertThat(finished.untilEnd().getLast().isDone()).isTrue();
@@ -34,13 +34,14 @@ class ReaderIsolationIT {
     var liveId = live.requestId();
     live.next(3);
 
-    for (var answer : List.of(
-        stranger.get("/api/chat/stream/" + finishedId + "/"),
-        stranger.get("/api/chat/stream/" + liveId + "/?after=0"),
-        stranger.post("/api/chat/stream/" + liveId + "/cancel/", null),
-        stranger.get("/api/user/history/" + conversationId + "/"),
-        stranger.delete("/api/user/history/" + conversationId + "/"),
-        stranger.delete("/api/user/collections/" + isbn + "/"))) {
+    for (var answer :
+        List.of(
+            stranger.get("/api/chat/stream/" + finishedId + "/"),
+            stranger.get("/api/chat/stream/" + liveId + "/?after=0"),
+            stranger.post("/api/chat/stream/" + liveId + "/cancel/", null),
+            stranger.get("/api/user/history/" + conversationId + "/"),
+            stranger.delete("/api/user/history/" + conversationId + "/"),
+            stranger.delete("/api/user/collections/" + isbn + "/"))) {
       assertNotFound(answer);
     }
     assertThat(stranger.get("/api/user/history/").json().path("count").asInt()).isZero();
@@ -54,7 +55,8 @@ class ReaderIsolationIT {
     assertThat(saved.path("count").asInt()).isEqualTo(1);
     assertThat(saved.path("results").path(0).path("isbn").asString()).isEqualTo(isbn);
     assertThat(owner.resume(finishedId, 0).untilEnd().getLast().isDone())
-        .as("the owner can still replay the finished stream").isTrue();
+        .as("the owner can still replay the finished stream")
+        .isTrue();
   }
 
   private static void assertNotFound(JsonHttp.Answer answer) {

@@ -18,8 +18,8 @@ class RequestIdAcrossServicesIT {
     var reader = system.login("reader-traced-chat");
     var isbn = TestIsbns.next();
     Books.onDouban(system.upstreams, isbn);
-    reader.awaitTaskEnd(reader.lookUp(isbn).json().path("poll_url").asString(),
-        Duration.ofSeconds(30));
+    reader.awaitTaskEnd(
+        reader.lookUp(isbn).json().path("poll_url").asString(), Duration.ofSeconds(30));
 
     try (var logs = CapturedLogs.start()) {
       var stream = reader.ask(isbn, "追踪 [recorded]");
@@ -27,12 +27,18 @@ class RequestIdAcrossServicesIT {
       assertThat(stream.untilEnd().getLast().isDone()).isTrue();
 
       var tag = "request_id=" + requestId;
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        assertThat(logs.lines()).anyMatch(line ->
-            line.contains("tech.plumeintel.shuzhi.api.") && line.contains(tag));
-        assertThat(logs.lines()).anyMatch(line ->
-            line.contains("tech.plumeintel.shuzhi.chat.") && line.contains(tag));
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                assertThat(logs.lines())
+                    .anyMatch(
+                        line -> line.contains("tech.plumeintel.shuzhi.api.") && line.contains(tag));
+                assertThat(logs.lines())
+                    .anyMatch(
+                        line ->
+                            line.contains("tech.plumeintel.shuzhi.chat.") && line.contains(tag));
+              });
     }
   }
 }

@@ -25,8 +25,9 @@ class SecretsNotLoggedIT {
     var question = "只有我知道的问题" + marker;
     var answer = "只有模型知道的回答" + marker;
     var thinking = "只有模型想过的事" + marker;
-    system.upstreams.llm.when(marker, new Behaviour.Replay(
-        Answers.chunks(List.of(thinking), List.of(answer)), Duration.ZERO));
+    system.upstreams.llm.when(
+        marker,
+        new Behaviour.Replay(Answers.chunks(List.of(thinking), List.of(answer)), Duration.ZERO));
     var isbn = TestIsbns.next();
     Books.onDouban(system.upstreams, isbn);
     Reader reader;
@@ -39,11 +40,20 @@ class SecretsNotLoggedIT {
       assertThat(Answers.text(events, "content")).isEqualTo(answer);
       reader.awaitConversation(isbn, 1);
 
-      assertThat(logs.lines()).as("the visit was logged at all").isNotEmpty()
+      assertThat(logs.lines())
+          .as("the visit was logged at all")
+          .isNotEmpty()
           .anySatisfy(line -> assertThat(line).contains(isbn));
-      for (var secret : List.of(reader.token(), system.upstreams.wechat.sessionKeyFor(openid),
-          WechatStandIn.APP_SECRET, ShuzhiSystem.JWT_SECRET, Upstreams.LLM_API_KEY, question,
-          answer, thinking)) {
+      for (var secret :
+          List.of(
+              reader.token(),
+              system.upstreams.wechat.sessionKeyFor(openid),
+              WechatStandIn.APP_SECRET,
+              ShuzhiSystem.JWT_SECRET,
+              Upstreams.LLM_API_KEY,
+              question,
+              answer,
+              thinking)) {
         assertThat(logs.linesContaining(secret)).as("log lines holding a secret").isEmpty();
       }
     }

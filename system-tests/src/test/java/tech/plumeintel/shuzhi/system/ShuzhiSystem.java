@@ -41,7 +41,9 @@ final class ShuzhiSystem {
     fetchWorker = InProcessService.start(FetchWorkerApplication.class, fetchWorkerProperties());
     chatWorker = InProcessService.start(ChatWorkerApplication.class, chatWorkerProperties());
     api = InProcessService.start(ApiApplication.class, apiProperties());
-    log.info("Shuzhi system up in {} ms: API on port {}", (System.nanoTime() - started) / 1_000_000,
+    log.info(
+        "Shuzhi system up in {} ms: API on port {}",
+        (System.nanoTime() - started) / 1_000_000,
         api.port());
   }
 
@@ -85,7 +87,8 @@ final class ShuzhiSystem {
     properties.put("shuzhi.chat.pickup-timeout", "30s");
     properties.put("shuzhi.chat.worker-silence", WORKER_SILENCE.toMillis() + "ms");
     properties.put("shuzhi.chat.ping-interval", "1s");
-    // Every reader of the suite calls from 127.0.0.1: the per-address limits would count them as one.
+    // Every reader of the suite calls from 127.0.0.1: the per-address limits would count them as
+    // one.
     properties.put("shuzhi.limits.chat-per-minute-per-address", "100000");
     properties.put("shuzhi.limits.login-per-minute", "100000");
     properties.put("shuzhi.limits.lookups-per-minute", "100000");

@@ -26,8 +26,9 @@ final class Upstreams implements AutoCloseable {
   final SourceStandIn openLibrary = SourceStandIn.start();
   final SourceStandIn covers = SourceStandIn.start();
   final SourceStandIn google = SourceStandIn.start();
-  final OpenAiStandIn llm = OpenAiStandIn.start(
-      new OpenAiStandIn.Behaviour.Replay(recordedChunks(REASONER), LLM_CHUNK_DELAY));
+  final OpenAiStandIn llm =
+      OpenAiStandIn.start(
+          new OpenAiStandIn.Behaviour.Replay(recordedChunks(REASONER), LLM_CHUNK_DELAY));
 
   /** DeepSeek's recorded thinking model: reasoning deltas, then content, then usage. */
   static final String REASONER = "deepseek-reasoner-stream.chunks.txt";
@@ -53,8 +54,10 @@ final class Upstreams implements AutoCloseable {
       if (in == null) {
         throw new IllegalArgumentException("no fixture " + name);
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-          .filter(line -> !line.isBlank()).toList();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .filter(line -> !line.isBlank())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -62,8 +65,8 @@ final class Upstreams implements AutoCloseable {
 
   /** A recorded Douban subject page whose image links point at the Douban stand-in. */
   String doubanPage(String subject) {
-    try (var in = Upstreams.class.getResourceAsStream("/fixtures/douban/subject-" + subject
-        + ".html")) {
+    try (var in =
+        Upstreams.class.getResourceAsStream("/fixtures/douban/subject-" + subject + ".html")) {
       if (in == null) {
         throw new IllegalArgumentException("no Douban fixture " + subject);
       }
@@ -76,8 +79,8 @@ final class Upstreams implements AutoCloseable {
 
   @Override
   public void close() {
-    for (AutoCloseable standIn : new AutoCloseable[] {wechat, douban, openLibrary, covers, google,
-        llm}) {
+    for (AutoCloseable standIn :
+        new AutoCloseable[] {wechat, douban, openLibrary, covers, google, llm}) {
       try {
         standIn.close();
       } catch (Exception e) {

@@ -80,41 +80,57 @@ class WorkerCrashIT {
     var stalled = new CountDownLatch(1);
     cleanup.add(stalled::countDown);
     Books.onDouban(upstreams, isbn);
-    upstreams.douban.on(Books.doubanPath(isbn), exchange -> {
-      // The first worker's request hangs until the test ends; whoever asks again gets the book.
-      awaitQuietly(stalled);
-      SourceStandIn.status(503).send(exchange);
-    }, SourceStandIn.redirect("/subject/" + Books.SUBJECT + "/"));
-    var inProcess = listener(system.fetchWorker.bean(KafkaListenerEndpointRegistry.class),
-        FETCH_LISTENER);
+    upstreams.douban.on(
+        Books.doubanPath(isbn),
+        exchange -> {
+          // The first worker's request hangs until the test ends; whoever asks again gets the book.
+          awaitQuietly(stalled);
+          SourceStandIn.status(503).send(exchange);
+        },
+        SourceStandIn.redirect("/subject/" + Books.SUBJECT + "/"));
+    var inProcess =
+        listener(system.fetchWorker.bean(KafkaListenerEndpointRegistry.class), FETCH_LISTENER);
     var properties = new LinkedHashMap<>(system.fetchWorkerProperties());
     properties.putAll(crashableConsumer("fetch-crash"));
     properties.put("shuzhi.books.douban.request-timeout", "30s");
-    var worker = aloneInItsGroup(inProcess, FetchWorkerApplication.class, properties,
-        "fetch-crash", "fetch-worker", BookFetchRequested.TOPIC);
+    var worker =
+        aloneInItsGroup(
+            inProcess,
+            FetchWorkerApplication.class,
+            properties,
+            "fetch-crash",
+            "fetch-worker",
+            BookFetchRequested.TOPIC);
     var reader = system.login("reader-fetch-crash");
 
     var lookup = reader.lookUp(isbn);
     assertThat(lookup.status()).isEqualTo(202);
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .until(() -> upstreams.douban.requestsMentioning(isbn).size() == 1);
     worker.kill();
     long killedAt = System.nanoTime();
     inProcess.start();
 
-    var task = reader.awaitTaskEnd(lookup.json().path("poll_url").asString(),
-        ShuzhiSystem.TASK_DEADLINE);
+    var task =
+        reader.awaitTaskEnd(lookup.json().path("poll_url").asString(), ShuzhiSystem.TASK_DEADLINE);
     assertThat(task.path("status").asString()).isEqualTo("succeeded");
     assertThat(task.path("result").path("title").asString()).isEqualTo(Books.TITLE);
-    assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).as("taken over within the deadline")
+    assertThat(Duration.ofNanos(System.nanoTime() - killedAt))
+        .as("taken over within the deadline")
         .isLessThan(ShuzhiSystem.TASK_DEADLINE);
     assertThat(upstreams.douban.requestsMentioning(isbn))
-        .as("asked by the killed worker, then once by the one that took over").hasSize(2);
+        .as("asked by the killed worker, then once by the one that took over")
+        .hasSize(2);
     var database = system.fetchWorker.bean(MongoDatabase.class);
     assertThat(database.getCollection(Book.COLLECTION).countDocuments(eq("_id", isbn)))
         .isEqualTo(1);
-    assertThat(GridFSBuckets.create(database, Book.COVERS_BUCKET).find(eq("filename", isbn))
-        .into(new ArrayList<>())).as("one cover copy").hasSize(1);
+    assertThat(
+            GridFSBuckets.create(database, Book.COVERS_BUCKET)
+                .find(eq("filename", isbn))
+                .into(new ArrayList<>()))
+        .as("one cover copy")
+        .hasSize(1);
     assertThat(reader.lookUp(isbn).status()).isEqualTo(200);
   }
 
@@ -122,14 +138,20 @@ class WorkerCrashIT {
   void aChatWorkerKilledMidStreamEndsTheStreamWithModelErrorAndItsJobIsNeverAnsweredTwice()
       throws Exception {
     var isbn = TestIsbns.next();
-    upstreams.llm.when("[crash]", new Behaviour.Stall(
-        Upstreams.recordedChunks(Upstreams.REASONER).subList(0, 8)));
-    var inProcess = listener(system.chatWorker.bean(KafkaListenerEndpointRegistry.class),
-        CHAT_LISTENER);
+    upstreams.llm.when(
+        "[crash]", new Behaviour.Stall(Upstreams.recordedChunks(Upstreams.REASONER).subList(0, 8)));
+    var inProcess =
+        listener(system.chatWorker.bean(KafkaListenerEndpointRegistry.class), CHAT_LISTENER);
     var properties = new LinkedHashMap<>(system.chatWorkerProperties());
     properties.putAll(crashableConsumer("chat-crash"));
-    var worker = aloneInItsGroup(inProcess, ChatWorkerApplication.class, properties,
-        "chat-crash", "chat-worker", ChatRequested.TOPIC);
+    var worker =
+        aloneInItsGroup(
+            inProcess,
+            ChatWorkerApplication.class,
+            properties,
+            "chat-crash",
+            "chat-worker",
+            ChatRequested.TOPIC);
     var reader = system.login("reader-chat-crash");
     var jobs = new TopicReader(ChatRequested.TOPIC);
     cleanup.add(jobs);
@@ -155,21 +177,25 @@ class WorkerCrashIT {
     inProcess.start();
     var meters = system.chatWorker.bean(MeterRegistry.class);
     double duplicatesBefore = duplicates(meters);
-    var job = jobs.awaitRecords(record -> record.value().contains(requestId), 1,
-        Duration.ofSeconds(10)).getFirst();
+    var job =
+        jobs.awaitRecords(record -> record.value().contains(requestId), 1, Duration.ofSeconds(10))
+            .getFirst();
     deliverAgain(job.key(), job.value());
     await().atMost(Duration.ofSeconds(30)).until(() -> duplicates(meters) > duplicatesBefore);
 
-    assertThat(upstreams.llm.requestsContaining("[crash]")).as("the model was asked once")
+    assertThat(upstreams.llm.requestsContaining("[crash]"))
+        .as("the model was asked once")
         .hasSize(1);
     var replay = reader.resume(requestId, 0).untilEnd();
     assertThat(replay.subList(0, replay.size() - 1))
         .as("what the log holds is what the reader got, each event once")
         .containsExactlyElementsOf(received);
-    assertThat(received).extracting(Event::id).containsExactlyElementsOf(
-        LongStream.rangeClosed(1, received.size()).boxed().toList());
+    assertThat(received)
+        .extracting(Event::id)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, received.size()).boxed().toList());
     assertThat(reader.get("/api/user/history/").json().path("count").asInt())
-        .as("nothing of the crashed answer is recorded, not even twice").isZero();
+        .as("nothing of the crashed answer is recorded, not even twice")
+        .isZero();
 
     var retry = reader.ask(isbn, "再说一遍[after-crash]").untilEnd();
     assertThat(retry.getLast().isDone()).isTrue();
@@ -178,17 +204,24 @@ class WorkerCrashIT {
   }
 
   /**
-   * Takes the in-process worker out of its group, starts a worker process and waits until it
-   * holds every partition; the in-process worker is brought back after the test.
+   * Takes the in-process worker out of its group, starts a worker process and waits until it holds
+   * every partition; the in-process worker is brought back after the test.
    */
-  private WorkerProcess aloneInItsGroup(MessageListenerContainer inProcess, Class<?> application,
-      Map<String, String> properties, String name, String group, String topic) throws Exception {
+  private WorkerProcess aloneInItsGroup(
+      MessageListenerContainer inProcess,
+      Class<?> application,
+      Map<String, String> properties,
+      String name,
+      String group,
+      String topic)
+      throws Exception {
     inProcess.stop();
-    cleanup.add(() -> {
-      if (!inProcess.isRunning()) {
-        inProcess.start();
-      }
-    });
+    cleanup.add(
+        () -> {
+          if (!inProcess.isRunning()) {
+            inProcess.start();
+          }
+        });
     var worker = WorkerProcess.start(name, application, properties);
     cleanup.add(worker);
     ConsumerGroups.awaitSoleOwner(group, name, topic, Duration.ofSeconds(90));
@@ -204,19 +237,23 @@ class WorkerCrashIT {
         "spring.kafka.consumer.properties.heartbeat.interval.ms", "1000");
   }
 
-  private static MessageListenerContainer listener(KafkaListenerEndpointRegistry registry,
-      String id) {
+  private static MessageListenerContainer listener(
+      KafkaListenerEndpointRegistry registry, String id) {
     var container = registry.getListenerContainer(id);
     assertThat(container).as("listener %s", id).isNotNull();
     return container;
   }
 
   private static void deliverAgain(String key, String value) throws Exception {
-    try (var producer = new KafkaProducer<String, String>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        TestInfrastructure.shared().kafkaBootstrapServers()),
-        new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(ChatRequested.TOPIC, key, value))
+    try (var producer =
+        new KafkaProducer<String, String>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.shared().kafkaBootstrapServers()),
+            new StringSerializer(),
+            new StringSerializer())) {
+      producer
+          .send(new ProducerRecord<>(ChatRequested.TOPIC, key, value))
           .get(10, TimeUnit.SECONDS);
     }
   }

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A worker in a JVM of its own, run from its runnable jar as in production, so that a test can
  * crash it for real: {@link #kill()} is {@code kill -9}, with no shutdown of any kind. Its output
- * goes to {@code target/worker-logs/}. Every worker still running when the test JVM exits is
- * killed then, whatever happened to the tests; {@code timeout} kills it after five minutes anyway.
+ * goes to {@code target/worker-logs/}. Every worker still running when the test JVM exits is killed
+ * then, whatever happened to the tests; {@code timeout} kills it after five minutes anyway.
  */
 final class WorkerProcess implements AutoCloseable {
 
@@ -26,8 +26,8 @@ final class WorkerProcess implements AutoCloseable {
   private static final Duration MAX_LIFE = Duration.ofMinutes(5);
 
   static {
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(
-        () -> RUNNING.forEach(WorkerProcess::kill)));
+    Runtime.getRuntime()
+        .addShutdownHook(Thread.ofPlatform().unstarted(() -> RUNNING.forEach(WorkerProcess::kill)));
   }
 
   private final String name;
@@ -52,16 +52,22 @@ final class WorkerProcess implements AutoCloseable {
     }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // Small and quick to start: it lives for one test on a machine shared with the test JVM.
-    command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", runnableJar(application).toString()));
+    command.addAll(
+        List.of(
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-jar",
+            runnableJar(application).toString()));
     properties.forEach((key, value) -> command.add("--" + key + "=" + value));
     try {
       var logs = Files.createDirectories(Path.of("target", "worker-logs"));
       var log = logs.resolve(name + ".log");
-      var process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      var process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       process.getOutputStream().close();
       var worker = new WorkerProcess(name, process, log);
       RUNNING.add(worker);
@@ -84,11 +90,17 @@ final class WorkerProcess implements AutoCloseable {
     }
     var target = plain.getParent();
     try (var files = Files.list(target)) {
-      return files.filter(file -> file.getFileName().toString().endsWith("-exec.jar"))
+      return files
+          .filter(file -> file.getFileName().toString().endsWith("-exec.jar"))
           .findFirst()
-          .orElseThrow(() -> new IllegalStateException("no runnable jar of "
-              + application.getSimpleName() + " in " + target
-              + ": build it first (./mvnw verify -pl system-tests -am)"));
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "no runnable jar of "
+                          + application.getSimpleName()
+                          + " in "
+                          + target
+                          + ": build it first (./mvnw verify -pl system-tests -am)"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -49,9 +49,13 @@ public final class CapturedLogs implements AutoCloseable {
   private final class Appender extends AppenderBase<ILoggingEvent> {
     @Override
     protected void append(ILoggingEvent event) {
-      var line = new StringBuilder()
-          .append(event.getLevel()).append(' ').append(event.getLoggerName()).append(' ')
-          .append(event.getFormattedMessage());
+      var line =
+          new StringBuilder()
+              .append(event.getLevel())
+              .append(' ')
+              .append(event.getLoggerName())
+              .append(' ')
+              .append(event.getFormattedMessage());
       if (!event.getMDCPropertyMap().isEmpty()) {
         line.append(' ').append(event.getMDCPropertyMap());
       }

@@ -10,9 +10,10 @@ final class ContainerKafka implements KafkaUnderTest {
   private final KafkaContainer container;
 
   ContainerKafka() {
-    container = new KafkaContainer(IMAGE)
-        .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
-        .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
+    container =
+        new KafkaContainer(IMAGE)
+            .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+            .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
     container.start();
   }
 

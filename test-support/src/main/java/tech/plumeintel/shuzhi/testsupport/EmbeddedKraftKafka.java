@@ -11,9 +11,10 @@ final class EmbeddedKraftKafka implements KafkaUnderTest {
   EmbeddedKraftKafka() {
     broker = new EmbeddedKafkaKraftBroker(1, 1);
     // Tests start and stop consumer groups constantly; waiting 3 s for more members wastes time.
-    broker.brokerProperties(Map.of(
-        "group.initial.rebalance.delay.ms", "0",
-        "auto.create.topics.enable", "false"));
+    broker.brokerProperties(
+        Map.of(
+            "group.initial.rebalance.delay.ms", "0",
+            "auto.create.topics.enable", "false"));
     broker.afterPropertiesSet();
   }
 

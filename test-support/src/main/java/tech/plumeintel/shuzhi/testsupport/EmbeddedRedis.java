@@ -13,13 +13,14 @@ final class EmbeddedRedis implements RedisUnderTest {
   EmbeddedRedis() {
     port = FreePorts.pick();
     try {
-      server = RedisServer.newRedisServer()
-          .port(port)
-          .bind("127.0.0.1")
-          .setting("save \"\"")
-          .setting("appendonly no")
-          .onShutdownForceStop(true)
-          .build();
+      server =
+          RedisServer.newRedisServer()
+              .port(port)
+              .bind("127.0.0.1")
+              .setting("save \"\"")
+              .setting("appendonly no")
+              .onShutdownForceStop(true)
+              .build();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare redis-server", e);
     }

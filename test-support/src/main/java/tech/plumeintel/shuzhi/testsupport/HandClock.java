@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock a test moves by hand, for what the services time through their injected {@link Clock}. */
+/**
+ * A clock a test moves by hand, for what the services time through their injected {@link Clock}.
+ */
 public final class HandClock extends Clock {
 
   private volatile Instant now;

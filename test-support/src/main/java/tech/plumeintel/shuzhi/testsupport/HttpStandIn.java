@@ -27,8 +27,13 @@ public final class HttpStandIn implements AutoCloseable {
   }
 
   /** A request as received. */
-  public record Received(String method, String path, String query, Map<String, List<String>> headers,
-      String body, Instant at) {}
+  public record Received(
+      String method,
+      String path,
+      String query,
+      Map<String, List<String>> headers,
+      String body,
+      Instant at) {}
 
   private final HttpServer server;
   private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
@@ -90,9 +95,14 @@ public final class HttpStandIn implements AutoCloseable {
     try (exchange) {
       var uri = exchange.getRequestURI();
       var body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      received.add(new Received(exchange.getRequestMethod(), uri.getPath(),
-          uri.getRawQuery() == null ? "" : uri.getRawQuery(),
-          Map.copyOf(exchange.getRequestHeaders()), body, Instant.now()));
+      received.add(
+          new Received(
+              exchange.getRequestMethod(),
+              uri.getPath(),
+              uri.getRawQuery() == null ? "" : uri.getRawQuery(),
+              Map.copyOf(exchange.getRequestHeaders()),
+              body,
+              Instant.now()));
       var handler = handlers.get(uri.getPath());
       if (handler == null) {
         respond(exchange, 404, "text/plain", "no stand-in answer for " + uri.getPath());

@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A small JSON client over real HTTP, for tests that talk to a service as the mini-program does. */
+/**
+ * A small JSON client over real HTTP, for tests that talk to a service as the mini-program does.
+ */
 public final class JsonHttp {
 
   /** An answer: status, headers, and the body (parsed when it is JSON). */
@@ -62,7 +64,11 @@ public final class JsonHttp {
   /**
    * @param body a String is sent as is (so tests can send broken JSON); anything else as JSON
    */
-  public Answer send(String method, String path, @Nullable Object body, @Nullable String token,
+  public Answer send(
+      String method,
+      String path,
+      @Nullable Object body,
+      @Nullable String token,
       Map<String, String> headers) {
     var builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
     if (token != null) {
@@ -73,7 +79,8 @@ public final class JsonHttp {
       builder.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
       var text = body instanceof String s ? s : MAPPER.writeValueAsString(body);
-      builder.header("Content-Type", "application/json")
+      builder
+          .header("Content-Type", "application/json")
           .method(method, HttpRequest.BodyPublishers.ofString(text));
     }
     try {

@@ -5,8 +5,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test class during which a secret or token was logged, anywhere in the JVM. Registered for
- * every test of every module through JUnit's extension auto-detection (see test-support's
- * {@code junit-platform.properties}).
+ * every test of every module through JUnit's extension auto-detection (see test-support's {@code
+ * junit-platform.properties}).
  */
 public class NoSecretsInLogs implements AfterAllCallback {
 
@@ -17,7 +17,7 @@ public class NoSecretsInLogs implements AfterAllCallback {
     }
     var leaks = String.join("\n", SecretsGuardAppender.LEAKS);
     SecretsGuardAppender.LEAKS.clear();
-    throw new AssertionError("Secrets or tokens were logged during "
-        + context.getDisplayName() + ":\n" + leaks);
+    throw new AssertionError(
+        "Secrets or tokens were logged during " + context.getDisplayName() + ":\n" + leaks);
   }
 }

@@ -22,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A real OpenAI-compatible HTTP endpoint on a free port: replays a recorded DeepSeek stream with a
  * delay between chunks, or stalls sending only keep-alives, or answers an error status. What it
- * does is chosen by a marker in the request's last user message, so concurrent tests do not mix.
- * It records every request and notices when a client closes a stalled connection.
+ * does is chosen by a marker in the request's last user message, so concurrent tests do not mix. It
+ * records every request and notices when a client closes a stalled connection.
  */
 public final class OpenAiStandIn implements AutoCloseable {
 
@@ -99,11 +99,11 @@ public final class OpenAiStandIn implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       var body = JSON.readTree(exchange.getRequestBody().readAllBytes());
-      var recorded = new Recorded(
-          String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")), body);
+      var recorded =
+          new Recorded(
+              String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")), body);
       requests.add(recorded);
-      var marker = behaviours.keySet().stream()
-          .filter(recorded.question()::contains).findFirst();
+      var marker = behaviours.keySet().stream().filter(recorded.question()::contains).findFirst();
       var behaviour = marker.map(behaviours::get).orElse(fallback);
       switch (behaviour) {
         case Behaviour.Status status -> {

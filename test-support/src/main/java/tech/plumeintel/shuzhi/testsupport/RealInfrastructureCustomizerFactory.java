@@ -8,7 +8,9 @@ import org.springframework.test.context.ContextConfigurationAttributes;
 import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.ContextCustomizerFactory;
 
-/** Adds the infrastructure's connection properties to contexts of {@link RealInfrastructure} tests. */
+/**
+ * Adds the infrastructure's connection properties to contexts of {@link RealInfrastructure} tests.
+ */
 final class RealInfrastructureCustomizerFactory implements ContextCustomizerFactory {
 
   static final String DATABASE = "shuzhi";
@@ -29,9 +31,11 @@ final class RealInfrastructureCustomizerFactory implements ContextCustomizerFact
     public void customizeContext(
         org.springframework.context.ConfigurableApplicationContext context,
         org.springframework.test.context.MergedContextConfiguration mergedConfig) {
-      var properties = new HashMap<String, Object>(
-          TestInfrastructure.shared().springProperties(DATABASE));
-      context.getEnvironment().getPropertySources()
+      var properties =
+          new HashMap<String, Object>(TestInfrastructure.shared().springProperties(DATABASE));
+      context
+          .getEnvironment()
+          .getPropertySources()
           .addFirst(new MapPropertySource("shuzhiTestInfrastructure", properties));
     }
   }

@@ -77,10 +77,14 @@ public final class SourceStandIn implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       var uri = exchange.getRequestURI();
-      requests.add(new Request(uri.getPath(), uri.getRawQuery(),
-          exchange.getRequestHeaders().getFirst("User-Agent"), System.nanoTime()));
-      var replies = uri.getRawQuery() == null ? null
-          : routes.get(uri.getPath() + "?" + uri.getRawQuery());
+      requests.add(
+          new Request(
+              uri.getPath(),
+              uri.getRawQuery(),
+              exchange.getRequestHeaders().getFirst("User-Agent"),
+              System.nanoTime()));
+      var replies =
+          uri.getRawQuery() == null ? null : routes.get(uri.getPath() + "?" + uri.getRawQuery());
       if (replies == null) {
         replies = routes.get(uri.getPath());
       }

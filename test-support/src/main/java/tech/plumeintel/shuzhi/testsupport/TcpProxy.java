@@ -68,16 +68,19 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    Thread.ofVirtual().start(() -> {
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        in.transferTo(out);
-      } catch (IOException e) {
-        // One side went away.
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                in.transferTo(out);
+              } catch (IOException e) {
+                // One side went away.
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            });
   }
 
   private static void closeQuietly(Socket socket) {

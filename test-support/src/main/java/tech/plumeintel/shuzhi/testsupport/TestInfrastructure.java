@@ -9,9 +9,9 @@ import org.testcontainers.DockerClientFactory;
 /**
  * Real Kafka, Redis and MongoDB for tests, started once per test JVM and stopped when it exits.
  *
- * <p>With a Docker engine the three run in Testcontainers (the real MongoDB among them); without one
- * they run here: Kafka's own KRaft broker in-process, a real {@code redis-server} binary, and the
- * mongo-java-server Mongo-wire store. The same tests run in both modes. {@code
+ * <p>With a Docker engine the three run in Testcontainers (the real MongoDB among them); without
+ * one they run here: Kafka's own KRaft broker in-process, a real {@code redis-server} binary, and
+ * the mongo-java-server Mongo-wire store. The same tests run in both modes. {@code
  * -Dshuzhi.test.infrastructure=docker|local} (or the environment variable {@code
  * SHUZHI_TEST_INFRASTRUCTURE}) forces a mode; the default picks Docker when it answers.
  */
@@ -37,9 +37,13 @@ public final class TestInfrastructure {
       redis = new EmbeddedRedis();
       mongo = new InProcessMongo();
     }
-    log.info("Test infrastructure ({}) up in {} ms: kafka {}, redis {}, mongo {}",
-        docker ? "Testcontainers" : "local", (System.nanoTime() - started) / 1_000_000,
-        kafka.bootstrapServers(), redis.url(), mongo.connectionString());
+    log.info(
+        "Test infrastructure ({}) up in {} ms: kafka {}, redis {}, mongo {}",
+        docker ? "Testcontainers" : "local",
+        (System.nanoTime() - started) / 1_000_000,
+        kafka.bootstrapServers(),
+        redis.url(),
+        mongo.connectionString());
   }
 
   /** The JVM's infrastructure, started on first use. */
@@ -104,14 +108,17 @@ public final class TestInfrastructure {
   }
 
   private static boolean useDocker() {
-    var forced = System.getProperty("shuzhi.test.infrastructure",
-        System.getenv().getOrDefault("SHUZHI_TEST_INFRASTRUCTURE", "auto"));
+    var forced =
+        System.getProperty(
+            "shuzhi.test.infrastructure",
+            System.getenv().getOrDefault("SHUZHI_TEST_INFRASTRUCTURE", "auto"));
     return switch (forced) {
       case "docker" -> true;
       case "local" -> false;
       case "auto" -> DockerClientFactory.instance().isDockerAvailable();
-      default -> throw new IllegalStateException(
-          "shuzhi.test.infrastructure must be docker, local or auto, not " + forced);
+      default ->
+          throw new IllegalStateException(
+              "shuzhi.test.infrastructure must be docker, local or auto, not " + forced);
     };
   }
 }

@@ -21,19 +21,27 @@ public final class TopicReader implements AutoCloseable {
   private final List<ConsumerRecord<String, String>> seen = new CopyOnWriteArrayList<>();
 
   public TopicReader(String topic) {
-    consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.shared().kafkaBootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
+    consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.shared().kafkaBootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "test-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                "false",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class.getName()));
     consumer.subscribe(List.of(topic));
   }
 
   /** Polls for a while and returns every record read so far that matches. */
-  public List<ConsumerRecord<String, String>> records(Predicate<ConsumerRecord<String, String>> match,
-      Duration pollFor) {
+  public List<ConsumerRecord<String, String>> records(
+      Predicate<ConsumerRecord<String, String>> match, Duration pollFor) {
     var end = System.nanoTime() + pollFor.toNanos();
     while (System.nanoTime() < end) {
       consumer.poll(Duration.ofMillis(100)).forEach(seen::add);

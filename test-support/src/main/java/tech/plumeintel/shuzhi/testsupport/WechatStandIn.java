@@ -18,16 +18,21 @@ public final class WechatStandIn implements AutoCloseable {
   private final Map<String, HttpStandIn.Handler> byCode = new ConcurrentHashMap<>();
 
   public WechatStandIn() {
-    http.on(PATH, exchange -> {
-      var code = query(exchange.getRequestURI().getRawQuery()).getOrDefault("js_code", "");
-      var handler = byCode.get(code);
-      if (handler == null) {
-        HttpStandIn.respond(exchange, 200, "application/json",
-            "{\"errcode\":40029,\"errmsg\":\"invalid code\"}");
-      } else {
-        handler.handle(exchange);
-      }
-    });
+    http.on(
+        PATH,
+        exchange -> {
+          var code = query(exchange.getRequestURI().getRawQuery()).getOrDefault("js_code", "");
+          var handler = byCode.get(code);
+          if (handler == null) {
+            HttpStandIn.respond(
+                exchange,
+                200,
+                "application/json",
+                "{\"errcode\":40029,\"errmsg\":\"invalid code\"}");
+          } else {
+            handler.handle(exchange);
+          }
+        });
   }
 
   public URI baseUrl() {
@@ -40,13 +45,24 @@ public final class WechatStandIn implements AutoCloseable {
   }
 
   public void accept(String code, String openid) {
-    answer(code, 200, "{\"session_key\":\"" + sessionKeyFor(openid)
-        + "\",\"expires_in\":7200,\"openid\":\"" + openid + "\",\"unionid\":\"u-" + openid + "\"}");
+    answer(
+        code,
+        200,
+        "{\"session_key\":\""
+            + sessionKeyFor(openid)
+            + "\",\"expires_in\":7200,\"openid\":\""
+            + openid
+            + "\",\"unionid\":\"u-"
+            + openid
+            + "\"}");
   }
 
   public void answer(String code, int status, String body) {
-    byCode.put(code, exchange -> HttpStandIn.respond(exchange,
-        status, body.startsWith("<") ? "text/html" : "application/json", body));
+    byCode.put(
+        code,
+        exchange ->
+            HttpStandIn.respond(
+                exchange, status, body.startsWith("<") ? "text/html" : "application/json", body));
   }
 
   public void answer(String code, HttpStandIn.Handler handler) {
@@ -68,7 +84,9 @@ public final class WechatStandIn implements AutoCloseable {
     if (raw == null) {
       return result;
     }
-    Arrays.stream(raw.split("&")).map(pair -> pair.split("=", 2)).filter(kv -> kv.length == 2)
+    Arrays.stream(raw.split("&"))
+        .map(pair -> pair.split("=", 2))
+        .filter(kv -> kv.length == 2)
         .forEach(kv -> result.put(kv[0], URLDecoder.decode(kv[1], StandardCharsets.UTF_8)));
     return result;
   }
@@ -77,5 +95,4 @@ public final class WechatStandIn implements AutoCloseable {
   public void close() {
     http.close();
   }
-
 }

@@ -21,7 +21,8 @@ class NoSecretsInLogsTest {
     assertThatCode(() -> guard.afterAll(context)).doesNotThrowAnyException();
 
     log.info("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl");
-    assertThatThrownBy(() -> guard.afterAll(context)).isInstanceOf(AssertionError.class)
+    assertThatThrownBy(() -> guard.afterAll(context))
+        .isInstanceOf(AssertionError.class)
         .hasMessageContaining("eyJ");
 
     log.warn("config value sk-" + SecretsGuardAppender.SECRET_MARKER);

@@ -29,18 +29,28 @@ class TestInfrastructureIT {
   @Test
   void aRecordProducedToKafkaIsConsumedBack() throws Exception {
     var topic = "it-" + UUID.randomUUID();
-    var bootstrap = Map.<String, Object>of("bootstrap.servers", infrastructure.kafkaBootstrapServers());
+    var bootstrap =
+        Map.<String, Object>of("bootstrap.servers", infrastructure.kafkaBootstrapServers());
     try (var admin = Admin.create(bootstrap)) {
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
-    try (var producer = new KafkaProducer<>(bootstrap, new StringSerializer(), new StringSerializer())) {
+    try (var producer =
+        new KafkaProducer<>(bootstrap, new StringSerializer(), new StringSerializer())) {
       producer.send(new ProducerRecord<>(topic, "9787536025080", "黄金时代")).get(30, TimeUnit.SECONDS);
     }
-    var consumerConfig = Map.<String, Object>of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infrastructure.kafkaBootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    try (var consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
+    var consumerConfig =
+        Map.<String, Object>of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            infrastructure.kafkaBootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "it-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest");
+    try (var consumer =
+        new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of(topic));
       var received = new java.util.ArrayList<String>();
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -54,14 +64,16 @@ class TestInfrastructureIT {
   @Test
   void aMessagePublishedOnRedisReachesASubscriber() throws Exception {
     var client = RedisClient.create(infrastructure.redisUrl());
-    try (var subscriber = client.connectPubSub(); var publisher = client.connect()) {
+    try (var subscriber = client.connectPubSub();
+        var publisher = client.connect()) {
       var received = new LinkedBlockingQueue<String>();
-      subscriber.addListener(new RedisPubSubAdapter<>() {
-        @Override
-        public void message(String channel, String message) {
-          received.add(channel + ":" + message);
-        }
-      });
+      subscriber.addListener(
+          new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+              received.add(channel + ":" + message);
+            }
+          });
       subscriber.sync().subscribe("it-channel");
       long listeners = publisher.sync().publish("it-channel", "书智");
       assertThat(listeners).isEqualTo(1);

@@ -35,7 +35,8 @@ class AccessTokenFilter extends OncePerRequestFilter {
   protected boolean shouldNotFilter(HttpServletRequest request) {
     var path = request.getRequestURI();
     // CORS preflights carry no credentials by design; the CORS filter answers them.
-    return !path.startsWith("/api/") || OPEN_PATHS.contains(path)
+    return !path.startsWith("/api/")
+        || OPEN_PATHS.contains(path)
         || "OPTIONS".equals(request.getMethod());
   }
 

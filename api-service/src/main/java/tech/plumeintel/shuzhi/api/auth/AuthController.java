@@ -25,8 +25,12 @@ class AuthController {
   private final UsedRefreshTokens usedRefreshTokens;
   private final RateLimits limits;
 
-  AuthController(CodeExchange wechat, UserAccounts users, Tokens tokens,
-      UsedRefreshTokens usedRefreshTokens, RateLimits limits) {
+  AuthController(
+      CodeExchange wechat,
+      UserAccounts users,
+      Tokens tokens,
+      UsedRefreshTokens usedRefreshTokens,
+      RateLimits limits) {
     this.limits = limits;
     this.wechat = wechat;
     this.users = users;
@@ -48,8 +52,8 @@ class AuthController {
     if (!usedRefreshTokens.markUsed(refresh)) {
       throw ApiException.unauthorized("刷新凭证已使用过，请重新登录");
     }
-    var user = users.find(refresh.userId())
-        .orElseThrow(() -> ApiException.unauthorized("用户不存在，请重新登录"));
+    var user =
+        users.find(refresh.userId()).orElseThrow(() -> ApiException.unauthorized("用户不存在，请重新登录"));
     return LoginAnswer.of(tokens.issue(user.id()), user.view());
   }
 

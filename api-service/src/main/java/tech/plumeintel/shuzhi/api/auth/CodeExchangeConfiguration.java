@@ -9,7 +9,9 @@ import org.springframework.core.env.Profiles;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.ErrorCode;
 
-/** Real WeChat when configured; the offline stand-in only in the local profile without credentials. */
+/**
+ * Real WeChat when configured; the offline stand-in only in the local profile without credentials.
+ */
 @Configuration(proxyBeanMethods = false)
 class CodeExchangeConfiguration {
 
@@ -21,7 +23,8 @@ class CodeExchangeConfiguration {
       return new JscodeToSession(properties);
     }
     if (environment.acceptsProfiles(Profiles.of("local"))) {
-      log.warn("OFFLINE LOGIN STAND-IN ACTIVE: no WeChat credentials, local profile; any code logs in");
+      log.warn(
+          "OFFLINE LOGIN STAND-IN ACTIVE: no WeChat credentials, local profile; any code logs in");
       return new OfflineCodeExchange();
     }
     log.error("SHUZHI_WECHAT_APP_ID / SHUZHI_WECHAT_APP_SECRET are not set: every login will fail");

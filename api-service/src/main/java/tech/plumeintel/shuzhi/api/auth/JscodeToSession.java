@@ -17,9 +17,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * WeChat's {@code sns/jscode2session}. WeChat answers errors with HTTP 200 and an {@code errcode}. A
- * code is single-use, so a failed exchange is never retried with it. The URL carries the app secret
- * and the code, so neither the URL nor the body is ever logged.
+ * WeChat's {@code sns/jscode2session}. WeChat answers errors with HTTP 200 and an {@code errcode}.
+ * A code is single-use, so a failed exchange is never retried with it. The URL carries the app
+ * secret and the code, so neither the URL nor the body is ever logged.
  */
 final class JscodeToSession implements CodeExchange {
 
@@ -32,10 +32,11 @@ final class JscodeToSession implements CodeExchange {
 
   JscodeToSession(WechatProperties properties) {
     this.properties = properties;
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(properties.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(properties.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   @Override
@@ -45,7 +46,8 @@ final class JscodeToSession implements CodeExchange {
     try {
       answer = json.readTree(body);
     } catch (JacksonException e) {
-      log.warn("WeChat answered jscode2session with a body that is not JSON ({} bytes)", body.length());
+      log.warn(
+          "WeChat answered jscode2session with a body that is not JSON ({} bytes)", body.length());
       throw unavailable();
     }
     int errcode = answer.path("errcode").asInt(0);
@@ -62,11 +64,16 @@ final class JscodeToSession implements CodeExchange {
   }
 
   private String call(String code) {
-    var uri = URI.create(properties.baseUrl().toString().replaceAll("/+$", "")
-        + "/sns/jscode2session?appid=" + encode(properties.appId())
-        + "&secret=" + encode(properties.appSecret())
-        + "&js_code=" + encode(code)
-        + "&grant_type=authorization_code");
+    var uri =
+        URI.create(
+            properties.baseUrl().toString().replaceAll("/+$", "")
+                + "/sns/jscode2session?appid="
+                + encode(properties.appId())
+                + "&secret="
+                + encode(properties.appSecret())
+                + "&js_code="
+                + encode(code)
+                + "&grant_type=authorization_code");
     var request = HttpRequest.newBuilder(uri).timeout(properties.timeout()).GET().build();
     try {
       var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -6,9 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * OFFLINE STAND-IN for the local run without WeChat credentials: any code logs in, and the same code
- * is always the same reader (so a developer can be several readers). {@link CodeExchangeConfiguration}
- * never picks it when credentials are set or outside the {@code local} profile.
+ * OFFLINE STAND-IN for the local run without WeChat credentials: any code logs in, and the same
+ * code is always the same reader (so a developer can be several readers). {@link
+ * CodeExchangeConfiguration} never picks it when credentials are set or outside the {@code local}
+ * profile.
  */
 final class OfflineCodeExchange implements CodeExchange {
 
@@ -17,7 +18,8 @@ final class OfflineCodeExchange implements CodeExchange {
   @Override
   public WechatIdentity exchange(String code) {
     try {
-      var digest = MessageDigest.getInstance("SHA-256").digest(code.getBytes(StandardCharsets.UTF_8));
+      var digest =
+          MessageDigest.getInstance("SHA-256").digest(code.getBytes(StandardCharsets.UTF_8));
       return new WechatIdentity(OPENID_PREFIX + HexFormat.of().formatHex(digest, 0, 12), null);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -12,7 +12,8 @@ import org.springframework.core.env.Profiles;
 
 /**
  * Makes the HMAC key from {@code SHUZHI_JWT_SECRET}. Outside the local profile a missing or weak
- * secret stops the service from starting: tokens signed with a guessable key are forgeable by anyone.
+ * secret stops the service from starting: tokens signed with a guessable key are forgeable by
+ * anyone.
  */
 final class SigningKeyFactory {
 
@@ -28,14 +29,17 @@ final class SigningKeyFactory {
       return Keys.hmacShaKeyFor(bytes);
     }
     if (environment.acceptsProfiles(Profiles.of("local"))) {
-      log.warn("No usable SHUZHI_JWT_SECRET: local profile, so tokens are signed with a random key "
-          + "that lasts until this process stops");
+      log.warn(
+          "No usable SHUZHI_JWT_SECRET: local profile, so tokens are signed with a random key "
+              + "that lasts until this process stops");
       var random = new byte[MIN_SECRET_BYTES];
       new SecureRandom().nextBytes(random);
       return Keys.hmacShaKeyFor(random);
     }
-    throw new IllegalStateException("SHUZHI_JWT_SECRET must be set to a random secret of at least "
-        + MIN_SECRET_BYTES + " bytes (e.g. `openssl rand -base64 48`)");
+    throw new IllegalStateException(
+        "SHUZHI_JWT_SECRET must be set to a random secret of at least "
+            + MIN_SECRET_BYTES
+            + " bytes (e.g. `openssl rand -base64 48`)");
   }
 
   private static boolean isOneRepeatedCharacter(byte[] bytes) {

@@ -35,10 +35,12 @@ public class Tokens {
   private final JwtParser parser;
   private final Clock clock;
   private final IdGenerator ids;
+
   /**
-   * Access tokens this instance verified, with what they proved: checking an HMAC and parsing JSON on
-   * every request cost more than the book lookup it guarded. Only a token that passed every check is
-   * kept, keyed by its exact text, and only until its expiry; no access token is revoked before that.
+   * Access tokens this instance verified, with what they proved: checking an HMAC and parsing JSON
+   * on every request cost more than the book lookup it guarded. Only a token that passed every
+   * check is kept, keyed by its exact text, and only until its expiry; no access token is revoked
+   * before that.
    */
   private final Cache<String, VerifiedAccess> verified;
 
@@ -47,12 +49,13 @@ public class Tokens {
     this.key = SigningKeyFactory.signingKey(properties, environment);
     this.clock = clock;
     this.ids = ids;
-    this.parser = Jwts.parser()
-        .verifyWith(key)
-        .requireIssuer(properties.issuer())
-        .clock(() -> Date.from(clock.instant()))
-        .json(new JacksonJwtJson.Deserializer())
-        .build();
+    this.parser =
+        Jwts.parser()
+            .verifyWith(key)
+            .requireIssuer(properties.issuer())
+            .clock(() -> Date.from(clock.instant()))
+            .json(new JacksonJwtJson.Deserializer())
+            .build();
     this.verified = Caffeine.newBuilder().maximumSize(MAX_VERIFIED).build();
   }
 
@@ -78,20 +81,24 @@ public class Tokens {
     }
     // Expired or never seen: the parser decides, and refuses as it always did.
     var claims = claims(token, ACCESS);
-    verified.put(token, new VerifiedAccess(claims.getSubject(), claims.getExpiration().toInstant()));
+    verified.put(
+        token, new VerifiedAccess(claims.getSubject(), claims.getExpiration().toInstant()));
     return claims.getSubject();
   }
 
   RefreshToken refreshToken(String token) {
     var claims = claims(token, REFRESH);
-    return new RefreshToken(claims.getSubject(), claims.getId(), claims.getExpiration().toInstant());
+    return new RefreshToken(
+        claims.getSubject(), claims.getId(), claims.getExpiration().toInstant());
   }
 
   private Claims claims(String token, String type) {
     try {
       var claims = parser.parseSignedClaims(token).getPayload();
-      if (!type.equals(claims.get(TYPE_CLAIM, String.class)) || claims.getSubject() == null
-          || claims.getId() == null || claims.getExpiration() == null) {
+      if (!type.equals(claims.get(TYPE_CLAIM, String.class))
+          || claims.getSubject() == null
+          || claims.getId() == null
+          || claims.getExpiration() == null) {
         throw ApiException.unauthorized("登录凭证无效，请重新登录");
       }
       return claims;

@@ -20,7 +20,9 @@ class UsedRefreshTokens {
     this.clock = clock;
   }
 
-  /** @return true the first time this token is presented, false ever after */
+  /**
+   * @return true the first time this token is presented, false ever after
+   */
   boolean markUsed(Tokens.RefreshToken token) {
     var remaining = Duration.between(clock.instant(), token.expiresAt()).plusSeconds(60);
     return Boolean.TRUE.equals(

@@ -25,8 +25,8 @@ class BookController {
   private final RateLimits limits;
   private final BookJson json;
 
-  BookController(BookLookup lookup, TaskStore tasks, BookStore books, RateLimits limits,
-      BookJson json) {
+  BookController(
+      BookLookup lookup, TaskStore tasks, BookStore books, RateLimits limits, BookJson json) {
     this.limits = limits;
     this.json = json;
     this.lookup = lookup;
@@ -43,8 +43,14 @@ class BookController {
         var pollUrl = apiBase().resolve("/api/tasks/" + pending.taskId() + "/");
         yield ResponseEntity.status(HttpStatus.ACCEPTED)
             .location(pollUrl)
-            .body(Map.of("task_id", pending.taskId(), "status", BookTaskStatus.PENDING.wire(),
-                "poll_url", pollUrl.toString()));
+            .body(
+                Map.of(
+                    "task_id",
+                    pending.taskId(),
+                    "status",
+                    BookTaskStatus.PENDING.wire(),
+                    "poll_url",
+                    pollUrl.toString()));
       }
     };
   }
@@ -56,9 +62,11 @@ class BookController {
     }
     var task = tasks.find(taskId).orElseThrow(() -> ApiException.notFound("没有这个任务，或已过期"));
     return switch (task.status()) {
-      case SUCCEEDED -> books.find(Isbn.parse(task.isbn()))
-          .map(book -> TaskView.succeeded(task, BookView.ofCurrentRequest(book)))
-          .orElseGet(() -> TaskView.of(task));
+      case SUCCEEDED ->
+          books
+              .find(Isbn.parse(task.isbn()))
+              .map(book -> TaskView.succeeded(task, BookView.ofCurrentRequest(book)))
+              .orElseGet(() -> TaskView.of(task));
       default -> TaskView.of(task);
     };
   }

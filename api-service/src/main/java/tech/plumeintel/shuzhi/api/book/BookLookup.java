@@ -31,16 +31,28 @@ public class BookLookup {
   private final Clock clock;
   private final Map<String, Counter> outcomes;
 
-  BookLookup(RecentBooks books, TaskStore tasks, FetchJobs jobs, BooksProperties properties,
-      Clock clock, MeterRegistry meters) {
+  BookLookup(
+      RecentBooks books,
+      TaskStore tasks,
+      FetchJobs jobs,
+      BooksProperties properties,
+      Clock clock,
+      MeterRegistry meters) {
     this.books = books;
     this.tasks = tasks;
     this.jobs = jobs;
     this.properties = properties;
     this.clock = clock;
-    this.outcomes = Map.of(
-        "hit", lookups(meters, "hit"), "stale", lookups(meters, "stale"),
-        "miss", lookups(meters, "miss"), "negative", lookups(meters, "negative"));
+    this.outcomes =
+        Map.of(
+            "hit",
+            lookups(meters, "hit"),
+            "stale",
+            lookups(meters, "stale"),
+            "miss",
+            lookups(meters, "miss"),
+            "negative",
+            lookups(meters, "negative"));
   }
 
   Outcome lookUp(Isbn isbn) {

@@ -37,8 +37,11 @@ public class BookStore {
   }
 
   Optional<GridFSFile> cover(Isbn isbn) {
-    return Optional.ofNullable(covers.find(Filters.eq("filename", isbn.value()))
-        .sort(Sorts.descending("uploadDate")).first());
+    return Optional.ofNullable(
+        covers
+            .find(Filters.eq("filename", isbn.value()))
+            .sort(Sorts.descending("uploadDate"))
+            .first());
   }
 
   GridFSBucket coverBucket() {

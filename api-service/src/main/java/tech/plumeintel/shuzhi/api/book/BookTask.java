@@ -28,8 +28,8 @@ record BookTask(
   /** A task nobody finished in time is over for the reader, whatever a late worker may still do. */
   BookTask asSeenAt(Instant now) {
     if (!status.isFinal() && now.isAfter(deadline)) {
-      return new BookTask(id, BookTaskStatus.FAILED, isbn, BookTasks.ERROR_UPSTREAM,
-          "查找超时，请稍后再试", deadline);
+      return new BookTask(
+          id, BookTaskStatus.FAILED, isbn, BookTasks.ERROR_UPSTREAM, "查找超时，请稍后再试", deadline);
     }
     return this;
   }

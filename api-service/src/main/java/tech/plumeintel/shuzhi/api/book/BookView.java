@@ -35,10 +35,25 @@ public record BookView(
   }
 
   public static BookView of(Book book, URI apiBase) {
-    return new BookView(book.isbn(), book.title(), book.subtitle(), book.originalTitle(),
-        book.author(), book.translator(), book.publisher(), book.pubDate(), book.pages(),
-        book.price(), book.binding(), book.series(), book.rating(), book.ratingCount(),
-        book.introduction(), book.authorIntro(), coverUrl(book, apiBase), book.sources(),
+    return new BookView(
+        book.isbn(),
+        book.title(),
+        book.subtitle(),
+        book.originalTitle(),
+        book.author(),
+        book.translator(),
+        book.publisher(),
+        book.pubDate(),
+        book.pages(),
+        book.price(),
+        book.binding(),
+        book.series(),
+        book.rating(),
+        book.ratingCount(),
+        book.introduction(),
+        book.authorIntro(),
+        coverUrl(book, apiBase),
+        book.sources(),
         book.fetchedAt());
   }
 

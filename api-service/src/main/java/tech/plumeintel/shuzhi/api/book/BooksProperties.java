@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param taskDeadline a task not finished by then is reported failed, and a new lookup may start
  * @param taskRetention how long a task can be polled
  * @param publishTimeout how long a lookup waits for Kafka to take the job before answering 503
- * @param inMemoryFor how long an instance serves a stored book from memory without reading it again;
- *     a change to the book shows after at most this long (0: read every time)
+ * @param inMemoryFor how long an instance serves a stored book from memory without reading it
+ *     again; a change to the book shows after at most this long (0: read every time)
  */
 @ConfigurationProperties("shuzhi.books")
 record BooksProperties(

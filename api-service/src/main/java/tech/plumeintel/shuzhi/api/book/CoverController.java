@@ -29,8 +29,8 @@ class CoverController {
       Caller caller,
       @PathVariable String isbn,
       @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-    var file = books.cover(IsbnParameter.parse(isbn))
-        .orElseThrow(() -> ApiException.notFound("这本书还没有封面"));
+    var file =
+        books.cover(IsbnParameter.parse(isbn)).orElseThrow(() -> ApiException.notFound("这本书还没有封面"));
     var etag = "\"" + file.getObjectId().toHexString() + "\"";
     var cache = CacheControl.maxAge(Duration.ofDays(7)).cachePrivate();
     if (etag.equals(ifNoneMatch)) {

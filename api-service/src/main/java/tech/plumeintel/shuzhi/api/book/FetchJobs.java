@@ -11,7 +11,9 @@ import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 
-/** Hands lookups to the fetch-workers through Kafka, waiting a bounded time for the broker's ack. */
+/**
+ * Hands lookups to the fetch-workers through Kafka, waiting a bounded time for the broker's ack.
+ */
 @Component
 class FetchJobs {
 
@@ -25,11 +27,14 @@ class FetchJobs {
     this.clock = clock;
   }
 
-  /** @throws ApiException {@code UPSTREAM_ERROR} when Kafka does not take the job in time */
+  /**
+   * @throws ApiException {@code UPSTREAM_ERROR} when Kafka does not take the job in time
+   */
   void publish(String taskId, Isbn isbn, Instant deadline) {
     var job = new BookFetchRequested(taskId, isbn.value(), clock.instant(), deadline);
     try {
-      kafka.send(BookFetchRequested.TOPIC, isbn.value(), job)
+      kafka
+          .send(BookFetchRequested.TOPIC, isbn.value(), job)
           .get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       throw ApiException.upstream("查书服务暂时不可用，请稍后再试", e);

@@ -10,7 +10,9 @@ public final class IsbnParameter {
 
   private IsbnParameter() {}
 
-  /** @throws ApiException {@code INVALID_PARAMS} when missing or not an ISBN */
+  /**
+   * @throws ApiException {@code INVALID_PARAMS} when missing or not an ISBN
+   */
   public static Isbn parse(@Nullable String value) {
     if (value == null) {
       throw ApiException.invalid("缺少 isbn");

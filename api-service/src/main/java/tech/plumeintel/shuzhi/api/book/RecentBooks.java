@@ -14,12 +14,13 @@ import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 
 /**
- * The stored books that lookups found in the last {@link BooksProperties#inMemoryFor()}: a book many
- * readers look up at once is read from Mongo and decoded once per period, not once per lookup (that
- * was the largest part of a lookup's CPU). A book is the same for every reader; nothing of a reader's
- * is kept here. A book the fetch-worker has since refreshed is served as it was for at most that
- * period: an entry is stamped with the time its read began, so it holds every change made before its
- * stamp. Books not in the store are not remembered, so a book that arrives is found at once.
+ * The stored books that lookups found in the last {@link BooksProperties#inMemoryFor()}: a book
+ * many readers look up at once is read from Mongo and decoded once per period, not once per lookup
+ * (that was the largest part of a lookup's CPU). A book is the same for every reader; nothing of a
+ * reader's is kept here. A book the fetch-worker has since refreshed is served as it was for at
+ * most that period: an entry is stamped with the time its read began, so it holds every change made
+ * before its stamp. Books not in the store are not remembered, so a book that arrives is found at
+ * once.
  */
 @Component
 class RecentBooks {
@@ -42,10 +43,11 @@ class RecentBooks {
     this.clock = clock;
     // The size bound and Caffeine's own expiry only free memory; whether an entry may be served is
     // decided on the injected clock below.
-    this.books = Caffeine.newBuilder()
-        .maximumSize(MAX_BOOKS)
-        .expireAfterWrite(properties.inMemoryFor())
-        .build();
+    this.books =
+        Caffeine.newBuilder()
+            .maximumSize(MAX_BOOKS)
+            .expireAfterWrite(properties.inMemoryFor())
+            .build();
   }
 
   Optional<Book> find(Isbn isbn) {
@@ -61,8 +63,9 @@ class RecentBooks {
 
   /**
    * Reads the book from the store, or waits for the read another lookup of it has under way: when a
-   * hot book's entry runs out, the hundreds of lookups in flight would otherwise all read it at once.
-   * A failed read fails its waiters too, so that they answer at once rather than queue for the store.
+   * hot book's entry runs out, the hundreds of lookups in flight would otherwise all read it at
+   * once. A failed read fails its waiters too, so that they answer at once rather than queue for
+   * the store.
    */
   private @Nullable Entry readOnce(Isbn isbn) {
     var mine = new CompletableFuture<@Nullable Entry>();

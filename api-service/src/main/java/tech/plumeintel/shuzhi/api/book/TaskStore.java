@@ -22,7 +22,9 @@ class TaskStore {
    * Joins the unfinished task named by the in-flight key, or creates a task and names it there. The
    * in-flight key lives no longer than the task's deadline, so a lost job never blocks a book.
    */
-  private static final RedisScript<List> START_OR_JOIN = RedisScript.of("""
+  private static final RedisScript<List> START_OR_JOIN =
+      RedisScript.of(
+          """
       local existing = redis.call('GET', KEYS[1])
       if existing then
         local status = redis.call('HGET', ARGV[7] .. existing, 'status')
@@ -35,10 +37,13 @@ class TaskStore {
       redis.call('EXPIRE', KEYS[2], ARGV[5])
       redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[6])
       return {ARGV[1], '1'}
-      """, List.class);
+      """,
+          List.class);
 
   /** Fails a task that could not be handed to Kafka, and frees the book for the next lookup. */
-  private static final RedisScript<Long> ABANDON = RedisScript.of("""
+  private static final RedisScript<Long> ABANDON =
+      RedisScript.of(
+          """
       if redis.call('EXISTS', KEYS[1]) == 1 then
         redis.call('HSET', KEYS[1], 'status', 'failed', 'error_code', ARGV[2],
             'error_message', ARGV[3], 'updated_at', ARGV[4])
@@ -47,7 +52,8 @@ class TaskStore {
         redis.call('DEL', KEYS[2])
       end
       return 1
-      """, Long.class);
+      """,
+          Long.class);
 
   private final StringRedisTemplate redis;
   private final BooksProperties properties;
@@ -65,14 +71,19 @@ class TaskStore {
   Started startOrJoin(Isbn isbn) {
     var now = clock.instant();
     var id = ids.next();
-    List<?> result = redis.execute(START_OR_JOIN,
-        List.of(BookTasks.inFlight(isbn), BookTasks.task(id)),
-        id, isbn.value(), now.toString(), now.plus(properties.taskDeadline()).toString(),
-        Long.toString(properties.taskRetention().toSeconds()),
-        Long.toString(properties.taskDeadline().toMillis()),
-        BookTasks.task(""));
-    return new Started((String) result.get(0), "1".equals(result.get(1)),
-        now.plus(properties.taskDeadline()));
+    List<?> result =
+        redis.execute(
+            START_OR_JOIN,
+            List.of(BookTasks.inFlight(isbn), BookTasks.task(id)),
+            id,
+            isbn.value(),
+            now.toString(),
+            now.plus(properties.taskDeadline()).toString(),
+            Long.toString(properties.taskRetention().toSeconds()),
+            Long.toString(properties.taskDeadline().toMillis()),
+            BookTasks.task(""));
+    return new Started(
+        (String) result.get(0), "1".equals(result.get(1)), now.plus(properties.taskDeadline()));
   }
 
   Optional<BookTask> find(String taskId) {
@@ -84,8 +95,13 @@ class TaskStore {
   }
 
   void abandon(String taskId, Isbn isbn, String message) {
-    redis.execute(ABANDON, List.of(BookTasks.task(taskId), BookTasks.inFlight(isbn)),
-        taskId, BookTasks.ERROR_UPSTREAM, message, clock.instant().toString());
+    redis.execute(
+        ABANDON,
+        List.of(BookTasks.task(taskId), BookTasks.inFlight(isbn)),
+        taskId,
+        BookTasks.ERROR_UPSTREAM,
+        message,
+        clock.instant().toString());
   }
 
   boolean knownMissing(Isbn isbn) {

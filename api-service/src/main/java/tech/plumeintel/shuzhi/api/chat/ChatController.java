@@ -23,9 +23,9 @@ import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.context.request.async.DeferredResultProcessingInterceptor;
 import org.springframework.web.context.request.async.WebAsyncUtils;
 import tech.plumeintel.shuzhi.api.auth.Caller;
+import tech.plumeintel.shuzhi.api.book.IsbnParameter;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.RateLimits;
-import tech.plumeintel.shuzhi.api.book.IsbnParameter;
 import tech.plumeintel.shuzhi.platform.IdGenerator;
 import tech.plumeintel.shuzhi.platform.RequestIds;
 
@@ -46,9 +46,16 @@ class ChatController {
   private final TokenBudget budget;
   private final OpenStreams openStreams;
 
-  ChatController(StreamRecords records, LiveFrames liveFrames, ChatJobs jobs,
-      ChatProperties properties, IdGenerator ids, Clock clock, RateLimits limits,
-      TokenBudget budget, OpenStreams openStreams) {
+  ChatController(
+      StreamRecords records,
+      LiveFrames liveFrames,
+      ChatJobs jobs,
+      ChatProperties properties,
+      IdGenerator ids,
+      Clock clock,
+      RateLimits limits,
+      TokenBudget budget,
+      OpenStreams openStreams) {
     this.openStreams = openStreams;
     this.limits = limits;
     this.budget = budget;
@@ -87,8 +94,12 @@ class ChatController {
     if (clientMsgId != null) {
       var existing = records.claimClientMessage(caller.userId(), clientMsgId, requestId);
       if (existing.isPresent()) {
-        log.info("Chat {} repeated client message; attached to stream {}", requestId, existing.get());
-        return stream(servletRequest, servletResponse, existing.get(),
+        log.info(
+            "Chat {} repeated client message; attached to stream {}", requestId, existing.get());
+        return stream(
+            servletRequest,
+            servletResponse,
+            existing.get(),
             session(existing.get(), format, 0, null));
       }
     }
@@ -118,7 +129,10 @@ class ChatController {
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
     requireOwner(caller, requestId);
     var afterSeq = afterSeq(lastEventId != null ? lastEventId : after);
-    return stream(servletRequest, servletResponse, requestId,
+    return stream(
+        servletRequest,
+        servletResponse,
+        requestId,
         session(requestId, StreamFormat.forAccept(accept), afterSeq, null));
   }
 
@@ -130,10 +144,18 @@ class ChatController {
     return Map.of("request_id", requestId, "cancelled", true);
   }
 
-  private StreamSession session(String requestId, StreamFormat format, long afterSeq,
-      @Nullable Instant pickupDeadline) {
-    var session = new StreamSession(requestId, format, afterSeq, pickupDeadline, records,
-        properties, clock, openStreams.writers());
+  private StreamSession session(
+      String requestId, StreamFormat format, long afterSeq, @Nullable Instant pickupDeadline) {
+    var session =
+        new StreamSession(
+            requestId,
+            format,
+            afterSeq,
+            pickupDeadline,
+            records,
+            properties,
+            clock,
+            openStreams.writers());
     session.attach(liveFrames.subscribe(requestId, session::offer));
     return session;
   }
@@ -145,8 +167,11 @@ class ChatController {
    * soon as it is written; nor SseEmitter, whose per-event conversion and flush would cost more
    * than the relay itself.
    */
-  private DeferredResult<Void> stream(HttpServletRequest request, HttpServletResponse response,
-      String requestId, StreamSession session) {
+  private DeferredResult<Void> stream(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      String requestId,
+      StreamSession session) {
     response.setStatus(HttpServletResponse.SC_OK);
     response.setHeader(REQUEST_ID_HEADER, requestId);
     response.setHeader("X-Accel-Buffering", "no");
@@ -155,28 +180,32 @@ class ChatController {
     openStreams.add(session);
     var result = new DeferredResult<Void>(properties.maxConnection().plusMinutes(1).toMillis());
     result.onTimeout(() -> result.setResult(null));
-    result.onCompletion(() -> {
-      openStreams.remove(session);
-      session.close();
-    });
-    WebAsyncUtils.getAsyncManager(request).registerDeferredResultInterceptor(
-        StreamSession.class, new DeferredResultProcessingInterceptor() {
-          @Override
-          public <T> void preProcess(NativeWebRequest webRequest, DeferredResult<T> deferred)
-              throws IOException {
-            // Async has started: from here the response may be written from another thread.
-            response.flushBuffer();
-            session.start(new StreamSession.Connection(response.getOutputStream(),
-                () -> result.setResult(null)));
-          }
+    result.onCompletion(
+        () -> {
+          openStreams.remove(session);
+          session.close();
         });
+    WebAsyncUtils.getAsyncManager(request)
+        .registerDeferredResultInterceptor(
+            StreamSession.class,
+            new DeferredResultProcessingInterceptor() {
+              @Override
+              public <T> void preProcess(NativeWebRequest webRequest, DeferredResult<T> deferred)
+                  throws IOException {
+                // Async has started: from here the response may be written from another thread.
+                response.flushBuffer();
+                session.start(
+                    new StreamSession.Connection(
+                        response.getOutputStream(), () -> result.setResult(null)));
+              }
+            });
     return result;
   }
 
   /** Another reader's stream is answered exactly like a stream that does not exist. */
   private void requireOwner(Caller caller, String requestId) {
-    if (requestId.length() > 64 || !records.owner(requestId).map(caller.userId()::equals)
-        .orElse(false)) {
+    if (requestId.length() > 64
+        || !records.owner(requestId).map(caller.userId()::equals).orElse(false)) {
       throw ApiException.notFound("没有这个对话流，或已过期");
     }
   }

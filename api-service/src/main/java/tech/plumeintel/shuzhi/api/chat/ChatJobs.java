@@ -26,13 +26,16 @@ class ChatJobs {
     this.clock = clock;
   }
 
-  /** @return when the job stops being worth starting */
+  /**
+   * @return when the job stops being worth starting
+   */
   Instant publish(String requestId, String userId, String isbn, List<ChatMessage> messages) {
     var now = clock.instant();
     var deadline = now.plus(properties.pickupTimeout());
     var job = new ChatRequested(requestId, userId, isbn, messages, now, deadline);
     try {
-      kafka.send(ChatRequested.TOPIC, userId, job)
+      kafka
+          .send(ChatRequested.TOPIC, userId, job)
           .get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
       return deadline;
     } catch (ExecutionException | TimeoutException | RuntimeException e) {

@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pingInterval comment lines keep idle connections open through proxies
  * @param maxConnection one client connection is closed after this; the client resumes
  * @param idempotencyWindow a repeated {@code client_msg_id} attaches to its stream within it
- * @param metaRetention how long a stream can be resumed or cancelled (the worker keeps its log as long)
+ * @param metaRetention how long a stream can be resumed or cancelled (the worker keeps its log as
+ *     long)
  * @param publishTimeout how long to wait for Kafka to take the job before answering 503
  */
 @ConfigurationProperties("shuzhi.chat")

@@ -29,18 +29,20 @@ record ChatStreamRequest(
       if (turn == null || turn.role() == null || turn.content() == null) {
         throw ApiException.invalid("每条消息都要有 role 和 content");
       }
-      var role = switch (turn.role()) {
-        case "user" -> ChatMessage.Role.USER;
-        case "assistant" -> ChatMessage.Role.ASSISTANT;
-        default -> throw ApiException.invalid("role 只能是 user 或 assistant");
-      };
+      var role =
+          switch (turn.role()) {
+            case "user" -> ChatMessage.Role.USER;
+            case "assistant" -> ChatMessage.Role.ASSISTANT;
+            default -> throw ApiException.invalid("role 只能是 user 或 assistant");
+          };
       var length = turn.content().length();
       if (turn.content().isBlank() || length > MAX_CONTENT) {
         throw ApiException.invalid("每条消息须为 1 到 " + MAX_CONTENT + " 个字符");
       }
       // An unpaired surrogate is a valid JSON escape but not text: the model's API would refuse it.
-      if (turn.content().codePoints().anyMatch(c -> c >= Character.MIN_SURROGATE
-          && c <= Character.MAX_SURROGATE)) {
+      if (turn.content()
+          .codePoints()
+          .anyMatch(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE)) {
         throw ApiException.invalid("消息含有无效字符");
       }
       total += length;

@@ -5,9 +5,9 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -18,8 +18,8 @@ import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 
 /**
  * The live side of every stream this instance relays: one Redis pub/sub connection for all of them,
- * dispatching each frame to the listeners of its stream. Listeners must not block: the dispatch runs
- * on the Redis client's I/O thread.
+ * dispatching each frame to the listeners of its stream. Listeners must not block: the dispatch
+ * runs on the Redis client's I/O thread.
  */
 @Component
 class LiveFrames {
@@ -32,12 +32,13 @@ class LiveFrames {
 
   LiveFrames(RedisClient redis) {
     this.connection = redis.connectPubSub();
-    connection.addListener(new RedisPubSubAdapter<>() {
-      @Override
-      public void message(String channel, String message) {
-        dispatch(channel, message);
-      }
-    });
+    connection.addListener(
+        new RedisPubSubAdapter<>() {
+          @Override
+          public void message(String channel, String message) {
+            dispatch(channel, message);
+          }
+        });
   }
 
   /**
@@ -48,14 +49,19 @@ class LiveFrames {
     var channel = ChatChannels.events(requestId);
     // Nearly always one listener per stream: an immutable list, copied on the rare change, is the
     // smallest thing to hold and to iterate on the I/O thread.
-    listeners.merge(channel, List.of(listener), (current, added) -> {
-      var all = new ArrayList<>(current);
-      all.addAll(added);
-      return List.copyOf(all);
-    });
+    listeners.merge(
+        channel,
+        List.of(listener),
+        (current, added) -> {
+          var all = new ArrayList<>(current);
+          all.addAll(added);
+          return List.copyOf(all);
+        });
     try {
-      connection.async().subscribe(channel).get(SUBSCRIBE_TIMEOUT.toMillis(),
-          java.util.concurrent.TimeUnit.MILLISECONDS);
+      connection
+          .async()
+          .subscribe(channel)
+          .get(SUBSCRIBE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       unsubscribe(channel, listener);
       if (e instanceof InterruptedException) {
@@ -77,15 +83,17 @@ class LiveFrames {
   }
 
   private void unsubscribe(String channel, Consumer<StreamFrame> listener) {
-    listeners.computeIfPresent(channel, (key, current) -> {
-      var rest = new ArrayList<>(current);
-      rest.remove(listener);
-      if (rest.isEmpty()) {
-        connection.async().unsubscribe(channel);
-        return null;
-      }
-      return List.copyOf(rest);
-    });
+    listeners.computeIfPresent(
+        channel,
+        (key, current) -> {
+          var rest = new ArrayList<>(current);
+          rest.remove(listener);
+          if (rest.isEmpty()) {
+            connection.async().unsubscribe(channel);
+            return null;
+          }
+          return List.copyOf(rest);
+        });
   }
 
   private void dispatch(String channel, String message) {

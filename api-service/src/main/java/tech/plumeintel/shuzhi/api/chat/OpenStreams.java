@@ -21,22 +21,24 @@ import org.springframework.stereotype.Component;
 /**
  * The streams this instance is writing, and what writes them: a virtual thread per burst of frames
  * (none while a stream is idle, so an idle stream costs no thread stack), and one clock that lets
- * every stream notice its pings and deadlines. When the instance stops, it ends every stream without
- * a final event before the web server's graceful shutdown begins: their clients resume on another
- * instance from the last event they got, and lose nothing, since the stream lives in Redis.
+ * every stream notice its pings and deadlines. When the instance stops, it ends every stream
+ * without a final event before the web server's graceful shutdown begins: their clients resume on
+ * another instance from the last event they got, and lose nothing, since the stream lives in Redis.
  */
 @Component
 class OpenStreams implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(OpenStreams.class);
+
   /** How late a ping or a deadline may be noticed; pings are 15 s apart, deadlines seconds. */
   private static final long TICK_MILLIS = 250;
 
   private final Set<StreamSession> open = ConcurrentHashMap.newKeySet();
   private final ExecutorService writers =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("chat-stream").factory());
-  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
-      Thread.ofPlatform().name("chat-stream-clock").daemon().factory());
+  private final ScheduledExecutorService ticker =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("chat-stream-clock").daemon().factory());
   private final Clock clock;
   private @Nullable ScheduledFuture<?> ticks;
   private volatile boolean running;
@@ -63,8 +65,7 @@ class OpenStreams implements SmartLifecycle {
   @Override
   public void start() {
     running = true;
-    ticks = ticker.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS,
-        TimeUnit.MILLISECONDS);
+    ticks = ticker.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private void tick() {

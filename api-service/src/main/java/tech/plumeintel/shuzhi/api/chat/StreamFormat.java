@@ -10,12 +10,13 @@ enum StreamFormat {
   SSE(MediaType.TEXT_EVENT_STREAM) {
     @Override
     byte[] render(StreamFrame frame) {
-      var text = switch (frame.kind()) {
-        case CHUNK -> "id: " + frame.seq() + "\ndata: " + frame.payload() + "\n\n";
-        case ERROR -> id(frame) + "event: error\ndata: " + frame.payload() + "\n\n";
-        case DONE -> id(frame) + "data: [DONE]\n\n";
-        case HEARTBEAT -> "";
-      };
+      var text =
+          switch (frame.kind()) {
+            case CHUNK -> "id: " + frame.seq() + "\ndata: " + frame.payload() + "\n\n";
+            case ERROR -> id(frame) + "event: error\ndata: " + frame.payload() + "\n\n";
+            case DONE -> id(frame) + "data: [DONE]\n\n";
+            case HEARTBEAT -> "";
+          };
       return text.getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -32,12 +33,13 @@ enum StreamFormat {
   NDJSON(MediaType.parseMediaType("application/x-ndjson")) {
     @Override
     byte[] render(StreamFrame frame) {
-      var text = switch (frame.kind()) {
-        case CHUNK -> frame.payload() + "\n";
-        case ERROR -> "{\"error\":" + frame.payload() + "}\n";
-        case DONE -> "{\"done\":true}\n";
-        case HEARTBEAT -> "";
-      };
+      var text =
+          switch (frame.kind()) {
+            case CHUNK -> frame.payload() + "\n";
+            case ERROR -> "{\"error\":" + frame.payload() + "}\n";
+            case DONE -> "{\"done\":true}\n";
+            case HEARTBEAT -> "";
+          };
       return text.getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -63,7 +65,8 @@ enum StreamFormat {
   abstract byte @Nullable [] ping();
 
   static StreamFormat forAccept(@Nullable String accept) {
-    if (accept != null && accept.contains("application/x-ndjson")
+    if (accept != null
+        && accept.contains("application/x-ndjson")
         && !accept.contains("text/event-stream")) {
       return NDJSON;
     }

@@ -8,7 +8,9 @@ import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 
-/** What Redis keeps about each stream: its owner, its replay log, its idempotency key, its cancel. */
+/**
+ * What Redis keeps about each stream: its owner, its replay log, its idempotency key, its cancel.
+ */
 @Component
 class StreamRecords {
 
@@ -27,8 +29,7 @@ class StreamRecords {
    */
   Optional<String> claimClientMessage(String userId, String clientMsgId, String requestId) {
     var key = "chat:client-msg:" + userId + ":" + clientMsgId;
-    var claimed = redis.opsForValue()
-        .setIfAbsent(key, requestId, properties.idempotencyWindow());
+    var claimed = redis.opsForValue().setIfAbsent(key, requestId, properties.idempotencyWindow());
     if (Boolean.TRUE.equals(claimed)) {
       return Optional.empty();
     }
@@ -41,8 +42,10 @@ class StreamRecords {
 
   void open(String requestId, String userId, String isbn) {
     var key = ChatChannels.meta(requestId);
-    redis.opsForHash().putAll(key,
-        java.util.Map.of(ChatChannels.META_USER, userId, ChatChannels.META_ISBN, isbn));
+    redis
+        .opsForHash()
+        .putAll(
+            key, java.util.Map.of(ChatChannels.META_USER, userId, ChatChannels.META_ISBN, isbn));
     redis.expire(key, properties.metaRetention());
   }
 
@@ -52,7 +55,9 @@ class StreamRecords {
         (String) redis.opsForHash().get(ChatChannels.meta(requestId), ChatChannels.META_USER));
   }
 
-  /** Frames after {@code afterSeq}, up to and including {@code untilSeq} (or to the end if null). */
+  /**
+   * Frames after {@code afterSeq}, up to and including {@code untilSeq} (or to the end if null).
+   */
   List<StreamFrame> logged(String requestId, long afterSeq, @Nullable Long untilSeq) {
     // Frame n is at index n - 1, so the first frame after afterSeq is at index afterSeq.
     long end = untilSeq == null ? -1 : untilSeq - 1;

@@ -15,15 +15,17 @@ import org.slf4j.LoggerFactory;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 
 /**
- * One client connection to one stream. Frames arrive from Redis pub/sub into a queue (never blocking
- * the Redis I/O thread); a writer task on a virtual thread writes what is queued, first what the log
- * holds after the client's last event, then live frames, each exactly once and in order, and ends.
- * No thread waits for an idle stream: {@link OpenStreams} calls {@link #tick} so that pings,
- * the worker's silence and the connection's end are noticed. At most one writer runs at a time.
+ * One client connection to one stream. Frames arrive from Redis pub/sub into a queue (never
+ * blocking the Redis I/O thread); a writer task on a virtual thread writes what is queued, first
+ * what the log holds after the client's last event, then live frames, each exactly once and in
+ * order, and ends. No thread waits for an idle stream: {@link OpenStreams} calls {@link #tick} so
+ * that pings, the worker's silence and the connection's end are noticed. At most one writer runs at
+ * a time.
  */
 final class StreamSession {
 
   private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
+
   /** Marks the end of this connection (not of the stream): the client is to resume elsewhere. */
   private static final StreamFrame HAND_BACK = new StreamFrame(-1, StreamFrame.Kind.HEARTBEAT, "");
 
@@ -38,14 +40,18 @@ final class StreamSession {
   private final long pickupDeadline;
   private LiveFrames.@Nullable Subscription subscription;
   private volatile @Nullable Connection connection;
+
   /** When the next writer must run even if no frame comes (epoch millis); read by ticks. */
   private volatile long dueAt = Long.MAX_VALUE;
+
   private volatile boolean ended;
+
   /**
    * When the worker last sent anything (epoch millis), taken as frames arrive, not as they are
    * written: a writer held up by a slow client must not take the worker for silent.
    */
   private volatile long lastWorkerSignal;
+
   private volatile boolean workerSeen;
 
   // Owned by the writer (one at a time; the handoff through `writing` orders them).
@@ -57,9 +63,15 @@ final class StreamSession {
   /** Where the stream goes, and what to call when this connection is over. */
   record Connection(OutputStream out, Runnable onEnd) {}
 
-  StreamSession(String requestId, StreamFormat format, long afterSeq,
-      @Nullable Instant pickupDeadline, StreamRecords records, ChatProperties properties,
-      Clock clock, Executor writers) {
+  StreamSession(
+      String requestId,
+      StreamFormat format,
+      long afterSeq,
+      @Nullable Instant pickupDeadline,
+      StreamRecords records,
+      ChatProperties properties,
+      Clock clock,
+      Executor writers) {
     this.requestId = requestId;
     this.format = format;
     this.lastSeq = afterSeq;
@@ -164,18 +176,23 @@ final class StreamSession {
     }
   }
 
-  /** @return true when the stream has ended */
+  /**
+   * @return true when the stream has ended
+   */
   private boolean begin(OutputStream out) throws IOException {
     begun = true;
     long now = clock.millis();
     connectionEnd = now + properties.maxConnection().toMillis();
     nextPing = now + properties.pingInterval().toMillis();
     var missed = records.logged(requestId, lastSeq, null);
-    return replay(out, missed) || (missed.isEmpty() && lastSeq > 0 && endedBefore(lastSeq))
+    return replay(out, missed)
+        || (missed.isEmpty() && lastSeq > 0 && endedBefore(lastSeq))
         || writeQueued(out);
   }
 
-  /** @return true when the stream has ended */
+  /**
+   * @return true when the stream has ended
+   */
   private boolean writeQueued(OutputStream out) throws IOException {
     StreamFrame frame;
     while ((frame = live.poll()) != null) {
@@ -186,7 +203,9 @@ final class StreamSession {
     return false;
   }
 
-  /** @return true when the stream has ended, or this connection's time is up */
+  /**
+   * @return true when the stream has ended, or this connection's time is up
+   */
   private boolean checkClock(OutputStream out) throws IOException {
     long now = clock.millis();
     if (now >= connectionEnd) {
@@ -216,7 +235,9 @@ final class StreamSession {
     return last.isPresent() && last.get().kind().endsStream() && last.get().seq() <= seq;
   }
 
-  /** @return true when the stream has ended */
+  /**
+   * @return true when the stream has ended
+   */
   private boolean handle(OutputStream out, StreamFrame frame) throws IOException {
     if (frame == HAND_BACK) {
       return true;
@@ -233,7 +254,9 @@ final class StreamSession {
     return emit(out, frame);
   }
 
-  /** @return true when the replayed frames ended the stream */
+  /**
+   * @return true when the replayed frames ended the stream
+   */
   private boolean replay(OutputStream out, List<StreamFrame> frames) throws IOException {
     for (var frame : frames) {
       workerSeen = true;
@@ -265,8 +288,10 @@ final class StreamSession {
     if (notPickedUp) {
       records.cancel(requestId);
     }
-    write(out, format.render(StreamFormat.errorFrame("MODEL_ERROR",
-        notPickedUp ? "对话服务繁忙，请稍后再试" : "对话服务中断，请重试")));
+    write(
+        out,
+        format.render(
+            StreamFormat.errorFrame("MODEL_ERROR", notPickedUp ? "对话服务繁忙，请稍后再试" : "对话服务中断，请重试")));
     return true;
   }
 

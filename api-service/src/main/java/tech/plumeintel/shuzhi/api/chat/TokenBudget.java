@@ -32,8 +32,7 @@ class TokenBudget {
     var spent = redis.opsForValue().get(ChatChannels.dailyTokens(userId, today));
     if (spent != null && Long.parseLong(spent) >= limits.dailyTokens()) {
       var tomorrow = today.plusDays(1).atStartOfDay(ChatChannels.BUDGET_ZONE).toInstant();
-      throw ApiException.rateLimited("今天的对话额度已用完，明天再来吧",
-          Duration.between(now, tomorrow));
+      throw ApiException.rateLimited("今天的对话额度已用完，明天再来吧", Duration.between(now, tomorrow));
     }
   }
 }

@@ -37,17 +37,27 @@ class CollectionController {
   }
 
   @GetMapping
-  PageRequest.Page<SavedView> list(Caller caller,
+  PageRequest.Page<SavedView> list(
+      Caller caller,
       @RequestParam(required = false) @Nullable String limit,
       @RequestParam(required = false) @Nullable String offset) {
     var page = PageRequest.of(limit, offset);
     var entries = saved.page(caller.userId(), page);
-    var known = books.findAll(entries.stream().map(SavedBook::isbn).toList()).stream()
-        .collect(Collectors.toMap(Book::isbn, Function.identity()));
-    var results = entries.stream()
-        .map(e -> new SavedView(e.isbn(), e.savedAt(),
-            known.containsKey(e.isbn()) ? BookView.ofCurrentRequest(known.get(e.isbn())) : null, null))
-        .toList();
+    var known =
+        books.findAll(entries.stream().map(SavedBook::isbn).toList()).stream()
+            .collect(Collectors.toMap(Book::isbn, Function.identity()));
+    var results =
+        entries.stream()
+            .map(
+                e ->
+                    new SavedView(
+                        e.isbn(),
+                        e.savedAt(),
+                        known.containsKey(e.isbn())
+                            ? BookView.ofCurrentRequest(known.get(e.isbn()))
+                            : null,
+                        null))
+            .toList();
     return page.page(saved.count(caller.userId()), results);
   }
 
@@ -65,8 +75,8 @@ class CollectionController {
         // The book is saved; its lookup can start again when the reader opens it.
       }
     }
-    return new SavedView(entry.isbn(), entry.savedAt(),
-        book.map(BookView::ofCurrentRequest).orElse(null), taskId);
+    return new SavedView(
+        entry.isbn(), entry.savedAt(), book.map(BookView::ofCurrentRequest).orElse(null), taskId);
   }
 
   @DeleteMapping("{isbn}/")
@@ -79,5 +89,6 @@ class CollectionController {
 
   record SaveRequest(@Nullable String isbn) {}
 
-  record SavedView(String isbn, Instant savedAt, @Nullable BookView book, @Nullable String taskId) {}
+  record SavedView(
+      String isbn, Instant savedAt, @Nullable BookView book, @Nullable String taskId) {}
 }

@@ -34,7 +34,8 @@ class Conversations {
   }
 
   List<Conversation> page(String userId, PageRequest page) {
-    return conversations.find(Filters.eq("user_id", userId))
+    return conversations
+        .find(Filters.eq("user_id", userId))
         .sort(Sorts.orderBy(Sorts.descending("updated_at"), Sorts.descending("_id")))
         .skip(page.offset())
         .limit(page.limit())
@@ -42,27 +43,34 @@ class Conversations {
   }
 
   Optional<Conversation> find(String userId, String conversationId) {
-    return Optional.ofNullable(conversations.find(
-        Filters.and(Filters.eq("_id", conversationId), Filters.eq("user_id", userId))).first());
+    return Optional.ofNullable(
+        conversations
+            .find(Filters.and(Filters.eq("_id", conversationId), Filters.eq("user_id", userId)))
+            .first());
   }
 
   List<Exchange> exchanges(String userId, String conversationId) {
-    return exchanges.find(Filters.and(
-            Filters.eq("conversation_id", conversationId), Filters.eq("user_id", userId)))
+    return exchanges
+        .find(
+            Filters.and(
+                Filters.eq("conversation_id", conversationId), Filters.eq("user_id", userId)))
         .sort(Sorts.ascending("created_at"))
         .limit(MAX_EXCHANGES)
         .into(new ArrayList<>());
   }
 
-  /** @return false when the reader has no such conversation */
+  /**
+   * @return false when the reader has no such conversation
+   */
   boolean delete(String userId, String conversationId) {
-    var deleted = conversations.deleteOne(
-        Filters.and(Filters.eq("_id", conversationId), Filters.eq("user_id", userId)));
+    var deleted =
+        conversations.deleteOne(
+            Filters.and(Filters.eq("_id", conversationId), Filters.eq("user_id", userId)));
     if (deleted.getDeletedCount() == 0) {
       return false;
     }
-    exchanges.deleteMany(Filters.and(
-        Filters.eq("conversation_id", conversationId), Filters.eq("user_id", userId)));
+    exchanges.deleteMany(
+        Filters.and(Filters.eq("conversation_id", conversationId), Filters.eq("user_id", userId)));
     return true;
   }
 }

@@ -35,32 +35,52 @@ class HistoryController {
   }
 
   @GetMapping
-  PageRequest.Page<ConversationSummary> list(Caller caller,
+  PageRequest.Page<ConversationSummary> list(
+      Caller caller,
       @RequestParam(required = false) @Nullable String limit,
       @RequestParam(required = false) @Nullable String offset) {
     var page = PageRequest.of(limit, offset);
     var found = conversations.page(caller.userId(), page);
-    var known = books.findAll(found.stream().map(Conversation::isbn).distinct().toList()).stream()
-        .collect(Collectors.toMap(Book::isbn, Function.identity()));
-    var results = found.stream().map(c -> {
-      var book = known.get(c.isbn());
-      var view = book == null ? null : BookView.ofCurrentRequest(book);
-      return new ConversationSummary(c.id(), c.isbn(), view == null ? null : view.title(),
-          view == null ? null : view.coverUrl(), c.lastQuestion(), c.exchangeCount(),
-          c.createdAt(), c.updatedAt());
-    }).toList();
+    var known =
+        books.findAll(found.stream().map(Conversation::isbn).distinct().toList()).stream()
+            .collect(Collectors.toMap(Book::isbn, Function.identity()));
+    var results =
+        found.stream()
+            .map(
+                c -> {
+                  var book = known.get(c.isbn());
+                  var view = book == null ? null : BookView.ofCurrentRequest(book);
+                  return new ConversationSummary(
+                      c.id(),
+                      c.isbn(),
+                      view == null ? null : view.title(),
+                      view == null ? null : view.coverUrl(),
+                      c.lastQuestion(),
+                      c.exchangeCount(),
+                      c.createdAt(),
+                      c.updatedAt());
+                })
+            .toList();
     return page.page(conversations.count(caller.userId()), results);
   }
 
   @GetMapping("{id}/")
   ConversationDetail detail(Caller caller, @PathVariable String id) {
     var conversation = conversations.find(caller.userId(), id).orElseThrow(HistoryController::none);
-    var book = books.find(tech.plumeintel.shuzhi.common.book.Isbn.parse(conversation.isbn()))
-        .map(BookView::ofCurrentRequest).orElse(null);
-    var exchanges = conversations.exchanges(caller.userId(), id).stream()
-        .map(ExchangeView::of).toList();
-    return new ConversationDetail(conversation.id(), conversation.isbn(), book, exchanges,
-        conversation.createdAt(), conversation.updatedAt());
+    var book =
+        books
+            .find(tech.plumeintel.shuzhi.common.book.Isbn.parse(conversation.isbn()))
+            .map(BookView::ofCurrentRequest)
+            .orElse(null);
+    var exchanges =
+        conversations.exchanges(caller.userId(), id).stream().map(ExchangeView::of).toList();
+    return new ConversationDetail(
+        conversation.id(),
+        conversation.isbn(),
+        book,
+        exchanges,
+        conversation.createdAt(),
+        conversation.updatedAt());
   }
 
   @DeleteMapping("{id}/")
@@ -76,19 +96,44 @@ class HistoryController {
     return ApiException.notFound("没有这段对话");
   }
 
-  record ConversationSummary(String id, String isbn, @Nullable String title,
-      @Nullable String coverUrl, String lastQuestion, int exchangeCount, Instant createdAt,
+  record ConversationSummary(
+      String id,
+      String isbn,
+      @Nullable String title,
+      @Nullable String coverUrl,
+      String lastQuestion,
+      int exchangeCount,
+      Instant createdAt,
       Instant updatedAt) {}
 
-  record ConversationDetail(String id, String isbn, @Nullable BookView book,
-      List<ExchangeView> exchanges, Instant createdAt, Instant updatedAt) {}
+  record ConversationDetail(
+      String id,
+      String isbn,
+      @Nullable BookView book,
+      List<ExchangeView> exchanges,
+      Instant createdAt,
+      Instant updatedAt) {}
 
   /** One question and answer, the thinking kept apart so a client never sends it back. */
-  record ExchangeView(String requestId, String question, String answer, String reasoning,
-      String status, @Nullable TokenUsage usage, Instant createdAt, Instant completedAt) {
+  record ExchangeView(
+      String requestId,
+      String question,
+      String answer,
+      String reasoning,
+      String status,
+      @Nullable TokenUsage usage,
+      Instant createdAt,
+      Instant completedAt) {
     static ExchangeView of(Exchange e) {
-      return new ExchangeView(e.requestId(), e.question(), e.answer(), e.reasoning(),
-          e.status().name(), e.usage(), e.createdAt(), e.completedAt());
+      return new ExchangeView(
+          e.requestId(),
+          e.question(),
+          e.answer(),
+          e.reasoning(),
+          e.status().name(),
+          e.usage(),
+          e.createdAt(),
+          e.completedAt());
     }
   }
 }

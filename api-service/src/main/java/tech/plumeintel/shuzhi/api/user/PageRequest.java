@@ -12,7 +12,8 @@ record PageRequest(int limit, int offset) {
   static final int MAX_LIMIT = 100;
 
   static PageRequest of(@Nullable String limit, @Nullable String offset) {
-    return new PageRequest(number(limit, DEFAULT_LIMIT, 1, MAX_LIMIT, "limit"),
+    return new PageRequest(
+        number(limit, DEFAULT_LIMIT, 1, MAX_LIMIT, "limit"),
         number(offset, 0, 0, 1_000_000, "offset"));
   }
 

@@ -31,7 +31,8 @@ class ProfileController {
 
   @PutMapping
   UserView update(Caller caller, @Valid @RequestBody ProfileUpdate update) {
-    return users.updateProfile(caller.userId(), update.nickname().strip(), update.avatarUrl())
+    return users
+        .updateProfile(caller.userId(), update.nickname().strip(), update.avatarUrl())
         .map(UserAccount::view)
         .orElseThrow(ProfileController::gone);
   }
@@ -41,11 +42,15 @@ class ProfileController {
   }
 
   /**
-   * Nicknames are shown to the reader only, but still: no control characters, no overlong names,
-   * no unpaired surrogates (valid as a JSON escape, not as text: Mongo would store a {@code ?}).
+   * Nicknames are shown to the reader only, but still: no control characters, no overlong names, no
+   * unpaired surrogates (valid as a JSON escape, not as text: Mongo would store a {@code ?}).
    * Avatars are loaded by the mini-program, which only loads https images.
    */
   record ProfileUpdate(
-      @NotNull @Size(max = 32) @Pattern(regexp = "[^\\p{Cc}\\p{Cs}\\p{Zl}\\p{Zp}\\u202A-\\u202E\\u2066-\\u2069]*") String nickname,
-      @NotNull @Size(max = 512) @Pattern(regexp = "(https://[^\\s\\p{Cc}\\p{Cs}]+)?") String avatarUrl) {}
+      @NotNull
+          @Size(max = 32)
+          @Pattern(regexp = "[^\\p{Cc}\\p{Cs}\\p{Zl}\\p{Zp}\\u202A-\\u202E\\u2066-\\u2069]*")
+          String nickname,
+      @NotNull @Size(max = 512) @Pattern(regexp = "(https://[^\\s\\p{Cc}\\p{Cs}]+)?")
+          String avatarUrl) {}
 }

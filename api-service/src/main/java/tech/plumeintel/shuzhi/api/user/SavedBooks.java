@@ -5,11 +5,9 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -27,11 +25,13 @@ class SavedBooks {
   SavedBooks(MongoDatabase database, Clock clock) {
     this.saved = database.getCollection(COLLECTION, SavedBook.class);
     this.clock = clock;
-    saved.createIndex(Indexes.compoundIndex(Indexes.ascending("user_id"),
-        Indexes.descending("saved_at")));
+    saved.createIndex(
+        Indexes.compoundIndex(Indexes.ascending("user_id"), Indexes.descending("saved_at")));
   }
 
-  /** @return the entry, new or as saved before */
+  /**
+   * @return the entry, new or as saved before
+   */
   SavedBook save(String userId, Isbn isbn) {
     // Mongo keeps milliseconds; the first answer must equal every later one.
     var now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
@@ -57,7 +57,8 @@ class SavedBooks {
   }
 
   List<SavedBook> page(String userId, PageRequest page) {
-    return saved.find(Filters.eq("user_id", userId))
+    return saved
+        .find(Filters.eq("user_id", userId))
         .sort(Sorts.orderBy(Sorts.descending("saved_at"), Sorts.descending("_id")))
         .skip(page.offset())
         .limit(page.limit())

@@ -35,8 +35,8 @@ public class UserAccounts {
 
   /**
    * Finds the reader with this openid or creates them. Two first logins racing each other make one
-   * reader: the unique index turns the loser's insert into a duplicate-key error, and the retry finds
-   * the winner's document.
+   * reader: the unique index turns the loser's insert into a duplicate-key error, and the retry
+   * finds the winner's document.
    */
   public UserAccount signIn(String openid, @Nullable String unionid) {
     try {
@@ -54,13 +54,14 @@ public class UserAccounts {
   }
 
   public Optional<UserAccount> updateProfile(String userId, String nickname, String avatarUrl) {
-    return Optional.ofNullable(users.findOneAndUpdate(
-        Filters.eq("_id", userId),
-        Updates.combine(
-            Updates.set("nickname", nickname),
-            Updates.set("avatar_url", avatarUrl),
-            Updates.set("updated_at", clock.instant())),
-        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
+    return Optional.ofNullable(
+        users.findOneAndUpdate(
+            Filters.eq("_id", userId),
+            Updates.combine(
+                Updates.set("nickname", nickname),
+                Updates.set("avatar_url", avatarUrl),
+                Updates.set("updated_at", clock.instant())),
+            new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
   }
 
   private UserAccount upsert(String openid, @Nullable String unionid) {

@@ -22,8 +22,8 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
- * Turns every failure into the contract's error shape. Internals (stack traces, exception messages of
- * libraries) stay in the server's log; clients get a code and a readable message.
+ * Turns every failure into the contract's error shape. Internals (stack traces, exception messages
+ * of libraries) stay in the server's log; clients get a code and a readable message.
  */
 @RestControllerAdvice
 class ApiErrorHandler {
@@ -34,7 +34,8 @@ class ApiErrorHandler {
   ResponseEntity<ErrorBody> api(ApiException e) {
     var response = ResponseEntity.status(e.code().status()).contentType(MediaType.APPLICATION_JSON);
     if (e.retryAfter() != null) {
-      response.header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+      response.header(
+          HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())));
     }
     if (e.getCause() != null) {
       log.warn("{}: {}", e.code(), e.getCause().toString());
@@ -70,8 +71,12 @@ class ApiErrorHandler {
     return invalid(status, "请求不符合接口要求（" + status.value() + "）");
   }
 
-  @ExceptionHandler({DataAccessException.class, MongoException.class, KafkaException.class,
-      org.springframework.kafka.KafkaException.class})
+  @ExceptionHandler({
+    DataAccessException.class,
+    MongoException.class,
+    KafkaException.class,
+    org.springframework.kafka.KafkaException.class
+  })
   ResponseEntity<ErrorBody> storeUnavailable(Exception e) {
     log.warn("A store or broker failed: {}", e.toString());
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)

@@ -4,8 +4,8 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A failure the client is told about in the contract's {@code {"code","message"}} shape. The message
- * is shown to readers, so it never carries internals.
+ * A failure the client is told about in the contract's {@code {"code","message"}} shape. The
+ * message is shown to readers, so it never carries internals.
  */
 public class ApiException extends RuntimeException {
 

@@ -15,10 +15,11 @@ class ConnectionBuffers implements WebServerFactoryCustomizer<TomcatServletWebSe
   @Override
   public void customize(TomcatServletWebServerFactory factory) {
     factory.setProtocol(LeanHttp11Protocol.class.getName());
-    factory.addConnectorCustomizers(connector -> {
-      if (connector.getProtocolHandler() instanceof LeanHttp11Protocol protocol) {
-        protocol.servesFor(connector);
-      }
-    });
+    factory.addConnectorCustomizers(
+        connector -> {
+          if (connector.getProtocolHandler() instanceof LeanHttp11Protocol protocol) {
+            protocol.servesFor(connector);
+          }
+        });
   }
 }

@@ -19,7 +19,8 @@ class CorsConfiguration implements WebMvcConfigurer {
 
   @Override
   public void addCorsMappings(CorsRegistry registry) {
-    registry.addMapping("/api/**")
+    registry
+        .addMapping("/api/**")
         .allowedOrigins(properties.corsOrigins().toArray(String[]::new))
         .allowedMethods("GET", "POST", "PUT", "DELETE")
         .allowedHeaders("Authorization", "Content-Type", "Accept", "Last-Event-ID")

@@ -31,15 +31,18 @@ class FallbackErrorController implements ErrorController {
     if (resolved == null || status < 400) {
       resolved = HttpStatus.INTERNAL_SERVER_ERROR;
     }
-    var code = switch (resolved) {
-      case UNAUTHORIZED -> ErrorCode.UNAUTHORIZED;
-      case NOT_FOUND -> ErrorCode.NOT_FOUND;
-      case TOO_MANY_REQUESTS -> ErrorCode.RATE_LIMIT;
-      case SERVICE_UNAVAILABLE -> ErrorCode.UPSTREAM_ERROR;
-      default -> resolved.is4xxClientError() ? ErrorCode.INVALID_PARAMS : ErrorCode.SERVER_ERROR;
-    };
+    var code =
+        switch (resolved) {
+          case UNAUTHORIZED -> ErrorCode.UNAUTHORIZED;
+          case NOT_FOUND -> ErrorCode.NOT_FOUND;
+          case TOO_MANY_REQUESTS -> ErrorCode.RATE_LIMIT;
+          case SERVICE_UNAVAILABLE -> ErrorCode.UPSTREAM_ERROR;
+          default ->
+              resolved.is4xxClientError() ? ErrorCode.INVALID_PARAMS : ErrorCode.SERVER_ERROR;
+        };
     var message = resolved.is4xxClientError() ? "请求不符合接口要求（" + status + "）" : "服务器出错了，请稍后再试";
-    return ResponseEntity.status(resolved).contentType(MediaType.APPLICATION_JSON)
+    return ResponseEntity.status(resolved)
+        .contentType(MediaType.APPLICATION_JSON)
         .body(ErrorBody.of(code, message));
   }
 }

@@ -17,8 +17,8 @@ import org.springframework.web.servlet.handler.AbstractHandlerMapping;
  */
 final class JsonCorsRejection extends DefaultCorsProcessor {
 
-  private static final byte[] BODY = "{\"code\":\"INVALID_PARAMS\",\"message\":\"不允许从这个来源调用\"}"
-      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] BODY =
+      "{\"code\":\"INVALID_PARAMS\",\"message\":\"不允许从这个来源调用\"}".getBytes(StandardCharsets.UTF_8);
 
   @Override
   protected void rejectRequest(ServerHttpResponse response) throws IOException {

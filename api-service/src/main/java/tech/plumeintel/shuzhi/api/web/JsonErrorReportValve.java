@@ -1,7 +1,6 @@
 package tech.plumeintel.shuzhi.api.web;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -24,8 +23,10 @@ public class JsonErrorReportValve extends ErrorReportValve {
       status = 400;
       response.setStatus(status);
     }
-    var code = status == 404 ? ErrorCode.NOT_FOUND
-        : status < 500 ? ErrorCode.INVALID_PARAMS : ErrorCode.SERVER_ERROR;
+    var code =
+        status == 404
+            ? ErrorCode.NOT_FOUND
+            : status < 500 ? ErrorCode.INVALID_PARAMS : ErrorCode.SERVER_ERROR;
     var message = status < 500 ? "请求不符合接口要求（" + status + "）" : "服务器出错了，请稍后再试";
     var body = "{\"code\":\"" + code.name() + "\",\"message\":\"" + message + "\"}";
     try {

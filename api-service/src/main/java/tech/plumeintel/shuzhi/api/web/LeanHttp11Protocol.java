@@ -18,12 +18,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Tomcat's HTTP/1.1 connector with small per-connection buffers. An open chat stream is an async
  * request that holds its connection's buffers for up to ten minutes, and one instance holds 10,000
- * of them: Tomcat's defaults (8 KB socket read and write buffers, an 8 KB request buffer plus 8 KB of
- * header space, 8 KB for request trailers, 8 KB for response headers, an 8 KB response buffer with
- * an 8 K-char writer buffer and an 8 K-char reader buffer) cost about 100 KB per stream. What we
- * send and receive is small: a request is a few hundred bytes of headers and a JSON body of a few
- * KB; a stream frame is a few hundred bytes. Large answers (a cover, the OpenAPI document) still go
- * out whole, in more write calls (one per KB).
+ * of them: Tomcat's defaults (8 KB socket read and write buffers, an 8 KB request buffer plus 8 KB
+ * of header space, 8 KB for request trailers, 8 KB for response headers, an 8 KB response buffer
+ * with an 8 K-char writer buffer and an 8 K-char reader buffer) cost about 100 KB per stream. What
+ * we send and receive is small: a request is a few hundred bytes of headers and a JSON body of a
+ * few KB; a stream frame is a few hundred bytes. Large answers (a cover, the OpenAPI document)
+ * still go out whole, in more write calls (one per KB).
  *
  * <p>Named by class in {@link ConnectionBuffers}; Tomcat instantiates it, hence public.
  */
@@ -31,17 +31,21 @@ public class LeanHttp11Protocol extends Http11NioProtocol {
 
   /** Socket read and write buffers; a read takes at most this much from the socket at once. */
   static final int SOCKET_READ_BUFFER = 1024;
+
   static final int SOCKET_WRITE_BUFFER = 1024;
+
   /**
    * The servlet response buffer (and as many chars for its writer): what a response can hold before
    * it is committed. Answers larger than this go out chunked instead of with a Content-Length.
    */
   static final int RESPONSE_BUFFER = 512;
+
   /**
    * Trailer headers after a chunked request body, which no client of ours sends; Tomcat allocates
    * this much per connection up front (8 KB by default).
    */
   static final int MAX_TRAILER_SIZE = 256;
+
   /** Chars for {@code request.getReader()}, which nothing of ours uses; it grows when marked. */
   static final int REQUEST_READER_CHARS = 256;
 
@@ -68,8 +72,8 @@ public class LeanHttp11Protocol extends Http11NioProtocol {
 
   @Override
   public void setAdapter(Adapter adapter) {
-    super.setAdapter(connector == null || READER_CHARS == null ? adapter
-        : new LeanRequests(adapter, connector));
+    super.setAdapter(
+        connector == null || READER_CHARS == null ? adapter : new LeanRequests(adapter, connector));
   }
 
   /**
@@ -94,8 +98,9 @@ public class LeanHttp11Protocol extends Http11NioProtocol {
     }
 
     @Override
-    public boolean asyncDispatch(org.apache.coyote.Request req, org.apache.coyote.Response res,
-        SocketEvent status) throws Exception {
+    public boolean asyncDispatch(
+        org.apache.coyote.Request req, org.apache.coyote.Response res, SocketEvent status)
+        throws Exception {
       return delegate.asyncDispatch(req, res, status);
     }
 

@@ -12,8 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param loginPerMinute logins per minute per client address
  * @param lookupsPerMinute book lookups per minute per reader
  * @param lookupSlackPercent how many lookups an instance lets through on its own before it tells
- *     Redis, in percent of {@code lookupsPerMinute} (at least one; 0: asks Redis every time); with N
- *     instances a burst can pass the limit by at most (N−1) times that (see RateLimits)
+ *     Redis, in percent of {@code lookupsPerMinute} (at least one; 0: asks Redis every time); with
+ *     N instances a burst can pass the limit by at most (N−1) times that (see RateLimits)
  * @param dailyTokens LLM tokens a reader may spend per day (Beijing time); 0 turns the budget off
  * @param corsOrigins browser origins allowed to call the API
  */

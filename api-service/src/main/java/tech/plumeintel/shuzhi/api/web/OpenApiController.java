@@ -12,9 +12,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Serves the hand-written OpenAPI description of the HTTP API ({@code openapi.yaml}, next to
- * {@code application.yml}). It lies outside {@code /api/}, so it needs no token: it grants nothing.
- * {@code OpenApiDocumentIT} keeps it in step with the controllers.
+ * Serves the hand-written OpenAPI description of the HTTP API ({@code openapi.yaml}, next to {@code
+ * application.yml}). It lies outside {@code /api/}, so it needs no token: it grants nothing. {@code
+ * OpenApiDocumentIT} keeps it in step with the controllers.
  */
 @RestController
 class OpenApiController {

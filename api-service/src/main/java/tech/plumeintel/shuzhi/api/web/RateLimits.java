@@ -26,19 +26,23 @@ import org.springframework.stereotype.Component;
  *
  * <p>Chats and logins ask Redis on every request. Lookups are many and cheap, so a Redis round trip
  * each would cost more than the lookup: an instance lets up to a slack of lookups of a reader
- * ({@link LimitsProperties#lookupSlackPercent()} of the limit; 12 of the default 120) through on its own last view of that reader's bucket, then hands the count to
- * Redis with the next one it checks there (at the latest {@link #LOOKUP_SYNC_INTERVAL} after the last
- * check). What that costs in precision: one instance alone is exact (its view is the bucket); with N
- * instances a burst can get at most (N−1)·slack lookups past the limit, because each instance may
- * spend tokens that another one has spent without telling yet. Those are then charged to the shared
- * bucket, which goes into debt, so over the minutes the rate still holds.
+ * ({@link LimitsProperties#lookupSlackPercent()} of the limit; 12 of the default 120) through on
+ * its own last view of that reader's bucket, then hands the count to Redis with the next one it
+ * checks there (at the latest {@link #LOOKUP_SYNC_INTERVAL} after the last check). What that costs
+ * in precision: one instance alone is exact (its view is the bucket); with N instances a burst can
+ * get at most (N−1)·slack lookups past the limit, because each instance may spend tokens that
+ * another one has spent without telling yet. Those are then charged to the shared bucket, which
+ * goes into debt, so over the minutes the rate still holds.
  */
 @Component
 public class RateLimits {
 
   /** What is limited; each has its own buckets and its own rate. */
   public enum Limit {
-    CHAT_USER, CHAT_ADDRESS, LOGIN_ADDRESS, LOOKUP_USER
+    CHAT_USER,
+    CHAT_ADDRESS,
+    LOGIN_ADDRESS,
+    LOOKUP_USER
   }
 
   /**
@@ -51,8 +55,8 @@ public class RateLimits {
   /**
    * A reader's lookup bucket is forgotten here after this long without lookups. The buckets refill
    * whole every minute, so by then the up to {@code slack} lookups not yet told to Redis no longer
-   * matter; only an eviction for size (more than {@link #MAX_LOCAL_BUCKETS} readers at once) can drop
-   * them early.
+   * matter; only an eviction for size (more than {@link #MAX_LOCAL_BUCKETS} readers at once) can
+   * drop them early.
    */
   private static final Duration LOCAL_BUCKET_IDLE = Duration.ofMinutes(2);
 
@@ -64,24 +68,28 @@ public class RateLimits {
   private final ProxyManager<String> buckets;
   private final LimitsProperties properties;
   private final MeterRegistry meters;
+
   /**
-   * The readers' lookup-bucket proxies, which hold this instance's unsynchronised view; they must be
-   * kept to be of use. Only lookups have a slack, so a reader is key enough.
+   * The readers' lookup-bucket proxies, which hold this instance's unsynchronised view; they must
+   * be kept to be of use. Only lookups have a slack, so a reader is key enough.
    */
   private final Cache<String, Bucket> lookupBuckets;
 
   RateLimits(RedisClient redis, LimitsProperties properties, MeterRegistry meters) {
     this.connection = redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-    this.buckets = Bucket4jLettuce.casBasedBuilder(connection)
-        .expirationAfterWrite(ExpirationAfterWriteStrategy
-            .basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
-        .build();
+    this.buckets =
+        Bucket4jLettuce.casBasedBuilder(connection)
+            .expirationAfterWrite(
+                ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
+                    Duration.ofMinutes(1)))
+            .build();
     this.properties = properties;
     this.meters = meters;
-    this.lookupBuckets = Caffeine.newBuilder()
-        .expireAfterAccess(LOCAL_BUCKET_IDLE)
-        .maximumSize(MAX_LOCAL_BUCKETS)
-        .build();
+    this.lookupBuckets =
+        Caffeine.newBuilder()
+            .expireAfterAccess(LOCAL_BUCKET_IDLE)
+            .maximumSize(MAX_LOCAL_BUCKETS)
+            .build();
   }
 
   /**
@@ -94,14 +102,17 @@ public class RateLimits {
     try {
       probe = bucket(limit, who).tryConsumeAndReturnRemaining(1);
     } catch (RuntimeException e) {
-      // Redis is down: limits fail open, so that what works without Redis (cached books) still does.
+      // Redis is down: limits fail open, so that what works without Redis (cached books) still
+      // does.
       log.warn("Rate limit {} not checked: {}", limit, e.toString());
       return;
     }
     if (!probe.isConsumed()) {
-      meters.counter("shuzhi.ratelimit.rejections", "limit", limit.name().toLowerCase()).increment();
-      throw ApiException.rateLimited("请求太频繁，请稍后再试",
-          Duration.ofNanos(probe.getNanosToWaitForRefill()).plusSeconds(1));
+      meters
+          .counter("shuzhi.ratelimit.rejections", "limit", limit.name().toLowerCase())
+          .increment();
+      throw ApiException.rateLimited(
+          "请求太频繁，请稍后再试", Duration.ofNanos(probe.getNanosToWaitForRefill()).plusSeconds(1));
     }
   }
 
@@ -110,9 +121,14 @@ public class RateLimits {
     if (slack == 0) {
       return buckets.getProxy(redisKey(limit, who), () -> configuration(limit));
     }
-    return lookupBuckets.get(who, reader -> buckets.builder()
-        .withOptimization(Optimizations.delaying(new DelayParameters(slack, LOOKUP_SYNC_INTERVAL)))
-        .build(redisKey(limit, who), () -> configuration(limit)));
+    return lookupBuckets.get(
+        who,
+        reader ->
+            buckets
+                .builder()
+                .withOptimization(
+                    Optimizations.delaying(new DelayParameters(slack, LOOKUP_SYNC_INTERVAL)))
+                .build(redisKey(limit, who), () -> configuration(limit)));
   }
 
   /** In tokens; a percentage of the limit, so that a limit lifted for a benchmark lifts it too. */

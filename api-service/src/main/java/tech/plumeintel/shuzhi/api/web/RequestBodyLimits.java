@@ -39,7 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
 class RequestBodyLimits extends OncePerRequestFilter {
 
-  /** The largest legitimate body, a chat of 32,000 characters each escaped in six bytes, is 200 KB. */
+  /**
+   * The largest legitimate body, a chat of 32,000 characters each escaped in six bytes, is 200 KB.
+   */
   static final int MAX_BODY_BYTES = 256 * 1024;
 
   private final JsonMapper json;
@@ -63,8 +65,8 @@ class RequestBodyLimits extends OncePerRequestFilter {
       return;
     }
     var type = mediaType(request.getContentType());
-    if (request.getContentType() != null && (type == null || type.isWildcardType()
-        || type.isWildcardSubtype())) {
+    if (request.getContentType() != null
+        && (type == null || type.isWildcardType() || type.isWildcardSubtype())) {
       refuse(response, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "请求体须为 JSON（Content-Type 不正确）");
       return;
     }
@@ -95,10 +97,11 @@ class RequestBodyLimits extends OncePerRequestFilter {
     if (type == null) {
       return true;
     }
-    boolean json = MediaType.APPLICATION_JSON.isCompatibleWith(type)
-        || type.getSubtype().endsWith("+json");
+    boolean json =
+        MediaType.APPLICATION_JSON.isCompatibleWith(type) || type.getSubtype().endsWith("+json");
     try {
-      return json && (type.getCharset() == null || StandardCharsets.UTF_8.equals(type.getCharset()));
+      return json
+          && (type.getCharset() == null || StandardCharsets.UTF_8.equals(type.getCharset()));
     } catch (IllegalArgumentException e) {
       // An unknown charset: Spring refuses the media type later, with 415.
       return false;
@@ -107,7 +110,8 @@ class RequestBodyLimits extends OncePerRequestFilter {
 
   private static boolean isUtf8(byte[] body) {
     try {
-      StandardCharsets.UTF_8.newDecoder()
+      StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(body));

@@ -11,10 +11,11 @@ class TomcatErrorPages implements WebServerFactoryCustomizer<TomcatServletWebSer
 
   @Override
   public void customize(TomcatServletWebServerFactory factory) {
-    factory.addContextCustomizers(context -> {
-      if (context.getParent() instanceof StandardHost host) {
-        host.setErrorReportValveClass(JsonErrorReportValve.class.getName());
-      }
-    });
+    factory.addContextCustomizers(
+        context -> {
+          if (context.getParent() instanceof StandardHost host) {
+            host.setErrorReportValveClass(JsonErrorReportValve.class.getName());
+          }
+        });
   }
 }

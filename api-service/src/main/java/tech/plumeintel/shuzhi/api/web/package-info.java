@@ -1,4 +1,6 @@
-/** What every endpoint shares: the error shape, the fallback error page, CORS and request limits. */
+/**
+ * What every endpoint shares: the error shape, the fallback error page, CORS and request limits.
+ */
 @NullMarked
 package tech.plumeintel.shuzhi.api.web;
 

@@ -45,16 +45,23 @@ class AccessTokenIT extends ApiIntegrationTest {
   }
 
   private static String b64(String json) {
-    return Base64.getUrlEncoder().withoutPadding()
+    return Base64.getUrlEncoder()
+        .withoutPadding()
         .encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
   void everyProtectedEndpointRefusesARequestWithoutAToken() {
     assertUnauthorized(null);
-    for (var path : new String[] {"/api/books/9787532190294/", "/api/tasks/x/",
-        "/api/user/history/", "/api/user/collections/", "/api/chat/stream/x/",
-        "/api/does-not-exist/"}) {
+    for (var path :
+        new String[] {
+          "/api/books/9787532190294/",
+          "/api/tasks/x/",
+          "/api/user/history/",
+          "/api/user/collections/",
+          "/api/chat/stream/x/",
+          "/api/does-not-exist/"
+        }) {
       var answer = api().get(path, null);
       assertThat(answer.status()).as(path).isEqualTo(401);
       assertThat(answer.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
@@ -80,12 +87,28 @@ class AccessTokenIT extends ApiIntegrationTest {
     assertUnauthorized("garbage");
     assertUnauthorized("");
     assertUnauthorized(sign(JWT_SECRET, userId, "access", Instant.now().minusSeconds(60)));
-    assertUnauthorized(parts[0] + "." + b64("{\"iss\":\"shuzhi\",\"sub\":\"someone-else\","
-        + "\"typ\":\"access\",\"jti\":\"x\",\"exp\":4102444800}") + "." + parts[2]);
-    assertUnauthorized(b64("{\"alg\":\"none\"}") + "." + b64("{\"iss\":\"shuzhi\",\"sub\":\""
-        + userId + "\",\"typ\":\"access\",\"jti\":\"x\",\"exp\":4102444800}") + ".");
-    assertUnauthorized(sign("another-secret-of-at-least-32-bytes-long!", userId, "access",
-        Instant.now().plusSeconds(600)));
+    assertUnauthorized(
+        parts[0]
+            + "."
+            + b64(
+                "{\"iss\":\"shuzhi\",\"sub\":\"someone-else\","
+                    + "\"typ\":\"access\",\"jti\":\"x\",\"exp\":4102444800}")
+            + "."
+            + parts[2]);
+    assertUnauthorized(
+        b64("{\"alg\":\"none\"}")
+            + "."
+            + b64(
+                "{\"iss\":\"shuzhi\",\"sub\":\""
+                    + userId
+                    + "\",\"typ\":\"access\",\"jti\":\"x\",\"exp\":4102444800}")
+            + ".");
+    assertUnauthorized(
+        sign(
+            "another-secret-of-at-least-32-bytes-long!",
+            userId,
+            "access",
+            Instant.now().plusSeconds(600)));
     assertUnauthorized(body.path("refresh_token").asString());
   }
 
@@ -105,8 +128,12 @@ class AccessTokenIT extends ApiIntegrationTest {
     assertThat(replayed.status()).isEqualTo(401);
     assertThat(replayed.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
 
-    var next = api().post("/api/auth/token/refresh/",
-        Map.of("refresh_token", renewed.json().path("refresh_token").asString()), null);
+    var next =
+        api()
+            .post(
+                "/api/auth/token/refresh/",
+                Map.of("refresh_token", renewed.json().path("refresh_token").asString()),
+                null);
     assertThat(next.status()).isEqualTo(200);
   }
 

@@ -12,8 +12,12 @@ import tech.plumeintel.shuzhi.api.web.ApiException;
 class CodeExchangeConfigurationTest {
 
   private static WechatProperties wechat(String appId, String secret) {
-    return new WechatProperties(appId, secret, URI.create("https://api.weixin.qq.com"),
-        Duration.ofSeconds(2), Duration.ofSeconds(4));
+    return new WechatProperties(
+        appId,
+        secret,
+        URI.create("https://api.weixin.qq.com"),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(4));
   }
 
   private static MockEnvironment profile(String... profiles) {
@@ -24,7 +28,8 @@ class CodeExchangeConfigurationTest {
 
   @Test
   void theOfflineStandInServesOnlyTheLocalProfileWithoutCredentials() {
-    var exchange = new CodeExchangeConfiguration().codeExchange(wechat(null, null), profile("local"));
+    var exchange =
+        new CodeExchangeConfiguration().codeExchange(wechat(null, null), profile("local"));
 
     assertThat(exchange).isInstanceOf(OfflineCodeExchange.class);
     assertThat(exchange.exchange("any").openid()).startsWith(OfflineCodeExchange.OPENID_PREFIX);

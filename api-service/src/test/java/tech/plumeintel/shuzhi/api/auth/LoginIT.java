@@ -42,11 +42,12 @@ class LoginIT extends ApiIntegrationTest {
 
     var profile = api().get("/api/user/profile/", body.path("token").asString());
     assertThat(profile.status()).isEqualTo(200);
-    assertThat(profile.json().path("id").asString()).isEqualTo(body.path("user").path("id").asString());
+    assertThat(profile.json().path("id").asString())
+        .isEqualTo(body.path("user").path("id").asString());
 
     var request = WECHAT.http().received(WechatStandIn.PATH).getLast();
-    assertThat(request.query()).contains("appid=wx-test-app", "js_code=good-code-1",
-        "grant_type=authorization_code");
+    assertThat(request.query())
+        .contains("appid=wx-test-app", "js_code=good-code-1", "grant_type=authorization_code");
   }
 
   @Test
@@ -72,17 +73,19 @@ class LoginIT extends ApiIntegrationTest {
     }
     List<String> ids;
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      ids = pool.invokeAll(calls).stream()
-          .map(f -> {
-            try {
-              return f.get();
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          })
-          .peek(a -> assertThat(a.status()).isEqualTo(200))
-          .map(a -> a.json().path("user").path("id").asString())
-          .toList();
+      ids =
+          pool.invokeAll(calls).stream()
+              .map(
+                  f -> {
+                    try {
+                      return f.get();
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  })
+              .peek(a -> assertThat(a.status()).isEqualTo(200))
+              .map(a -> a.json().path("user").path("id").asString())
+              .toList();
     }
 
     assertThat(ids).containsOnly(ids.getFirst());
@@ -115,7 +118,8 @@ class LoginIT extends ApiIntegrationTest {
 
   @Test
   void wechatsRateLimitIsPassedOnWithRetryAfter() {
-    WECHAT.answer("limited", 200, "{\"errcode\":45011,\"errmsg\":\"api minute-quota reach limit\"}");
+    WECHAT.answer(
+        "limited", 200, "{\"errcode\":45011,\"errmsg\":\"api minute-quota reach limit\"}");
 
     var answer = login("limited");
 
@@ -130,14 +134,16 @@ class LoginIT extends ApiIntegrationTest {
     WECHAT.answer("html", 200, "<html><body>502 Bad Gateway</body></html>");
     WECHAT.answer("http-500", 500, "{}");
     WECHAT.answer("no-openid", 200, "{\"session_key\":\"x\"}");
-    WECHAT.answer("slow", exchange -> {
-      try {
-        Thread.sleep(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      HttpStandIn.respond(exchange, 200, "application/json", "{\"openid\":\"late\"}");
-    });
+    WECHAT.answer(
+        "slow",
+        exchange -> {
+          try {
+            Thread.sleep(5_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          HttpStandIn.respond(exchange, 200, "application/json", "{\"openid\":\"late\"}");
+        });
 
     for (var code : List.of("busy", "html", "http-500", "no-openid", "slow")) {
       var answer = login(code);
@@ -149,8 +155,15 @@ class LoginIT extends ApiIntegrationTest {
 
   @Test
   void malformedLoginRequestsAreInvalidParams() {
-    for (var body : List.of("{", "{\"code\": 5}", "{}", "{\"code\":\"\"}", "[]",
-        "{\"code\":\"" + "x".repeat(200) + "\"}", "{\"code\":\"with space\"}")) {
+    for (var body :
+        List.of(
+            "{",
+            "{\"code\": 5}",
+            "{}",
+            "{\"code\":\"\"}",
+            "[]",
+            "{\"code\":\"" + "x".repeat(200) + "\"}",
+            "{\"code\":\"with space\"}")) {
       var answer = api().post("/api/auth/login/wechat/", body, null);
       assertThat(answer.status()).as(body).isEqualTo(400);
       assertThat(answer.json().path("code").asString()).as(body).isEqualTo("INVALID_PARAMS");
@@ -171,8 +184,15 @@ class LoginIT extends ApiIntegrationTest {
       login("html-logged");
 
       assertThat(logs.lines()).isNotEmpty();
-      for (var secret : List.of(WECHAT.sessionKeyFor("openid-quiet"), WECHAT.sessionKeyFor("x"),
-          WechatStandIn.APP_SECRET, JWT_SECRET, token, refresh, "logged-code")) {
+      for (var secret :
+          List.of(
+              WECHAT.sessionKeyFor("openid-quiet"),
+              WECHAT.sessionKeyFor("x"),
+              WechatStandIn.APP_SECRET,
+              JWT_SECRET,
+              token,
+              refresh,
+              "logged-code")) {
         assertThat(logs.linesContaining(secret)).as("log lines with a secret").isEmpty();
       }
     }

@@ -26,8 +26,9 @@ class SigningKeyFactoryTest {
 
   @Test
   void aLongRandomSecretIsUsed() {
-    var key = SigningKeyFactory.signingKey(
-        secret("k3J9x-0aQ7pL2mN8vB4cR6tY1wE5uI9oP3sD"), new MockEnvironment());
+    var key =
+        SigningKeyFactory.signingKey(
+            secret("k3J9x-0aQ7pL2mN8vB4cR6tY1wE5uI9oP3sD"), new MockEnvironment());
 
     assertThat(key.getAlgorithm()).startsWith("Hmac");
   }

@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.env.MockEnvironment;
-import tech.plumeintel.shuzhi.testsupport.HandClock;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.platform.IdGenerator;
+import tech.plumeintel.shuzhi.testsupport.HandClock;
 
 /** Access tokens are remembered once verified; what is refused must stay refused. */
 class TokensTest {
@@ -17,9 +17,16 @@ class TokensTest {
   private static final Instant ISSUED = Instant.parse("2026-11-29T08:00:00Z");
 
   private final HandClock clock = new HandClock(ISSUED);
-  private final Tokens tokens = new Tokens(new JwtProperties(
-      "k3J9x-0aQ7pL2mN8vB4cR6tY1wE5uI9oP3sD-unit-tests", Duration.ofHours(2), Duration.ofDays(7),
-      "shuzhi"), new MockEnvironment(), clock, new IdGenerator());
+  private final Tokens tokens =
+      new Tokens(
+          new JwtProperties(
+              "k3J9x-0aQ7pL2mN8vB4cR6tY1wE5uI9oP3sD-unit-tests",
+              Duration.ofHours(2),
+              Duration.ofDays(7),
+              "shuzhi"),
+          new MockEnvironment(),
+          clock,
+          new IdGenerator());
 
   @Test
   void aVerifiedAccessTokenIsRefusedOnceItHasExpired() {
@@ -40,8 +47,10 @@ class TokensTest {
     assertThat(tokens.userOfAccessToken(token)).isEqualTo("user-2");
 
     var last = token.charAt(token.length() - 2);
-    var tampered = token.substring(0, token.length() - 2) + (last == 'A' ? 'B' : 'A')
-        + token.charAt(token.length() - 1);
+    var tampered =
+        token.substring(0, token.length() - 2)
+            + (last == 'A' ? 'B' : 'A')
+            + token.charAt(token.length() - 1);
 
     assertThatThrownBy(() -> tokens.userOfAccessToken(tampered)).isInstanceOf(ApiException.class);
     assertThat(tokens.userOfAccessToken(token)).isEqualTo("user-2");

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.gridfs.GridFSBuckets;
-import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.Filters;
 import com.mongodb.client.gridfs.model.GridFSUploadOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,25 +53,57 @@ class BookLookupIT extends ApiIntegrationTest {
   }
 
   private void store(String isbn, Instant fetchedAt, boolean coverStored) {
-    var book = new Book(isbn, "活着", null, null, "余华", null, "作家出版社", "2012-8", 191, "20.00元",
-        "平装", null, 9.4, 1000, "《活着》讲述了……", null, "https://img1.doubanio.com/x.jpg",
-        coverStored, Map.of("title", "douban"), fetchedAt);
-    database.getCollection(Book.COLLECTION, Book.class)
+    var book =
+        new Book(
+            isbn,
+            "活着",
+            null,
+            null,
+            "余华",
+            null,
+            "作家出版社",
+            "2012-8",
+            191,
+            "20.00元",
+            "平装",
+            null,
+            9.4,
+            1000,
+            "《活着》讲述了……",
+            null,
+            "https://img1.doubanio.com/x.jpg",
+            coverStored,
+            Map.of("title", "douban"),
+            fetchedAt);
+    database
+        .getCollection(Book.COLLECTION, Book.class)
         .replaceOne(Filters.eq("_id", isbn), book, new ReplaceOptions().upsert(true));
   }
 
   private List<BookFetchRequested> jobsFor(String isbn, int atLeast) {
     return jobs.awaitRecords(r -> isbn.equals(r.key()), atLeast, Duration.ofSeconds(10)).stream()
-        .map(r -> tools.jackson.databind.json.JsonMapper.builder().findAndAddModules().build()
-            .readValue(r.value(), BookFetchRequested.class))
+        .map(
+            r ->
+                tools.jackson.databind.json.JsonMapper.builder()
+                    .findAndAddModules()
+                    .build()
+                    .readValue(r.value(), BookFetchRequested.class))
         .toList();
   }
 
   @Test
   void badIsbnsAreInvalidParams() {
     var token = loginAs("reader-bad-isbn");
-    for (var bad : List.of("123", "9787532190295", "978753219029X", "abcdefghij", "97875321902940",
-        "0000000000000", "%2e%2e%2f", "9790000000000")) {
+    for (var bad :
+        List.of(
+            "123",
+            "9787532190295",
+            "978753219029X",
+            "abcdefghij",
+            "97875321902940",
+            "0000000000000",
+            "%2e%2e%2f",
+            "9790000000000")) {
       var answer = lookUp(bad, token);
       assertThat(answer.status()).as(bad).isEqualTo(400);
       assertThat(answer.json().path("code").asString()).isEqualTo("INVALID_PARAMS");
@@ -104,8 +136,14 @@ class BookLookupIT extends ApiIntegrationTest {
     store(isbn, Instant.now(), true);
 
     for (int i = 0; i < 2; i++) {
-      var proxied = api().send("GET", "/api/books/" + isbn + "/", null, token,
-          Map.of("X-Forwarded-Proto", "https", "X-Forwarded-Host", "books.example"));
+      var proxied =
+          api()
+              .send(
+                  "GET",
+                  "/api/books/" + isbn + "/",
+                  null,
+                  token,
+                  Map.of("X-Forwarded-Proto", "https", "X-Forwarded-Host", "books.example"));
       assertThat(proxied.json().path("cover_url").asString())
           .isEqualTo("https://books.example/api/books/" + isbn + "/cover/");
       var direct = lookUp(isbn, token);
@@ -121,13 +159,18 @@ class BookLookupIT extends ApiIntegrationTest {
     store(isbn, Instant.now(), false);
     assertThat(lookUp(isbn, token).json().path("publisher").asString()).isEqualTo("作家出版社");
 
-    database.getCollection(Book.COLLECTION).updateOne(Filters.eq("_id", isbn),
-        new Document("$set", new Document("publisher", "北京十月文艺出版社")));
+    database
+        .getCollection(Book.COLLECTION)
+        .updateOne(
+            Filters.eq("_id", isbn), new Document("$set", new Document("publisher", "北京十月文艺出版社")));
 
     // Within shuzhi.books.in-memory-for (2 s); never as long as the freshness (30 days).
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(lookUp(isbn, token).json().path("publisher").asString())
-            .isEqualTo("北京十月文艺出版社"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(lookUp(isbn, token).json().path("publisher").asString())
+                    .isEqualTo("北京十月文艺出版社"));
   }
 
   @Test
@@ -144,7 +187,8 @@ class BookLookupIT extends ApiIntegrationTest {
     assertThat(answer.json().path("poll_url").asString()).endsWith("/api/tasks/" + taskId + "/");
     assertThat(answer.header("Location")).isEqualTo(answer.json().path("poll_url").asString());
     var published = jobsFor(isbn, 1);
-    assertThat(published).singleElement()
+    assertThat(published)
+        .singleElement()
         .satisfies(job -> assertThat(job.taskId()).isEqualTo(taskId))
         .satisfies(job -> assertThat(job.deadline()).isAfter(Instant.now()));
 
@@ -160,14 +204,23 @@ class BookLookupIT extends ApiIntegrationTest {
     var token = loginAs("reader-traced");
     var isbn = TestIsbns.next();
     try (var logs = tech.plumeintel.shuzhi.testsupport.CapturedLogs.start()) {
-      var answer = api().send("GET", "/api/books/" + isbn + "/", null, token,
-          Map.of("X-Request-Id", "trace-0123456789"));
+      var answer =
+          api()
+              .send(
+                  "GET",
+                  "/api/books/" + isbn + "/",
+                  null,
+                  token,
+                  Map.of("X-Request-Id", "trace-0123456789"));
 
       assertThat(answer.header("X-Request-Id")).isEqualTo("trace-0123456789");
-      var record = jobs.awaitRecords(r -> isbn.equals(r.key()), 1, Duration.ofSeconds(10))
-          .getFirst();
-      assertThat(new String(record.headers().lastHeader("x-request-id").value(),
-          java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("trace-0123456789");
+      var record =
+          jobs.awaitRecords(r -> isbn.equals(r.key()), 1, Duration.ofSeconds(10)).getFirst();
+      assertThat(
+              new String(
+                  record.headers().lastHeader("x-request-id").value(),
+                  java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo("trace-0123456789");
       assertThat(logs.lines()).anyMatch(line -> line.contains("request_id=trace-0123456789"));
     }
   }
@@ -219,8 +272,17 @@ class BookLookupIT extends ApiIntegrationTest {
     var isbn = TestIsbns.next();
     var taskId = lookUp(isbn, token).json().path("task_id").asString();
 
-    redis.opsForHash().putAll(BookTasks.task(taskId), Map.of(BookTasks.FIELD_STATUS, "failed",
-        BookTasks.FIELD_ERROR_CODE, "NOT_FOUND", BookTasks.FIELD_ERROR_MESSAGE, "没有找到这本书"));
+    redis
+        .opsForHash()
+        .putAll(
+            BookTasks.task(taskId),
+            Map.of(
+                BookTasks.FIELD_STATUS,
+                "failed",
+                BookTasks.FIELD_ERROR_CODE,
+                "NOT_FOUND",
+                BookTasks.FIELD_ERROR_MESSAGE,
+                "没有找到这本书"));
     redis.delete(BookTasks.inFlight(Isbn.parse(isbn)));
     redis.opsForValue().set(BookTasks.missing(Isbn.parse(isbn)), "1", Duration.ofMinutes(5));
 
@@ -240,8 +302,12 @@ class BookLookupIT extends ApiIntegrationTest {
     var isbn = TestIsbns.next();
     var taskId = lookUp(isbn, token).json().path("task_id").asString();
 
-    redis.opsForHash().put(BookTasks.task(taskId), BookTasks.FIELD_DEADLINE,
-        Instant.now().minusSeconds(1).toString());
+    redis
+        .opsForHash()
+        .put(
+            BookTasks.task(taskId),
+            BookTasks.FIELD_DEADLINE,
+            Instant.now().minusSeconds(1).toString());
     redis.delete(BookTasks.inFlight(Isbn.parse(isbn)));
 
     var poll = api().get("/api/tasks/" + taskId + "/", token).json();
@@ -278,16 +344,24 @@ class BookLookupIT extends ApiIntegrationTest {
     var isbn = TestIsbns.next();
     store(isbn, Instant.now(), true);
     var image = new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
-    GridFSBuckets.create(database, Book.COVERS_BUCKET).uploadFromStream(isbn,
-        new ByteArrayInputStream(image),
-        new GridFSUploadOptions().metadata(new Document("content_type", "image/png")));
+    GridFSBuckets.create(database, Book.COVERS_BUCKET)
+        .uploadFromStream(
+            isbn,
+            new ByteArrayInputStream(image),
+            new GridFSUploadOptions().metadata(new Document("content_type", "image/png")));
 
     var answer = api().send("GET", "/api/books/" + isbn + "/cover/", null, token, Map.of());
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.header("Content-Type")).isEqualTo("image/png");
     assertThat(answer.header("Cache-Control")).contains("max-age");
-    var again = api().send("GET", "/api/books/" + isbn + "/cover/", null, token,
-        Map.of("If-None-Match", answer.header("ETag")));
+    var again =
+        api()
+            .send(
+                "GET",
+                "/api/books/" + isbn + "/cover/",
+                null,
+                token,
+                Map.of("If-None-Match", answer.header("ETag")));
     assertThat(again.status()).isEqualTo(304);
 
     assertThat(api().get("/api/books/" + TestIsbns.next() + "/cover/", token).status())

@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import tech.plumeintel.shuzhi.testsupport.HandClock;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.Isbn;
+import tech.plumeintel.shuzhi.testsupport.HandClock;
 import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 
@@ -43,15 +43,44 @@ class RecentBooksIT {
   }
 
   private RecentBooks recentBooks(Duration period) {
-    return new RecentBooks(new BookStore(database), new BooksProperties(Duration.ofDays(30),
-        Duration.ofSeconds(60), Duration.ofDays(1), Duration.ofSeconds(3), period), clock);
+    return new RecentBooks(
+        new BookStore(database),
+        new BooksProperties(
+            Duration.ofDays(30),
+            Duration.ofSeconds(60),
+            Duration.ofDays(1),
+            Duration.ofSeconds(3),
+            period),
+        clock);
   }
 
   private static void store(String isbn, String title) {
-    database.getCollection(Book.COLLECTION, Book.class).replaceOne(Filters.eq("_id", isbn),
-        new Book(isbn, title, null, null, "余华", null, null, null, null, null, null, null, null,
-            null, null, null, null, false, Map.of(), Instant.now()),
-        new ReplaceOptions().upsert(true));
+    database
+        .getCollection(Book.COLLECTION, Book.class)
+        .replaceOne(
+            Filters.eq("_id", isbn),
+            new Book(
+                isbn,
+                title,
+                null,
+                null,
+                "余华",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                Map.of(),
+                Instant.now()),
+            new ReplaceOptions().upsert(true));
   }
 
   private @Nullable String titleOf(RecentBooks books, String isbn) {
@@ -121,8 +150,16 @@ class RecentBooksIT {
     var isbn = TestIsbns.next();
     store(isbn, "在细雨中呼喊");
     var held = new HeldStore();
-    var books = new RecentBooks(held, new BooksProperties(Duration.ofDays(30),
-        Duration.ofSeconds(60), Duration.ofDays(1), Duration.ofSeconds(3), PERIOD), clock);
+    var books =
+        new RecentBooks(
+            held,
+            new BooksProperties(
+                Duration.ofDays(30),
+                Duration.ofSeconds(60),
+                Duration.ofDays(1),
+                Duration.ofSeconds(3),
+                PERIOD),
+            clock);
     var lookups = new ArrayList<FutureTask<String>>();
     var threads = new ArrayList<Thread>();
     for (int i = 0; i < 8; i++) {
@@ -132,8 +169,9 @@ class RecentBooksIT {
     }
 
     // All eight are parked: one in the store, seven waiting for it.
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
     held.release.countDown();
 
     for (var lookup : lookups) {

@@ -46,17 +46,19 @@ import tools.jackson.databind.JsonNode;
 /**
  * Replays every request of the hostile corpus ({@code src/test/resources/corpus/}) against the
  * running API over real sockets. Each gets the answer its case expects — a 4xx in the contract's
- * {@code {"code","message"}} shape, never a 5xx, never a stack trace or an HTML page — and, over the
- * whole corpus, nothing stored changes and no job is published. The outcome per group is written to
- * {@code target/corpus-report.md}.
+ * {@code {"code","message"}} shape, never a 5xx, never a stack trace or an HTML page — and, over
+ * the whole corpus, nothing stored changes and no job is published. The outcome per group is
+ * written to {@code target/corpus-report.md}.
  */
 // The corpus sends some 80 chats from one reader in seconds; the limit itself is tested elsewhere.
 @TestPropertySource(properties = "shuzhi.limits.chat-per-minute=100000")
 class BadInputCorpusIT extends ApiIntegrationTest {
 
   static final String DATABASE = "shuzhi-corpus";
+
   /** A Redis database of its own: the snapshot can then compare every key. */
   static final int REDIS_DATABASE = 7;
+
   private static final List<CaseResult> RESULTS = new ArrayList<>();
   private static String storedStateOutcome = "not checked";
 
@@ -84,16 +86,26 @@ class BadInputCorpusIT extends ApiIntegrationTest {
   }
 
   /** Every endpoint of CONTRACT §1; each must be aimed at by the corpus. */
-  static final List<String> CONTRACT_ENDPOINTS = List.of(
-      "POST /api/auth/login/wechat/", "POST /api/auth/token/refresh/", "GET /api/books/{isbn}/",
-      "GET /api/tasks/{task_id}/", "GET /api/books/{isbn}/cover/", "POST /api/chat/stream/",
-      "GET /api/chat/stream/{request_id}/", "POST /api/chat/stream/{request_id}/cancel/",
-      "GET /api/user/history/", "GET /api/user/history/{id}/", "DELETE /api/user/history/{id}/",
-      "GET /api/user/collections/", "POST /api/user/collections/",
-      "DELETE /api/user/collections/{isbn}/", "GET /api/user/profile/", "PUT /api/user/profile/");
+  static final List<String> CONTRACT_ENDPOINTS =
+      List.of(
+          "POST /api/auth/login/wechat/",
+          "POST /api/auth/token/refresh/",
+          "GET /api/books/{isbn}/",
+          "GET /api/tasks/{task_id}/",
+          "GET /api/books/{isbn}/cover/",
+          "POST /api/chat/stream/",
+          "GET /api/chat/stream/{request_id}/",
+          "POST /api/chat/stream/{request_id}/cancel/",
+          "GET /api/user/history/",
+          "GET /api/user/history/{id}/",
+          "DELETE /api/user/history/{id}/",
+          "GET /api/user/collections/",
+          "POST /api/user/collections/",
+          "DELETE /api/user/collections/{isbn}/",
+          "GET /api/user/profile/",
+          "PUT /api/user/profile/");
 
-  record CaseResult(String group, String name, String endpoint, int status,
-      List<String> problems) {
+  record CaseResult(String group, String name, String endpoint, int status, List<String> problems) {
     boolean passed() {
       return problems.isEmpty();
     }
@@ -101,7 +113,9 @@ class BadInputCorpusIT extends ApiIntegrationTest {
 
   @TestFactory
   Stream<DynamicNode> everyHostileRequestGetsAContractErrorAndChangesNothing() throws Exception {
-    assertThat(database.getName()).as("the corpus runs on a database of its own").isEqualTo(DATABASE);
+    assertThat(database.getName())
+        .as("the corpus runs on a database of its own")
+        .isEqualTo(DATABASE);
     assertThat(((LettuceConnectionFactory) redis.getConnectionFactory()).getDatabase())
         .isEqualTo(REDIS_DATABASE);
     var values = seed();
@@ -111,24 +125,39 @@ class BadInputCorpusIT extends ApiIntegrationTest {
     var groups = new LinkedHashMap<String, List<CorpusCase>>();
     cases.forEach(c -> groups.computeIfAbsent(c.group(), g -> new ArrayList<>()).add(c));
     var nodes = new ArrayList<DynamicNode>();
-    nodes.add(dynamicTest("the corpus aims at every endpoint of the contract", () -> {
-      var aimed = cases.stream().map(CorpusCase::endpoint).collect(
-          java.util.stream.Collectors.groupingBy(e -> String.valueOf(e),
-              java.util.stream.Collectors.counting()));
-      for (var endpoint : CONTRACT_ENDPOINTS) {
-        assertThat(aimed.getOrDefault(endpoint, 0L)).as(endpoint).isGreaterThanOrEqualTo(5);
-      }
-    }));
-    groups.forEach((group, members) -> nodes.add(dynamicContainer(group, members.stream()
-        .map(c -> dynamicTest(c.name(), () -> replay(c, values))))));
-    nodes.add(dynamicTest("nothing stored changed and no job was published", () -> {
-      var after = StoredState.of(database, redis);
-      storedStateOutcome = after.equals(before) ? "unchanged (" + after.summary() + ")"
-          : "CHANGED: before " + before.summary() + "; after " + after.summary();
-      assertThat(after.mongo()).isEqualTo(before.mongo());
-      assertThat(after.redis()).isEqualTo(before.redis());
-      assertThat(after.kafka()).as("records on the job topics").isEqualTo(before.kafka());
-    }));
+    nodes.add(
+        dynamicTest(
+            "the corpus aims at every endpoint of the contract",
+            () -> {
+              var aimed =
+                  cases.stream()
+                      .map(CorpusCase::endpoint)
+                      .collect(
+                          java.util.stream.Collectors.groupingBy(
+                              e -> String.valueOf(e), java.util.stream.Collectors.counting()));
+              for (var endpoint : CONTRACT_ENDPOINTS) {
+                assertThat(aimed.getOrDefault(endpoint, 0L)).as(endpoint).isGreaterThanOrEqualTo(5);
+              }
+            }));
+    groups.forEach(
+        (group, members) ->
+            nodes.add(
+                dynamicContainer(
+                    group,
+                    members.stream().map(c -> dynamicTest(c.name(), () -> replay(c, values))))));
+    nodes.add(
+        dynamicTest(
+            "nothing stored changed and no job was published",
+            () -> {
+              var after = StoredState.of(database, redis);
+              storedStateOutcome =
+                  after.equals(before)
+                      ? "unchanged (" + after.summary() + ")"
+                      : "CHANGED: before " + before.summary() + "; after " + after.summary();
+              assertThat(after.mongo()).isEqualTo(before.mongo());
+              assertThat(after.redis()).isEqualTo(before.redis());
+              assertThat(after.kafka()).as("records on the job topics").isEqualTo(before.kafka());
+            }));
     return nodes.stream();
   }
 
@@ -141,11 +170,15 @@ class BadInputCorpusIT extends ApiIntegrationTest {
     var answer = RawHttp.exchange(port, c.request(port, values), Duration.ofSeconds(15));
     var problems = Verdict.problems(c, answer);
     synchronized (RESULTS) {
-      RESULTS.add(new CaseResult(c.group(), c.name(), String.valueOf(c.endpoint()),
-          answer.status(), problems));
+      RESULTS.add(
+          new CaseResult(
+              c.group(), c.name(), String.valueOf(c.endpoint()), answer.status(), problems));
     }
-    assertThat(problems).as("%s/%s answered %d: %s", c.group(), c.name(), answer.status(),
-        Verdict.abbreviate(answer.bodyText())).isEmpty();
+    assertThat(problems)
+        .as(
+            "%s/%s answered %d: %s",
+            c.group(), c.name(), answer.status(), Verdict.abbreviate(answer.bodyText()))
+        .isEmpty();
   }
 
   /** The reader the corpus acts as, another reader, and what they own; returns the placeholders. */
@@ -166,14 +199,37 @@ class BadInputCorpusIT extends ApiIntegrationTest {
     values.put("known_isbn", isbn.value());
     values.put("known_isbn10", isbn.isbn10().orElseThrow());
     var now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    database.getCollection(Book.COLLECTION, Book.class).insertOne(new Book(isbn.value(), "活着",
-        null, null, "余华", null, "作家出版社", "2012-8", 191, "20.00元", "平装", null, 9.4, 1000,
-        "《活着》讲述了……", null, "https://img1.doubanio.com/x.jpg", true, Map.of("title", "douban"),
-        now));
-    GridFSBuckets.create(database, Book.COVERS_BUCKET).uploadFromStream(isbn.value(),
-        new ByteArrayInputStream(new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}),
-        new GridFSUploadOptions().metadata(new Document("content_type", "image/png")));
-    var saved = api().post("/api/user/collections/", Map.of("isbn", isbn.value()), values.get("access"));
+    database
+        .getCollection(Book.COLLECTION, Book.class)
+        .insertOne(
+            new Book(
+                isbn.value(),
+                "活着",
+                null,
+                null,
+                "余华",
+                null,
+                "作家出版社",
+                "2012-8",
+                191,
+                "20.00元",
+                "平装",
+                null,
+                9.4,
+                1000,
+                "《活着》讲述了……",
+                null,
+                "https://img1.doubanio.com/x.jpg",
+                true,
+                Map.of("title", "douban"),
+                now));
+    GridFSBuckets.create(database, Book.COVERS_BUCKET)
+        .uploadFromStream(
+            isbn.value(),
+            new ByteArrayInputStream(new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}),
+            new GridFSUploadOptions().metadata(new Document("content_type", "image/png")));
+    var saved =
+        api().post("/api/user/collections/", Map.of("isbn", isbn.value()), values.get("access"));
     assertThat(saved.status()).isEqualTo(200);
 
     values.put("own_conversation", converse(userId, isbn.value(), now));
@@ -181,9 +237,17 @@ class BadInputCorpusIT extends ApiIntegrationTest {
     values.put("own_stream", stream(userId, isbn.value()));
     values.put("other_stream", stream(otherId, isbn.value()));
     var taskId = "corpus-task-" + UUID.randomUUID();
-    redis.opsForHash().putAll(BookTasks.task(taskId), Map.of(BookTasks.FIELD_STATUS, "pending",
-        BookTasks.FIELD_ISBN, "9787020002207", BookTasks.FIELD_DEADLINE,
-        now.plus(Duration.ofDays(1)).toString()));
+    redis
+        .opsForHash()
+        .putAll(
+            BookTasks.task(taskId),
+            Map.of(
+                BookTasks.FIELD_STATUS,
+                "pending",
+                BookTasks.FIELD_ISBN,
+                "9787020002207",
+                BookTasks.FIELD_DEADLINE,
+                now.plus(Duration.ofDays(1)).toString()));
     values.put("task_id", taskId);
     values.put("port", Integer.toString(port));
     return values;
@@ -199,25 +263,48 @@ class BadInputCorpusIT extends ApiIntegrationTest {
 
   private String converse(String userId, String isbn, Instant at) {
     var id = UUID.randomUUID().toString();
-    database.getCollection(Conversation.COLLECTION, Conversation.class)
+    database
+        .getCollection(Conversation.COLLECTION, Conversation.class)
         .insertOne(new Conversation(id, userId, isbn, at, at, 1, "问题"));
-    database.getCollection(Exchange.COLLECTION, Exchange.class).insertOne(new Exchange(
-        UUID.randomUUID().toString(), id, userId, isbn, "问题", "回答", "思考",
-        Exchange.Status.completed, new TokenUsage(10, 20, 5, 0, 10), "deepseek-v4-flash", at, at,
-        at));
+    database
+        .getCollection(Exchange.COLLECTION, Exchange.class)
+        .insertOne(
+            new Exchange(
+                UUID.randomUUID().toString(),
+                id,
+                userId,
+                isbn,
+                "问题",
+                "回答",
+                "思考",
+                Exchange.Status.completed,
+                new TokenUsage(10, 20, 5, 0, 10),
+                "deepseek-v4-flash",
+                at,
+                at,
+                at));
     return id;
   }
 
   /** A finished stream as the API and a worker leave it: owner, log, a client message id. */
   private String stream(String userId, String isbn) {
     var id = "corpus-stream-" + UUID.randomUUID();
-    redis.opsForHash().putAll(ChatChannels.meta(id),
-        Map.of(ChatChannels.META_USER, userId, ChatChannels.META_ISBN, isbn));
-    redis.opsForList().rightPushAll(ChatChannels.log(id),
-        tech.plumeintel.shuzhi.common.chat.StreamFrame.chunk(1,
-            "{\"id\":\"" + id + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}")
-            .encode(),
-        tech.plumeintel.shuzhi.common.chat.StreamFrame.done(2).encode());
+    redis
+        .opsForHash()
+        .putAll(
+            ChatChannels.meta(id),
+            Map.of(ChatChannels.META_USER, userId, ChatChannels.META_ISBN, isbn));
+    redis
+        .opsForList()
+        .rightPushAll(
+            ChatChannels.log(id),
+            tech.plumeintel.shuzhi.common.chat.StreamFrame.chunk(
+                    1,
+                    "{\"id\":\""
+                        + id
+                        + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}")
+                .encode(),
+            tech.plumeintel.shuzhi.common.chat.StreamFrame.done(2).encode());
     redis.opsForValue().set("chat:client-msg:" + userId + ":corpus-msg", id);
     return id;
   }
@@ -225,5 +312,4 @@ class BadInputCorpusIT extends ApiIntegrationTest {
   private static Path corpusFolder() throws URISyntaxException {
     return Path.of(BadInputCorpusIT.class.getResource("/corpus").toURI());
   }
-
 }

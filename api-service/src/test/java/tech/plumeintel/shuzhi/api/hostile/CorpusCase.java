@@ -18,8 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One hostile request of the corpus in {@code src/test/resources/corpus/} (the format is described
- * in that folder's README). Text may name {@code {{placeholders}}} (tokens, ids) that the test fills
- * in, so that the corpus stays data.
+ * in that folder's README). Text may name {@code {{placeholders}}} (tokens, ids) that the test
+ * fills in, so that the corpus stays data.
  */
 record CorpusCase(String group, String name, JsonNode spec) {
 
@@ -71,20 +71,21 @@ record CorpusCase(String group, String name, JsonNode spec) {
   private record Endpoint(String name, String pattern) {}
 
   /** CONTRACT §1, most specific first. */
-  private static final List<Endpoint> ENDPOINTS = List.of(
-      new Endpoint("/api/auth/login/wechat/", "/api/auth/login/wechat/"),
-      new Endpoint("/api/auth/token/refresh/", "/api/auth/token/refresh/"),
-      new Endpoint("/api/books/{isbn}/cover/", "/api/books/[^/]+/cover/"),
-      new Endpoint("/api/books/{isbn}/", "/api/books/[^/]+/"),
-      new Endpoint("/api/tasks/{task_id}/", "/api/tasks/[^/]+/"),
-      new Endpoint("/api/chat/stream/{request_id}/cancel/", "/api/chat/stream/[^/]+/cancel/"),
-      new Endpoint("/api/chat/stream/{request_id}/", "/api/chat/stream/[^/]+/"),
-      new Endpoint("/api/chat/stream/", "/api/chat/stream/"),
-      new Endpoint("/api/user/history/{id}/", "/api/user/history/[^/]+/"),
-      new Endpoint("/api/user/history/", "/api/user/history/"),
-      new Endpoint("/api/user/collections/{isbn}/", "/api/user/collections/[^/]+/"),
-      new Endpoint("/api/user/collections/", "/api/user/collections/"),
-      new Endpoint("/api/user/profile/", "/api/user/profile/"));
+  private static final List<Endpoint> ENDPOINTS =
+      List.of(
+          new Endpoint("/api/auth/login/wechat/", "/api/auth/login/wechat/"),
+          new Endpoint("/api/auth/token/refresh/", "/api/auth/token/refresh/"),
+          new Endpoint("/api/books/{isbn}/cover/", "/api/books/[^/]+/cover/"),
+          new Endpoint("/api/books/{isbn}/", "/api/books/[^/]+/"),
+          new Endpoint("/api/tasks/{task_id}/", "/api/tasks/[^/]+/"),
+          new Endpoint("/api/chat/stream/{request_id}/cancel/", "/api/chat/stream/[^/]+/cancel/"),
+          new Endpoint("/api/chat/stream/{request_id}/", "/api/chat/stream/[^/]+/"),
+          new Endpoint("/api/chat/stream/", "/api/chat/stream/"),
+          new Endpoint("/api/user/history/{id}/", "/api/user/history/[^/]+/"),
+          new Endpoint("/api/user/history/", "/api/user/history/"),
+          new Endpoint("/api/user/collections/{isbn}/", "/api/user/collections/[^/]+/"),
+          new Endpoint("/api/user/collections/", "/api/user/collections/"),
+          new Endpoint("/api/user/profile/", "/api/user/profile/"));
 
   /** The request exactly as it goes on the wire. */
   byte[] request(int port, Map<String, String> values) {
@@ -107,7 +108,8 @@ record CorpusCase(String group, String name, JsonNode spec) {
       if (body != null && !named(headers, "content-type")) {
         head.append("Content-Type: application/json\r\n");
       }
-      if (!named(headers, "content-length") && !named(headers, "transfer-encoding")
+      if (!named(headers, "content-length")
+          && !named(headers, "transfer-encoding")
           && (body != null || List.of("POST", "PUT", "PATCH").contains(method()))) {
         head.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\n");
       }
@@ -132,8 +134,11 @@ record CorpusCase(String group, String name, JsonNode spec) {
   /** The corpus, group by group (one group per file), in file order. */
   static List<CorpusCase> load(Path folder) {
     try (var files = Files.list(folder)) {
-      return files.filter(f -> f.toString().endsWith(".jsonl")).sorted()
-          .flatMap(CorpusCase::cases).toList();
+      return files
+          .filter(f -> f.toString().endsWith(".jsonl"))
+          .sorted()
+          .flatMap(CorpusCase::cases)
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -144,10 +149,11 @@ record CorpusCase(String group, String name, JsonNode spec) {
     try {
       return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
           .filter(line -> !line.isBlank() && !line.startsWith("#"))
-          .map(line -> {
-            var spec = JSON.readTree(line);
-            return new CorpusCase(group, spec.path("name").asString(), spec);
-          });
+          .map(
+              line -> {
+                var spec = JSON.readTree(line);
+                return new CorpusCase(group, spec.path("name").asString(), spec);
+              });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -193,7 +199,8 @@ record CorpusCase(String group, String name, JsonNode spec) {
       return out.toByteArray();
     }
     if (node.has("repeat")) {
-      return fill(node.get("repeat").asString(), values).repeat(node.path("times").asInt())
+      return fill(node.get("repeat").asString(), values)
+          .repeat(node.path("times").asInt())
           .getBytes(StandardCharsets.UTF_8);
     }
     if (node.has("hex")) {
@@ -206,8 +213,9 @@ record CorpusCase(String group, String name, JsonNode spec) {
   }
 
   private static String fill(String text, Map<String, String> values) {
-    return PLACEHOLDER.matcher(text).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
-        value(m.group(1), values)));
+    return PLACEHOLDER
+        .matcher(text)
+        .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(value(m.group(1), values)));
   }
 
   private static String value(String name, Map<String, String> values) {

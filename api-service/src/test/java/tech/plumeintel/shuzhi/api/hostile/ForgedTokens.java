@@ -29,10 +29,14 @@ final class ForgedTokens {
     var now = Instant.now().getEpochSecond();
     var tokens = new LinkedHashMap<String, String>();
     tokens.put("expired", hs256(secret, claims(userId, "access", now - 7200, now - 60, "shuzhi")));
-    tokens.put("wrong_key", hs256("another-secret-of-at-least-32-bytes-long!!",
-        claims(userId, "access", now, now + 600, "shuzhi")));
+    tokens.put(
+        "wrong_key",
+        hs256(
+            "another-secret-of-at-least-32-bytes-long!!",
+            claims(userId, "access", now, now + 600, "shuzhi")));
     tokens.put("alg_none", unsigned("none", claims(userId, "access", now, now + 600, "shuzhi")));
-    tokens.put("alg_none_mixed_case",
+    tokens.put(
+        "alg_none_mixed_case",
         unsigned("nOnE", claims(userId, "access", now, now + 600, "shuzhi")));
     tokens.put("no_typ", hs256(secret, claims(userId, null, now, now + 600, "shuzhi")));
     tokens.put("wrong_issuer", hs256(secret, claims(userId, "access", now, now + 600, "evil")));
@@ -40,21 +44,34 @@ final class ForgedTokens {
     var notYet = claims(userId, "access", now, now + 7200, "shuzhi");
     notYet.put("nbf", now + 3600);
     tokens.put("not_before", hs256(secret, notYet));
-    tokens.put("hs512_real_key", sign("HS512", "HmacSHA512", secret,
-        claims(userId, "access", now, now + 600, "shuzhi")));
+    tokens.put(
+        "hs512_real_key",
+        sign("HS512", "HmacSHA512", secret, claims(userId, "access", now, now + 600, "shuzhi")));
     var parts = realAccessToken.split("\\.");
-    tokens.put("tampered", parts[0] + "." + b64(JSON.writeValueAsString(
-        claims("someone-else", "access", now, now + 600, "shuzhi"))) + "." + parts[2]);
+    tokens.put(
+        "tampered",
+        parts[0]
+            + "."
+            + b64(
+                JSON.writeValueAsString(claims("someone-else", "access", now, now + 600, "shuzhi")))
+            + "."
+            + parts[2]);
     tokens.put("signature_stripped", parts[0] + "." + parts[1] + ".");
-    tokens.put("header_none_real_sig", b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1]
-        + "." + parts[2]);
-    tokens.put("deep_header", b64("{\"alg\":\"HS256\",\"x\":" + "[".repeat(2000) + "]".repeat(2000)
-        + "}") + "." + parts[1] + "." + parts[2]);
+    tokens.put(
+        "header_none_real_sig",
+        b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + "." + parts[2]);
+    tokens.put(
+        "deep_header",
+        b64("{\"alg\":\"HS256\",\"x\":" + "[".repeat(2000) + "]".repeat(2000) + "}")
+            + "."
+            + parts[1]
+            + "."
+            + parts[2]);
     return tokens;
   }
 
-  private static Map<String, Object> claims(String subject, String type, long issuedAt,
-      long expiry, String issuer) {
+  private static Map<String, Object> claims(
+      String subject, String type, long issuedAt, long expiry, String issuer) {
     var claims = new LinkedHashMap<String, Object>();
     claims.put("iss", issuer);
     if (subject != null) {
@@ -73,13 +90,16 @@ final class ForgedTokens {
     return sign("HS256", "HmacSHA256", secret, claims);
   }
 
-  private static String sign(String alg, String macName, String secret, Map<String, Object> claims) {
-    var signingInput = b64("{\"alg\":\"" + alg + "\"}") + "." + b64(JSON.writeValueAsString(claims));
+  private static String sign(
+      String alg, String macName, String secret, Map<String, Object> claims) {
+    var signingInput =
+        b64("{\"alg\":\"" + alg + "\"}") + "." + b64(JSON.writeValueAsString(claims));
     try {
       var mac = Mac.getInstance(macName);
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), macName));
-      return signingInput + "." + B64.encodeToString(
-          mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+      return signingInput
+          + "."
+          + B64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
-import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
@@ -34,6 +33,7 @@ import tech.plumeintel.shuzhi.common.history.Conversation;
 import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
+import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -55,8 +55,8 @@ class IsolationIT extends ApiIntegrationTest {
     return api().get("/api/user/profile/", token).json().path("id").asString();
   }
 
-  private static void assertNotFound(tech.plumeintel.shuzhi.testsupport.JsonHttp.Answer answer,
-      String what) {
+  private static void assertNotFound(
+      tech.plumeintel.shuzhi.testsupport.JsonHttp.Answer answer, String what) {
     assertThat(answer.status()).as(what).isEqualTo(404);
     assertThat(answer.json().path("code").asString()).as(what).isEqualTo("NOT_FOUND");
   }
@@ -67,16 +67,23 @@ class IsolationIT extends ApiIntegrationTest {
     var mallory = loginAs("isolation-stream-mallory");
     var requestId = finishedStream(bob, "isolation-msg-1");
 
-    for (var attempt : List.of(
-        api().get("/api/chat/stream/" + requestId + "/", mallory),
-        api().send("GET", "/api/chat/stream/" + requestId + "/", null, mallory,
-            Map.of("Last-Event-ID", "0", "Accept", "application/x-ndjson")),
-        api().get("/api/chat/stream/" + requestId + "/?after=1", mallory),
-        api().post("/api/chat/stream/" + requestId + "/cancel/", null, mallory))) {
+    for (var attempt :
+        List.of(
+            api().get("/api/chat/stream/" + requestId + "/", mallory),
+            api()
+                .send(
+                    "GET",
+                    "/api/chat/stream/" + requestId + "/",
+                    null,
+                    mallory,
+                    Map.of("Last-Event-ID", "0", "Accept", "application/x-ndjson")),
+            api().get("/api/chat/stream/" + requestId + "/?after=1", mallory),
+            api().post("/api/chat/stream/" + requestId + "/cancel/", null, mallory))) {
       assertNotFound(attempt, "mallory on bob's stream " + attempt.status());
     }
     assertThat(api().delete("/api/chat/stream/" + requestId + "/", mallory).status())
-        .as("there is no stream deletion to abuse").isEqualTo(405);
+        .as("there is no stream deletion to abuse")
+        .isEqualTo(405);
 
     assertThat(redis.opsForHash().get(ChatChannels.meta(requestId), ChatChannels.META_CANCELLED))
         .isNull();
@@ -93,7 +100,9 @@ class IsolationIT extends ApiIntegrationTest {
 
     var mallorys = open(mallory, "shared-msg-id");
     try {
-      assertThat(mallorys.headers().firstValue("X-Request-Id")).isPresent().get()
+      assertThat(mallorys.headers().firstValue("X-Request-Id"))
+          .isPresent()
+          .get()
           .isNotEqualTo(bobs);
     } finally {
       mallorys.body().close();
@@ -112,8 +121,11 @@ class IsolationIT extends ApiIntegrationTest {
     assertNotFound(api().delete("/api/user/history/" + conversation + "/", mallory), "delete");
 
     assertThat(api().get("/api/user/history/" + conversation + "/", bob).status()).isEqualTo(200);
-    assertThat(database.getCollection(Exchange.COLLECTION)
-        .countDocuments(Filters.eq("conversation_id", conversation))).isEqualTo(1);
+    assertThat(
+            database
+                .getCollection(Exchange.COLLECTION)
+                .countDocuments(Filters.eq("conversation_id", conversation)))
+        .isEqualTo(1);
   }
 
   @Test
@@ -138,14 +150,16 @@ class IsolationIT extends ApiIntegrationTest {
       var token = loginAs("isolation-avatar");
       var avatar = "https://127.0.0.1:" + listener.port() + "/latest/meta-data/iam?x=1";
 
-      var updated = api().put("/api/user/profile/",
-          Map.of("nickname", "ssrf", "avatar_url", avatar), token);
+      var updated =
+          api().put("/api/user/profile/", Map.of("nickname", "ssrf", "avatar_url", avatar), token);
       assertThat(updated.status()).isEqualTo(200);
       assertThat(api().get("/api/user/profile/", token).json().path("avatar_url").asString())
           .isEqualTo(avatar);
       loginAs("isolation-avatar");
 
-      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
           .until(() -> listener.connections() == 0);
     }
   }
@@ -156,15 +170,39 @@ class IsolationIT extends ApiIntegrationTest {
       var token = loginAs("isolation-cover");
       var isbn = TestIsbns.next();
       var source = "http://127.0.0.1:" + listener.port() + "/cover.jpg";
-      database.getCollection(Book.COLLECTION, Book.class).replaceOne(Filters.eq("_id", isbn),
-          new Book(isbn, "书", null, null, "作者", null, null, null, null, null, null, null, null,
-              null, null, null, source, false, Map.of(), Instant.now()),
-          new ReplaceOptions().upsert(true));
+      database
+          .getCollection(Book.COLLECTION, Book.class)
+          .replaceOne(
+              Filters.eq("_id", isbn),
+              new Book(
+                  isbn,
+                  "书",
+                  null,
+                  null,
+                  "作者",
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  source,
+                  false,
+                  Map.of(),
+                  Instant.now()),
+              new ReplaceOptions().upsert(true));
 
       assertNotFound(api().get("/api/books/" + isbn + "/cover/", token), "a cover we do not hold");
       assertThat(api().get("/api/books/" + isbn + "/", token).status()).isEqualTo(200);
 
-      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(3))
           .until(() -> listener.connections() == 0);
     }
   }
@@ -177,25 +215,39 @@ class IsolationIT extends ApiIntegrationTest {
     var answer = api().post("/api/auth/login/wechat/", Map.of("code", code), null);
 
     assertThat(answer.status()).isEqualTo(401);
-    var calls = WECHAT.http().received(WechatStandIn.PATH).stream()
-        .filter(r -> r.query().contains(marker)).toList();
-    assertThat(calls).singleElement().satisfies(call -> {
-      var query = call.query();
-      assertThat(query).startsWith("appid=" + WechatStandIn.APP_ID + "&");
-      assertThat(query).contains("js_code=" + marker
-          + "%26appid%3Devil%26secret%3Dx%26grant_type%3Dnone%23frag&");
-      assertThat(query).endsWith("&grant_type=authorization_code");
-    });
+    var calls =
+        WECHAT.http().received(WechatStandIn.PATH).stream()
+            .filter(r -> r.query().contains(marker))
+            .toList();
+    assertThat(calls)
+        .singleElement()
+        .satisfies(
+            call -> {
+              var query = call.query();
+              assertThat(query).startsWith("appid=" + WechatStandIn.APP_ID + "&");
+              assertThat(query)
+                  .contains(
+                      "js_code="
+                          + marker
+                          + "%26appid%3Devil%26secret%3Dx%26grant_type%3Dnone%23frag&");
+              assertThat(query).endsWith("&grant_type=authorization_code");
+            });
   }
 
   /** A stream of this reader that a scripted worker answered in full: its request id. */
   private String finishedStream(String token, String clientMsgId) throws Exception {
     var stream = open(token, clientMsgId);
     var requestId = stream.headers().firstValue("X-Request-Id").orElseThrow();
-    workerSends(requestId, StreamFrame.chunk(1, "{\"id\":\"" + requestId
-        + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"secret\"}}]}"));
+    workerSends(
+        requestId,
+        StreamFrame.chunk(
+            1,
+            "{\"id\":\""
+                + requestId
+                + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"secret\"}}]}"));
     workerSends(requestId, StreamFrame.done(2));
-    try (var body = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+    try (var body =
+        new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
       assertThat(body.lines().anyMatch(line -> line.contains("[DONE]"))).isTrue();
     }
     return requestId;
@@ -203,13 +255,21 @@ class IsolationIT extends ApiIntegrationTest {
 
   private HttpResponse<java.io.InputStream> open(String token, String clientMsgId)
       throws IOException, InterruptedException {
-    var body = JSON.writeValueAsString(Map.of("isbn", TestIsbns.next(), "client_msg_id", clientMsgId,
-        "messages", List.of(Map.of("role", "user", "content", "q"))));
-    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
+    var body =
+        JSON.writeValueAsString(
+            Map.of(
+                "isbn",
+                TestIsbns.next(),
+                "client_msg_id",
+                clientMsgId,
+                "messages",
+                List.of(Map.of("role", "user", "content", "q"))));
+    var request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
     return response;
@@ -225,11 +285,26 @@ class IsolationIT extends ApiIntegrationTest {
     var id = UUID.randomUUID().toString();
     var isbn = TestIsbns.next();
     var at = Instant.now();
-    database.getCollection(Conversation.COLLECTION, Conversation.class)
+    database
+        .getCollection(Conversation.COLLECTION, Conversation.class)
         .insertOne(new Conversation(id, userId, isbn, at, at, 1, "问题"));
-    database.getCollection(Exchange.COLLECTION, Exchange.class).insertOne(new Exchange(
-        UUID.randomUUID().toString(), id, userId, isbn, "问题", "回答", "思考",
-        Exchange.Status.completed, new TokenUsage(1, 1, 0, 0, 0), "m", at, at, at));
+    database
+        .getCollection(Exchange.COLLECTION, Exchange.class)
+        .insertOne(
+            new Exchange(
+                UUID.randomUUID().toString(),
+                id,
+                userId,
+                isbn,
+                "问题",
+                "回答",
+                "思考",
+                Exchange.Status.completed,
+                new TokenUsage(1, 1, 0, 0, 0),
+                "m",
+                at,
+                at,
+                at));
     return id;
   }
 
@@ -248,15 +323,17 @@ class IsolationIT extends ApiIntegrationTest {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      Thread.ofVirtual().start(() -> {
-        while (!server.isClosed()) {
-          try (var socket = server.accept()) {
-            connections.incrementAndGet();
-          } catch (IOException e) {
-            return;
-          }
-        }
-      });
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                while (!server.isClosed()) {
+                  try (var socket = server.accept()) {
+                    connections.incrementAndGet();
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
     }
 
     int port() {

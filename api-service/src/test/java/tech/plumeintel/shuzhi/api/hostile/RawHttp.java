@@ -16,9 +16,9 @@ import java.util.Map;
 
 /**
  * HTTP/1.1 over a plain socket: sends exactly the bytes it is given (an invalid request line, a
- * header the JDK client refuses, a lying Content-Length) and reads one answer. The request is written
- * by a thread of its own while the answer is read, so a server that answers early (413) and closes
- * is heard rather than lost in a reset.
+ * header the JDK client refuses, a lying Content-Length) and reads one answer. The request is
+ * written by a thread of its own while the answer is read, so a server that answers early (413) and
+ * closes is heard rather than lost in a reset.
  */
 final class RawHttp {
 
@@ -43,18 +43,23 @@ final class RawHttp {
     try (var socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
       socket.setSoTimeout((int) timeout.toMillis());
-      var writer = Thread.ofVirtual().start(() -> {
-        try {
-          var out = socket.getOutputStream();
-          for (int at = 0; at < request.length; at += 64 * 1024) {
-            out.write(request, at, Math.min(64 * 1024, request.length - at));
-          }
-          out.flush();
-        } catch (IOException e) {
-          // The server stopped reading (it answered early); its answer is still read below.
-        }
-      });
-      failure = readAnswer(socket.getInputStream(), received, System.nanoTime() + timeout.toNanos());
+      var writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      var out = socket.getOutputStream();
+                      for (int at = 0; at < request.length; at += 64 * 1024) {
+                        out.write(request, at, Math.min(64 * 1024, request.length - at));
+                      }
+                      out.flush();
+                    } catch (IOException e) {
+                      // The server stopped reading (it answered early); its answer is still read
+                      // below.
+                    }
+                  });
+      failure =
+          readAnswer(socket.getInputStream(), received, System.nanoTime() + timeout.toNanos());
       socket.close();
       writer.join(timeout.toMillis());
     } catch (IOException e) {
@@ -148,8 +153,11 @@ final class RawHttp {
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
       if (colon > 0) {
-        headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-            k -> new ArrayList<>()).add(lines[i].substring(colon + 1).trim());
+        headers
+            .computeIfAbsent(
+                lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                k -> new ArrayList<>())
+            .add(lines[i].substring(colon + 1).trim());
       }
     }
     return headers;
@@ -162,7 +170,10 @@ final class RawHttp {
 
   private static int headerEnd(byte[] bytes) {
     for (int i = 0; i + 3 < bytes.length; i++) {
-      if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n') {
+      if (bytes[i] == '\r'
+          && bytes[i + 1] == '\n'
+          && bytes[i + 2] == '\r'
+          && bytes[i + 3] == '\n') {
         return i;
       }
     }

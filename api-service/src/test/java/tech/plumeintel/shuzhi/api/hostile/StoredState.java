@@ -21,11 +21,12 @@ import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 
 /**
  * Everything the API can write, as text: every document of every collection of its database, every
- * key of its Redis database with its value, and how many records each job topic holds. Cheap because
- * the corpus runs on a database and a Redis database of its own, holding only what the test seeded.
+ * key of its Redis database with its value, and how many records each job topic holds. Cheap
+ * because the corpus runs on a database and a Redis database of its own, holding only what the test
+ * seeded.
  */
-record StoredState(Map<String, List<String>> mongo, Map<String, String> redis,
-    Map<String, Long> kafka) {
+record StoredState(
+    Map<String, List<String>> mongo, Map<String, String> redis, Map<String, Long> kafka) {
 
   private static final List<String> TOPICS = List.of(BookFetchRequested.TOPIC, ChatRequested.TOPIC);
 
@@ -46,15 +47,33 @@ record StoredState(Map<String, List<String>> mongo, Map<String, String> redis,
 
   /** The end offsets of the job topics, summed over partitions: they move with every record. */
   private static Map<String, Long> publishedRecords() {
-    try (var admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        TestInfrastructure.shared().kafkaBootstrapServers()))) {
+    try (var admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.shared().kafkaBootstrapServers()))) {
       var partitions = new HashMap<TopicPartition, OffsetSpec>();
-      admin.describeTopics(TOPICS).allTopicNames().get(10, TimeUnit.SECONDS).values()
-          .forEach(topic -> topic.partitions().forEach(p -> partitions.put(
-              new TopicPartition(topic.name(), p.partition()), OffsetSpec.latest())));
+      admin
+          .describeTopics(TOPICS)
+          .allTopicNames()
+          .get(10, TimeUnit.SECONDS)
+          .values()
+          .forEach(
+              topic ->
+                  topic
+                      .partitions()
+                      .forEach(
+                          p ->
+                              partitions.put(
+                                  new TopicPartition(topic.name(), p.partition()),
+                                  OffsetSpec.latest())));
       var ends = new TreeMap<String, Long>();
-      admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS).forEach((partition, offset) ->
-          ends.merge(partition.topic(), offset.offset(), Long::sum));
+      admin
+          .listOffsets(partitions)
+          .all()
+          .get(10, TimeUnit.SECONDS)
+          .forEach(
+              (partition, offset) -> ends.merge(partition.topic(), offset.offset(), Long::sum));
       return ends;
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot read the job topics' offsets", e);
@@ -66,18 +85,24 @@ record StoredState(Map<String, List<String>> mongo, Map<String, String> redis,
 
   private static String value(StringRedisTemplate redis, String key) {
     var type = redis.type(key);
-    return type.code() + " " + switch (type) {
-      case STRING -> redis.opsForValue().get(key);
-      case HASH -> new TreeMap<>(redis.opsForHash().entries(key)).toString();
-      case LIST -> String.valueOf(redis.opsForList().range(key, 0, -1));
-      case SET -> new java.util.TreeSet<>(redis.opsForSet().members(key)).toString();
-      case ZSET -> String.valueOf(redis.opsForZSet().rangeWithScores(key, 0, -1));
-      default -> "?";
-    };
+    return type.code()
+        + " "
+        + switch (type) {
+          case STRING -> redis.opsForValue().get(key);
+          case HASH -> new TreeMap<>(redis.opsForHash().entries(key)).toString();
+          case LIST -> String.valueOf(redis.opsForList().range(key, 0, -1));
+          case SET -> new java.util.TreeSet<>(redis.opsForSet().members(key)).toString();
+          case ZSET -> String.valueOf(redis.opsForZSet().rangeWithScores(key, 0, -1));
+          default -> "?";
+        };
   }
 
   String summary() {
-    return "mongo " + mongo.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size())
-        .toList() + ", redis keys=" + redis.size() + ", kafka records " + kafka;
+    return "mongo "
+        + mongo.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).toList()
+        + ", redis keys="
+        + redis.size()
+        + ", kafka records "
+        + kafka;
   }
 }

@@ -10,12 +10,34 @@ import tools.jackson.databind.json.JsonMapper;
 /** Judges one answer to a corpus case against the case's expectation and the error contract. */
 final class Verdict {
 
-  private static final Set<String> CODES = Set.of("INVALID_PARAMS", "UNAUTHORIZED", "NOT_FOUND",
-      "RATE_LIMIT", "SERVER_ERROR", "MODEL_ERROR", "UPSTREAM_ERROR");
+  private static final Set<String> CODES =
+      Set.of(
+          "INVALID_PARAMS",
+          "UNAUTHORIZED",
+          "NOT_FOUND",
+          "RATE_LIMIT",
+          "SERVER_ERROR",
+          "MODEL_ERROR",
+          "UPSTREAM_ERROR");
+
   /** What must never reach a client: stack frames, exception names, container pages. */
-  private static final List<String> LEAKS = List.of("Exception", "\tat ", "at org.", "at java.",
-      "at tech.", "<html", "<!doctype", "Whitelabel", "Tomcat", "springframework", "jackson",
-      "mongodb", "\"trace\"", "\"path\"");
+  private static final List<String> LEAKS =
+      List.of(
+          "Exception",
+          "\tat ",
+          "at org.",
+          "at java.",
+          "at tech.",
+          "<html",
+          "<!doctype",
+          "Whitelabel",
+          "Tomcat",
+          "springframework",
+          "jackson",
+          "mongodb",
+          "\"trace\"",
+          "\"path\"");
+
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private Verdict() {}
@@ -29,11 +51,14 @@ final class Verdict {
       return problems;
     }
     var expected = c.expected();
-    if (expected.equals("4xx") ? status < 400 || status > 499 : status != Integer.parseInt(expected)) {
+    if (expected.equals("4xx")
+        ? status < 400 || status > 499
+        : status != Integer.parseInt(expected)) {
       problems.add("status " + status + ", expected " + expected);
     }
     var body = answer.bodyText();
-    LEAKS.stream().filter(leak -> body.toLowerCase(Locale.ROOT).contains(leak.toLowerCase(Locale.ROOT)))
+    LEAKS.stream()
+        .filter(leak -> body.toLowerCase(Locale.ROOT).contains(leak.toLowerCase(Locale.ROOT)))
         .forEach(leak -> problems.add("body leaks \"" + leak.strip() + "\""));
     if (status < 400) {
       return problems;
@@ -51,8 +76,10 @@ final class Verdict {
     }
     var fields = new ArrayList<String>();
     json.propertyNames().forEach(fields::add);
-    if (!json.isObject() || !Set.copyOf(fields).equals(Set.of("code", "message"))
-        || !json.get("code").isString() || !json.get("message").isString()
+    if (!json.isObject()
+        || !Set.copyOf(fields).equals(Set.of("code", "message"))
+        || !json.get("code").isString()
+        || !json.get("message").isString()
         || json.get("message").asString().isBlank()) {
       problems.add("error body is not {\"code\",\"message\"}: " + abbreviate(body));
       return problems;
@@ -64,12 +91,13 @@ final class Verdict {
     if (c.expectedCode() != null && !c.expectedCode().equals(code)) {
       problems.add("code " + code + ", expected " + c.expectedCode());
     }
-    var fitting = switch (status) {
-      case 401 -> "UNAUTHORIZED";
-      case 404 -> "NOT_FOUND";
-      case 429 -> "RATE_LIMIT";
-      default -> status < 500 ? "INVALID_PARAMS" : null;
-    };
+    var fitting =
+        switch (status) {
+          case 401 -> "UNAUTHORIZED";
+          case 404 -> "NOT_FOUND";
+          case 429 -> "RATE_LIMIT";
+          default -> status < 500 ? "INVALID_PARAMS" : null;
+        };
     if (fitting != null && !fitting.equals(code)) {
       problems.add("code " + code + " does not fit status " + status);
     }

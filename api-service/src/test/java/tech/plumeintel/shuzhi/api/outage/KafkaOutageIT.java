@@ -26,8 +26,8 @@ import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 
 /**
  * Kafka goes away and comes back under a running API: a broker of its own, Kafka's {@code
- * kafka.Kafka} in a child process, frozen with SIGSTOP (as a hung or partitioned broker looks to its
- * clients) and thawed with SIGCONT.
+ * kafka.Kafka} in a child process, frozen with SIGSTOP (as a hung or partitioned broker looks to
+ * its clients) and thawed with SIGCONT.
  */
 class KafkaOutageIT extends ApiIntegrationTest {
 
@@ -40,7 +40,9 @@ class KafkaOutageIT extends ApiIntegrationTest {
     var controllerPort = FreePorts.pick();
     var dir = Files.createTempDirectory("kafka-outage");
     var config = dir.resolve("server.properties");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         process.roles=broker,controller
         node.id=1
         controller.quorum.voters=1@127.0.0.1:%2$d
@@ -56,24 +58,43 @@ class KafkaOutageIT extends ApiIntegrationTest {
         share.coordinator.state.topic.replication.factor=1
         share.coordinator.state.topic.min.isr=1
         group.initial.rebalance.delay.ms=0
-        """.formatted(port, controllerPort, dir.resolve("log")));
-    var format = java("kafka.tools.StorageTool", "format", "-t", UUID.randomUUID().toString()
-        .replace("-", "").substring(0, 22), "-c", config.toString()).start();
+        """
+            .formatted(port, controllerPort, dir.resolve("log")));
+    var format =
+        java(
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                UUID.randomUUID().toString().replace("-", "").substring(0, 22),
+                "-c",
+                config.toString())
+            .start();
     assertThat(format.waitFor()).as("kafka storage format").isZero();
     broker = java("kafka.Kafka", config.toString()).start();
     await().atMost(Duration.ofSeconds(60)).until(KafkaOutageIT::listening);
     try (var admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + port))) {
-      admin.createTopics(List.of(new NewTopic(BookFetchRequested.TOPIC, 1, (short) 1),
-          new NewTopic(ChatRequested.TOPIC, 1, (short) 1))).all().get();
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(BookFetchRequested.TOPIC, 1, (short) 1),
+                  new NewTopic(ChatRequested.TOPIC, 1, (short) 1)))
+          .all()
+          .get();
     }
   }
 
   private static ProcessBuilder java(String main, String... args) {
-    var command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), main));
+    var command =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                main));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true)
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD);
   }
 
@@ -86,8 +107,9 @@ class KafkaOutageIT extends ApiIntegrationTest {
   }
 
   private static void signal(String signal) throws Exception {
-    assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(broker.pid())).start()
-        .waitFor()).isZero();
+    assertThat(
+            new ProcessBuilder("kill", "-" + signal, Long.toString(broker.pid())).start().waitFor())
+        .isZero();
   }
 
   @AfterAll
@@ -103,11 +125,10 @@ class KafkaOutageIT extends ApiIntegrationTest {
       throws Exception {
     var token = loginAs("kafka-comes-back");
     try (var logs = tech.plumeintel.shuzhi.testsupport.CapturedLogs.start();
-        var api = new AnotherApiInstance(Map.of(
-        "spring.kafka.bootstrap-servers", "127.0.0.1:" + port))) {
+        var api =
+            new AnotherApiInstance(Map.of("spring.kafka.bootstrap-servers", "127.0.0.1:" + port))) {
       var client = new JsonHttp(api.port());
-      assertThat(client.get("/api/books/" + TestIsbns.next() + "/", token).status())
-          .isEqualTo(202);
+      assertThat(client.get("/api/books/" + TestIsbns.next() + "/", token).status()).isEqualTo(202);
 
       signal("STOP");
       try {
@@ -115,8 +136,15 @@ class KafkaOutageIT extends ApiIntegrationTest {
         var lookup = client.get("/api/books/" + TestIsbns.next() + "/", token);
         assertThat(lookup.status()).isEqualTo(503);
         assertThat(lookup.json().path("code").asString()).isEqualTo("UPSTREAM_ERROR");
-        var chat = client.post("/api/chat/stream/", Map.of("isbn", TestIsbns.next(),
-            "messages", List.of(Map.of("role", "user", "content", "秘密的问题"))), token);
+        var chat =
+            client.post(
+                "/api/chat/stream/",
+                Map.of(
+                    "isbn",
+                    TestIsbns.next(),
+                    "messages",
+                    List.of(Map.of("role", "user", "content", "秘密的问题"))),
+                token);
         assertThat(chat.status()).isEqualTo(503);
         assertThat(logs.linesContaining("秘密的问题")).as("the failed job is not logged").isEmpty();
         assertThat(Duration.ofNanos(System.nanoTime() - started))
@@ -126,9 +154,13 @@ class KafkaOutageIT extends ApiIntegrationTest {
         signal("CONT");
       }
 
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-          .untilAsserted(() -> assertThat(
-              client.get("/api/books/" + TestIsbns.next() + "/", token).status()).isEqualTo(202));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(
+              () ->
+                  assertThat(client.get("/api/books/" + TestIsbns.next() + "/", token).status())
+                      .isEqualTo(202));
     }
   }
 }

@@ -32,11 +32,34 @@ class RedisOutageIT extends ApiIntegrationTest {
   void withoutRedisCachedBooksAreServedChatsAre503AndAllRecoversByItself() {
     var token = loginAs("outage-reader");
     var isbn = TestIsbns.next();
-    database.getCollection(Book.COLLECTION, Book.class).replaceOne(Filters.eq("_id", isbn),
-        new Book(isbn, "围城", null, null, "钱钟书", null, null, null, null, null, null, null, null,
-            null, null, null, null, false, Map.of(), Instant.now()),
-        new ReplaceOptions().upsert(true));
-    var question = Map.of("isbn", isbn, "messages", List.of(Map.of("role", "user", "content", "q")));
+    database
+        .getCollection(Book.COLLECTION, Book.class)
+        .replaceOne(
+            Filters.eq("_id", isbn),
+            new Book(
+                isbn,
+                "围城",
+                null,
+                null,
+                "钱钟书",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                Map.of(),
+                Instant.now()),
+            new ReplaceOptions().upsert(true));
+    var question =
+        Map.of("isbn", isbn, "messages", List.of(Map.of("role", "user", "content", "q")));
 
     TestInfrastructure.shared().redis().stop();
 
@@ -51,8 +74,11 @@ class RedisOutageIT extends ApiIntegrationTest {
 
     TestInfrastructure.shared().redis().start();
 
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(api().get("/api/books/" + TestIsbns.next() + "/", token).status())
-            .isEqualTo(202));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(api().get("/api/books/" + TestIsbns.next() + "/", token).status())
+                    .isEqualTo(202));
   }
 }

@@ -32,10 +32,32 @@ class StoreAndBrokerOutageIT extends ApiIntegrationTest {
 
   private String storeBook() {
     var isbn = TestIsbns.next();
-    database.getCollection(Book.COLLECTION, Book.class).replaceOne(Filters.eq("_id", isbn),
-        new Book(isbn, "边城", null, null, "沈从文", null, null, null, null, null, null, null, null,
-            null, null, null, null, false, Map.of(), Instant.now()),
-        new ReplaceOptions().upsert(true));
+    database
+        .getCollection(Book.COLLECTION, Book.class)
+        .replaceOne(
+            Filters.eq("_id", isbn),
+            new Book(
+                isbn,
+                "边城",
+                null,
+                null,
+                "沈从文",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                Map.of(),
+                Instant.now()),
+            new ReplaceOptions().upsert(true));
     return isbn;
   }
 
@@ -52,8 +74,9 @@ class StoreAndBrokerOutageIT extends ApiIntegrationTest {
     var unread = storeBook();
     var mongo = URI.create(TestInfrastructure.shared().mongoUri("shuzhi"));
     try (var proxy = new TcpProxy(mongo.getHost(), mongo.getPort());
-        var api = new AnotherApiInstance(Map.of("spring.mongodb.uri",
-            "mongodb://127.0.0.1:" + proxy.port() + "/shuzhi"))) {
+        var api =
+            new AnotherApiInstance(
+                Map.of("spring.mongodb.uri", "mongodb://127.0.0.1:" + proxy.port() + "/shuzhi"))) {
       var client = new JsonHttp(api.port());
       assertThat(client.get("/api/books/" + isbn + "/", token).status()).isEqualTo(200);
 
@@ -68,8 +91,12 @@ class StoreAndBrokerOutageIT extends ApiIntegrationTest {
 
       proxy.reconnect();
 
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(client.get("/api/books/" + isbn + "/", token).status()).isEqualTo(200));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(client.get("/api/books/" + isbn + "/", token).status())
+                      .isEqualTo(200));
     }
   }
 
@@ -77,22 +104,26 @@ class StoreAndBrokerOutageIT extends ApiIntegrationTest {
   void withoutKafkaCachedBooksAreServedAndNewWorkIsRefusedQuickly() {
     var token = loginAs("kafka-outage");
     var isbn = storeBook();
-    try (var api = new AnotherApiInstance(Map.of(
-        "spring.kafka.bootstrap-servers", "127.0.0.1:" + FreePorts.pick(),
-        "spring.kafka.admin.operation-timeout", "1s",
-        "spring.kafka.admin.properties.request.timeout.ms", "1000",
-        "spring.kafka.admin.properties.default.api.timeout.ms", "1000"))) {
+    try (var api =
+        new AnotherApiInstance(
+            Map.of(
+                "spring.kafka.bootstrap-servers", "127.0.0.1:" + FreePorts.pick(),
+                "spring.kafka.admin.operation-timeout", "1s",
+                "spring.kafka.admin.properties.request.timeout.ms", "1000",
+                "spring.kafka.admin.properties.default.api.timeout.ms", "1000"))) {
       var client = new JsonHttp(api.port());
 
       assertThat(client.get("/api/books/" + isbn + "/", token).status()).isEqualTo(200);
       for (var request : List.of("lookup", "chat")) {
         var started = System.nanoTime();
-        var answer = request.equals("lookup")
-            ? client.get("/api/books/" + TestIsbns.next() + "/", token)
-            : client.post("/api/chat/stream/", question(isbn), token);
+        var answer =
+            request.equals("lookup")
+                ? client.get("/api/books/" + TestIsbns.next() + "/", token)
+                : client.post("/api/chat/stream/", question(isbn), token);
         assertThat(answer.status()).as(request).isEqualTo(503);
         assertThat(answer.json().path("code").asString()).isEqualTo("UPSTREAM_ERROR");
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).as(request)
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+            .as(request)
             .isLessThan(Duration.ofSeconds(10));
       }
     }

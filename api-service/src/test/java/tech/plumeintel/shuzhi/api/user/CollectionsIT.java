@@ -18,7 +18,8 @@ class CollectionsIT extends ApiIntegrationTest {
     var isbn = TestIsbns.next();
 
     var first = api().post(PATH, Map.of("isbn", isbn), token);
-    var second = api().post(PATH, Map.of("isbn", isbn.substring(0, 3) + "-" + isbn.substring(3)), token);
+    var second =
+        api().post(PATH, Map.of("isbn", isbn.substring(0, 3) + "-" + isbn.substring(3)), token);
 
     assertThat(first.status()).isEqualTo(200);
     assertThat(first.json().path("task_id").asString()).isNotBlank();
@@ -86,8 +87,13 @@ class CollectionsIT extends ApiIntegrationTest {
   @Test
   void badIsbnsAndBodiesAreInvalidParams() {
     var token = loginAs("collector-careless");
-    for (var body : List.<Object>of(Map.of("isbn", "123"), Map.of(), "{\"isbn\": {\"$gt\": \"\"}}",
-        "{\"isbn\": 9787532190294}", "not json")) {
+    for (var body :
+        List.<Object>of(
+            Map.of("isbn", "123"),
+            Map.of(),
+            "{\"isbn\": {\"$gt\": \"\"}}",
+            "{\"isbn\": 9787532190294}",
+            "not json")) {
       var answer = api().post(PATH, body, token);
       assertThat(answer.status()).as(String.valueOf(body)).isEqualTo(400);
       assertThat(answer.json().path("code").asString()).isEqualTo("INVALID_PARAMS");

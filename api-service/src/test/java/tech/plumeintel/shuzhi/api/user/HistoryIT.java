@@ -29,13 +29,29 @@ class HistoryIT extends ApiIntegrationTest {
   private String converse(String userId, int exchanges, Instant at) {
     var id = UUID.randomUUID().toString();
     var isbn = TestIsbns.next();
-    database.getCollection(Conversation.COLLECTION, Conversation.class).insertOne(
-        new Conversation(id, userId, isbn, at, at.plusSeconds(exchanges), exchanges, "问题" + exchanges));
+    database
+        .getCollection(Conversation.COLLECTION, Conversation.class)
+        .insertOne(
+            new Conversation(
+                id, userId, isbn, at, at.plusSeconds(exchanges), exchanges, "问题" + exchanges));
     for (int i = 1; i <= exchanges; i++) {
-      database.getCollection(Exchange.COLLECTION, Exchange.class).insertOne(new Exchange(
-          UUID.randomUUID().toString(), id, userId, isbn, "问题" + i, "回答" + i, "思考" + i,
-          Exchange.Status.completed, new TokenUsage(10, 20, 5, 0, 10), "deepseek-v4-flash",
-          at.plusSeconds(i), at.plusSeconds(i), at.plusSeconds(i)));
+      database
+          .getCollection(Exchange.COLLECTION, Exchange.class)
+          .insertOne(
+              new Exchange(
+                  UUID.randomUUID().toString(),
+                  id,
+                  userId,
+                  isbn,
+                  "问题" + i,
+                  "回答" + i,
+                  "思考" + i,
+                  Exchange.Status.completed,
+                  new TokenUsage(10, 20, 5, 0, 10),
+                  "deepseek-v4-flash",
+                  at.plusSeconds(i),
+                  at.plusSeconds(i),
+                  at.plusSeconds(i)));
     }
     return id;
   }
@@ -93,8 +109,11 @@ class HistoryIT extends ApiIntegrationTest {
     assertThat(api().delete(PATH + id + "/", token).status()).isEqualTo(200);
 
     assertThat(api().get(PATH + id + "/", token).status()).isEqualTo(404);
-    assertThat(database.getCollection(Exchange.COLLECTION)
-        .countDocuments(new org.bson.Document("conversation_id", id))).isZero();
+    assertThat(
+            database
+                .getCollection(Exchange.COLLECTION)
+                .countDocuments(new org.bson.Document("conversation_id", id)))
+        .isZero();
     assertThat(api().delete(PATH + id + "/", token).status()).isEqualTo(404);
   }
 

@@ -16,8 +16,12 @@ class ProfileIT extends ApiIntegrationTest {
     var alice = loginAs("profile-alice");
     var bob = loginAs("profile-bob");
 
-    var updated = api().put(PATH,
-        Map.of("nickname", "  书虫小王 👨‍👩‍👧 ", "avatar_url", "https://example.com/a.png"), alice);
+    var updated =
+        api()
+            .put(
+                PATH,
+                Map.of("nickname", "  书虫小王 👨‍👩‍👧 ", "avatar_url", "https://example.com/a.png"),
+                alice);
 
     assertThat(updated.status()).isEqualTo(200);
     assertThat(updated.json().path("nickname").asString()).isEqualTo("书虫小王 👨‍👩‍👧");
@@ -31,14 +35,15 @@ class ProfileIT extends ApiIntegrationTest {
     var token = loginAs("profile-careful");
     api().put(PATH, Map.of("nickname", "ok", "avatar_url", ""), token);
 
-    for (var body : List.<Object>of(
-        Map.of("nickname", "x".repeat(33), "avatar_url", ""),
-        Map.of("nickname", "bell\u0007", "avatar_url", ""),
-        Map.of("nickname", "rtl\u202Eevil", "avatar_url", ""),
-        Map.of("nickname", "ok", "avatar_url", "http://example.com/a.png"),
-        Map.of("nickname", "ok", "avatar_url", "javascript:alert(1)"),
-        Map.of("nickname", "ok"),
-        "{\"nickname\": {\"$set\": \"x\"}, \"avatar_url\": \"\"}")) {
+    for (var body :
+        List.<Object>of(
+            Map.of("nickname", "x".repeat(33), "avatar_url", ""),
+            Map.of("nickname", "bell\u0007", "avatar_url", ""),
+            Map.of("nickname", "rtl\u202Eevil", "avatar_url", ""),
+            Map.of("nickname", "ok", "avatar_url", "http://example.com/a.png"),
+            Map.of("nickname", "ok", "avatar_url", "javascript:alert(1)"),
+            Map.of("nickname", "ok"),
+            "{\"nickname\": {\"$set\": \"x\"}, \"avatar_url\": \"\"}")) {
       var answer = api().put(PATH, body, token);
       assertThat(answer.status()).as(String.valueOf(body)).isEqualTo(400);
       assertThat(answer.json().path("code").asString()).isEqualTo("INVALID_PARAMS");

@@ -19,8 +19,14 @@ class ConnectionBuffersIT extends ApiIntegrationTest {
   void requestHeadersUpToTheLimitAreServed() {
     var token = loginAs("buffers-headers");
 
-    var answer = api().send("GET", "/api/user/profile/", null, token,
-        Map.of("X-Padding", "a".repeat(5 * 1024)));
+    var answer =
+        api()
+            .send(
+                "GET",
+                "/api/user/profile/",
+                null,
+                token,
+                Map.of("X-Padding", "a".repeat(5 * 1024)));
 
     assertThat(answer.status()).isEqualTo(200);
   }
@@ -29,8 +35,14 @@ class ConnectionBuffersIT extends ApiIntegrationTest {
   void requestHeadersBeyondTheLimitGetTheContractsJsonError() {
     var token = loginAs("buffers-too-large");
 
-    var answer = api().send("GET", "/api/user/profile/", null, token,
-        Map.of("X-Padding", "a".repeat(6 * 1024)));
+    var answer =
+        api()
+            .send(
+                "GET",
+                "/api/user/profile/",
+                null,
+                token,
+                Map.of("X-Padding", "a".repeat(6 * 1024)));
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.header("Content-Type")).startsWith("application/json");
@@ -41,21 +53,35 @@ class ConnectionBuffersIT extends ApiIntegrationTest {
   void theLargestResponseHeadersFitTheResponseHeaderBuffer() {
     // A preflight answer carries the most headers we send: they must fit in 1 KB, or Tomcat would
     // answer 500.
-    var answer = api().send("OPTIONS", "/api/chat/stream/", null, null, Map.of(
-        "Origin", "https://sealos.plumeintel.tech", "Access-Control-Request-Method", "POST",
-        "Access-Control-Request-Headers", "authorization,content-type,accept,last-event-id"));
+    var answer =
+        api()
+            .send(
+                "OPTIONS",
+                "/api/chat/stream/",
+                null,
+                null,
+                Map.of(
+                    "Origin",
+                    "https://sealos.plumeintel.tech",
+                    "Access-Control-Request-Method",
+                    "POST",
+                    "Access-Control-Request-Headers",
+                    "authorization,content-type,accept,last-event-id"));
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.header("Access-Control-Allow-Headers")).containsIgnoringCase("last-event-id");
-    assertThat(answer.headers().map().entrySet().stream()
-        .mapToInt(e -> e.getKey().length() + 4 + String.join(", ", e.getValue()).length()).sum())
+    assertThat(
+            answer.headers().map().entrySet().stream()
+                .mapToInt(e -> e.getKey().length() + 4 + String.join(", ", e.getValue()).length())
+                .sum())
         .isLessThan(700);
   }
 
   @Test
   void anAnswerLargerThanEveryBufferArrivesWhole() throws Exception {
-    var document = new String(new ClassPathResource("openapi.yaml").getContentAsByteArray(),
-        StandardCharsets.UTF_8);
+    var document =
+        new String(
+            new ClassPathResource("openapi.yaml").getContentAsByteArray(), StandardCharsets.UTF_8);
     assertThat(document.length()).isGreaterThan(16 * LeanHttp11Protocol.SOCKET_WRITE_BUFFER);
 
     var answer = api().get(OpenApiController.PATH, null);

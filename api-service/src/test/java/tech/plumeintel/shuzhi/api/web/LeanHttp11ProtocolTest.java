@@ -10,8 +10,9 @@ class LeanHttp11ProtocolTest {
 
   @Test
   void aRequestsReaderStartsWithTheSmallBuffer() {
-    var request = new LeanHttp11Protocol.LeanRequest(new Connector(new LeanHttp11Protocol()),
-        new org.apache.coyote.Request());
+    var request =
+        new LeanHttp11Protocol.LeanRequest(
+            new Connector(new LeanHttp11Protocol()), new org.apache.coyote.Request());
 
     assertThat(request.readerChars()).isEqualTo(LeanHttp11Protocol.REQUEST_READER_CHARS);
   }

@@ -26,15 +26,23 @@ import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 class LimitsIT extends ApiIntegrationTest {
 
   private static AnotherApiInstance secondInstance;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   @Autowired StringRedisTemplate redis;
 
   private static synchronized int secondInstancePort() {
     if (secondInstance == null) {
-      secondInstance = new AnotherApiInstance(Map.of("shuzhi.chat.pickup-timeout", "1s",
-          "shuzhi.limits.chat-per-minute-per-address", "100000"));
+      secondInstance =
+          new AnotherApiInstance(
+              Map.of(
+                  "shuzhi.chat.pickup-timeout",
+                  "1s",
+                  "shuzhi.limits.chat-per-minute-per-address",
+                  "100000"));
     }
     return secondInstance.port();
   }
@@ -47,11 +55,17 @@ class LimitsIT extends ApiIntegrationTest {
   }
 
   private int startChat(int apiPort, String token) throws Exception {
-    var body = "{\"isbn\":\"" + TestIsbns.next() + "\",\"messages\":[{\"role\":\"user\","
-        + "\"content\":\"q\"}]}";
-    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/api/chat/stream/"))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    var body =
+        "{\"isbn\":\""
+            + TestIsbns.next()
+            + "\",\"messages\":[{\"role\":\"user\","
+            + "\"content\":\"q\"}]}";
+    var request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/api/chat/stream/"))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     response.body().close();
     return response.statusCode();
@@ -72,13 +86,29 @@ class LimitsIT extends ApiIntegrationTest {
       }
     }
 
-    var refused = api().post("/api/chat/stream/", Map.of("isbn", TestIsbns.next(),
-        "messages", List.of(Map.of("role", "user", "content", "q"))), token);
+    var refused =
+        api()
+            .post(
+                "/api/chat/stream/",
+                Map.of(
+                    "isbn",
+                    TestIsbns.next(),
+                    "messages",
+                    List.of(Map.of("role", "user", "content", "q"))),
+                token);
     assertThat(refused.status()).isEqualTo(429);
     assertThat(refused.json().path("code").asString()).isEqualTo("RATE_LIMIT");
     assertThat(Integer.parseInt(refused.header("Retry-After"))).isBetween(1, 61);
-    var onTheOther = new JsonHttp(otherPort).post("/api/chat/stream/", Map.of("isbn",
-        TestIsbns.next(), "messages", List.of(Map.of("role", "user", "content", "q"))), token);
+    var onTheOther =
+        new JsonHttp(otherPort)
+            .post(
+                "/api/chat/stream/",
+                Map.of(
+                    "isbn",
+                    TestIsbns.next(),
+                    "messages",
+                    List.of(Map.of("role", "user", "content", "q"))),
+                token);
     assertThat(onTheOther.status()).isEqualTo(429);
 
     var metrics = new JsonHttp(managementPort()).get("/actuator/prometheus", null).body();
@@ -89,11 +119,20 @@ class LimitsIT extends ApiIntegrationTest {
   void aReaderWhoSpentTheDaysTokensIsToldToComeBackTomorrow() {
     var token = loginAs("limit-spender");
     var userId = api().get("/api/user/profile/", token).json().path("id").asString();
-    redis.opsForValue().set(ChatChannels.dailyTokens(userId,
-        LocalDate.now(ChatChannels.BUDGET_ZONE)), "200000");
+    redis
+        .opsForValue()
+        .set(ChatChannels.dailyTokens(userId, LocalDate.now(ChatChannels.BUDGET_ZONE)), "200000");
 
-    var refused = api().post("/api/chat/stream/", Map.of("isbn", TestIsbns.next(),
-        "messages", List.of(Map.of("role", "user", "content", "q"))), token);
+    var refused =
+        api()
+            .post(
+                "/api/chat/stream/",
+                Map.of(
+                    "isbn",
+                    TestIsbns.next(),
+                    "messages",
+                    List.of(Map.of("role", "user", "content", "q"))),
+                token);
 
     assertThat(refused.status()).isEqualTo(429);
     assertThat(refused.json().path("message").asString()).contains("额度");
@@ -102,18 +141,37 @@ class LimitsIT extends ApiIntegrationTest {
 
   @Test
   void onlyConfiguredOriginsGetCorsHeaders() {
-    var allowed = api().send("OPTIONS", "/api/books/9787532190294/", null, null, Map.of(
-        "Origin", "https://sealos.plumeintel.tech", "Access-Control-Request-Method", "GET",
-        "Access-Control-Request-Headers", "authorization"));
+    var allowed =
+        api()
+            .send(
+                "OPTIONS",
+                "/api/books/9787532190294/",
+                null,
+                null,
+                Map.of(
+                    "Origin",
+                    "https://sealos.plumeintel.tech",
+                    "Access-Control-Request-Method",
+                    "GET",
+                    "Access-Control-Request-Headers",
+                    "authorization"));
     assertThat(allowed.header("Access-Control-Allow-Origin"))
         .isEqualTo("https://sealos.plumeintel.tech");
 
-    var refused = api().send("OPTIONS", "/api/books/9787532190294/", null, null, Map.of(
-        "Origin", "https://evil.example", "Access-Control-Request-Method", "GET"));
+    var refused =
+        api()
+            .send(
+                "OPTIONS",
+                "/api/books/9787532190294/",
+                null,
+                null,
+                Map.of("Origin", "https://evil.example", "Access-Control-Request-Method", "GET"));
     assertThat(refused.header("Access-Control-Allow-Origin")).isNull();
     var token = loginAs("cors-reader");
-    var simple = api().send("GET", "/api/user/profile/", null, token,
-        Map.of("Origin", "https://evil.example"));
+    var simple =
+        api()
+            .send(
+                "GET", "/api/user/profile/", null, token, Map.of("Origin", "https://evil.example"));
     assertThat(simple.header("Access-Control-Allow-Origin")).isNull();
   }
 }

@@ -57,11 +57,16 @@ final class OpenApiDocument {
 
   List<Operation> operations() {
     var operations = new ArrayList<Operation>();
-    map(root.get("paths")).forEach((path, item) -> map(item).forEach((key, node) -> {
-      if (METHODS.contains(key)) {
-        operations.add(new Operation(key, path, map(node)));
-      }
-    }));
+    map(root.get("paths"))
+        .forEach(
+            (path, item) ->
+                map(item)
+                    .forEach(
+                        (key, node) -> {
+                          if (METHODS.contains(key)) {
+                            operations.add(new Operation(key, path, map(node)));
+                          }
+                        }));
     return operations;
   }
 
@@ -109,10 +114,12 @@ final class OpenApiDocument {
 
   /** The documented response of an operation for a status, resolved. */
   Map<String, Object> response(String method, String path, int status) {
-    var operation = operations().stream()
-        .filter(o -> o.method().equals(method.toLowerCase(Locale.ROOT)) && o.path().equals(path))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("not documented: " + method + " " + path));
+    var operation =
+        operations().stream()
+            .filter(
+                o -> o.method().equals(method.toLowerCase(Locale.ROOT)) && o.path().equals(path))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("not documented: " + method + " " + path));
     var response = responses(operation).get(Integer.toString(status));
     if (response == null) {
       throw new AssertionError("no " + status + " documented for " + operation.key());
@@ -156,13 +163,14 @@ final class OpenApiDocument {
 
   private static void collectReferences(Object node, List<String> found) {
     if (node instanceof Map<?, ?> object) {
-      object.forEach((key, value) -> {
-        if ("$ref".equals(key)) {
-          found.add(String.valueOf(value));
-        } else {
-          collectReferences(value, found);
-        }
-      });
+      object.forEach(
+          (key, value) -> {
+            if ("$ref".equals(key)) {
+              found.add(String.valueOf(value));
+            } else {
+              collectReferences(value, found);
+            }
+          });
     } else if (node instanceof List<?> array) {
       array.forEach(value -> collectReferences(value, found));
     }

@@ -41,7 +41,8 @@ class OpenApiDocumentIT extends ApiIntegrationTest {
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.header("Content-Type")).startsWith("application/yaml");
     assertThat(answer.header("Cache-Control")).isEqualTo("no-cache");
-    assertThat(OpenApiDocument.parse(answer.body()).root().get("openapi")).asString()
+    assertThat(OpenApiDocument.parse(answer.body()).root().get("openapi"))
+        .asString()
         .startsWith("3.1.");
     var etag = answer.header("ETag");
     assertThat(etag).isNotBlank();
@@ -54,26 +55,36 @@ class OpenApiDocumentIT extends ApiIntegrationTest {
   @Test
   void documentsExactlyTheEndpointsAndMethodsTheApplicationServesUnderApi() {
     var served = new TreeSet<String>();
-    mappings.getHandlerMethods().keySet().forEach(info -> {
-      var methods = info.getMethodsCondition().getMethods();
-      for (var pattern : info.getPatternValues()) {
-        if (!pattern.startsWith("/api/")) {
-          continue;
-        }
-        // A mapping open to every method would need every method documented; name them instead.
-        if (methods.isEmpty()) {
-          served.add("ANY " + shape(pattern));
-        }
-        methods.forEach(method -> served.add(method.name() + " " + shape(pattern)));
-      }
-    });
-    var documented = document().operations().stream()
-        .map(operation -> shape(operation.key()))
-        .collect(Collectors.toCollection(TreeSet::new));
+    mappings
+        .getHandlerMethods()
+        .keySet()
+        .forEach(
+            info -> {
+              var methods = info.getMethodsCondition().getMethods();
+              for (var pattern : info.getPatternValues()) {
+                if (!pattern.startsWith("/api/")) {
+                  continue;
+                }
+                // A mapping open to every method would need every method documented; name them
+                // instead.
+                if (methods.isEmpty()) {
+                  served.add("ANY " + shape(pattern));
+                }
+                methods.forEach(method -> served.add(method.name() + " " + shape(pattern)));
+              }
+            });
+    var documented =
+        document().operations().stream()
+            .map(operation -> shape(operation.key()))
+            .collect(Collectors.toCollection(TreeSet::new));
 
-    assertThat(served).as("the test reads the application's mappings").contains(
-        "POST /api/auth/login/wechat/", "GET /api/books/{}/", "POST /api/chat/stream/",
-        "DELETE /api/user/collections/{}/");
+    assertThat(served)
+        .as("the test reads the application's mappings")
+        .contains(
+            "POST /api/auth/login/wechat/",
+            "GET /api/books/{}/",
+            "POST /api/chat/stream/",
+            "DELETE /api/user/collections/{}/");
     var undocumented = new TreeSet<>(served);
     undocumented.removeAll(documented);
     var unserved = new TreeSet<>(documented);
@@ -95,8 +106,10 @@ class OpenApiDocumentIT extends ApiIntegrationTest {
     Set<String> open = new TreeSet<>();
     for (var operation : document.operations()) {
       var security = operation.node().getOrDefault("security", globalSecurity);
-      var path = PATH_VARIABLE.matcher(operation.path())
-          .replaceAll(match -> match.group(1).equals("isbn") ? TestIsbns.next() : "x");
+      var path =
+          PATH_VARIABLE
+              .matcher(operation.path())
+              .replaceAll(match -> match.group(1).equals("isbn") ? TestIsbns.next() : "x");
       var body = Set.of("post", "put").contains(operation.method()) ? "{}" : null;
       var method = operation.method().toUpperCase(Locale.ROOT);
       var answer = api().send(method, path, body, null, Map.of());
@@ -108,7 +121,7 @@ class OpenApiDocumentIT extends ApiIntegrationTest {
         assertThat(answer.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
       }
     }
-    assertThat(open).containsExactlyInAnyOrder(
-        "POST /api/auth/login/wechat/", "POST /api/auth/token/refresh/");
+    assertThat(open)
+        .containsExactlyInAnyOrder("POST /api/auth/login/wechat/", "POST /api/auth/token/refresh/");
   }
 }

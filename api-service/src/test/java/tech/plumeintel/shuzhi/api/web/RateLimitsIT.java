@@ -18,8 +18,8 @@ import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 /**
  * The lookup limit against the real Redis, with API instances made as the application makes them:
  * each its own connection and its own unsynchronised view. Every run uses fresh readers, so the
- * buckets that earlier runs left in Redis do not count. (The buckets refill once a minute; each test
- * is over in far less.)
+ * buckets that earlier runs left in Redis do not count. (The buckets refill once a minute; each
+ * test is over in far less.)
  */
 class RateLimitsIT {
 
@@ -33,8 +33,11 @@ class RateLimitsIT {
   private RateLimits instance(int slackPercent) {
     var client = RedisClient.create(TestInfrastructure.shared().redisUrl());
     clients.add(client);
-    var limits = new RateLimits(client, new LimitsProperties(60, 60, 20, PER_MINUTE, slackPercent,
-        200_000, List.of()), new SimpleMeterRegistry());
+    var limits =
+        new RateLimits(
+            client,
+            new LimitsProperties(60, 60, 20, PER_MINUTE, slackPercent, 200_000, List.of()),
+            new SimpleMeterRegistry());
     instances.add(limits);
     return limits;
   }

@@ -41,8 +41,9 @@ class ReadBodyTest {
 
   @Test
   void aBodyNotYetReadIsStillThere() throws Exception {
-    var request = new RequestBodyLimits.ReadBody(new MockHttpServletRequest(),
-        "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+    var request =
+        new RequestBodyLimits.ReadBody(
+            new MockHttpServletRequest(), "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
 
     assertThat(request.getInputStream().read()).isEqualTo('{');
     assertThat(new String(request.getInputStream().readAllBytes(), StandardCharsets.UTF_8))

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 
-/** The body limit refuses what is too big and lets every legitimate body through, chunked or not. */
+/**
+ * The body limit refuses what is too big and lets every legitimate body through, chunked or not.
+ */
 class RequestBodyLimitsIT extends ApiIntegrationTest {
 
   private static final String PROFILE = "/api/user/profile/";
@@ -44,11 +46,12 @@ class RequestBodyLimitsIT extends ApiIntegrationTest {
     var token = loginAs("limits-chunked");
     var body = "{\"nickname\":\"分块\",\"avatar_url\":\"\"}".getBytes(StandardCharsets.UTF_8);
     // A publisher of unknown length makes the client send the body chunked.
-    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + PROFILE))
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
-        .build();
+    var request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + PROFILE))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+            .build();
 
     var answer = http.send(request, HttpResponse.BodyHandlers.ofString());
 
@@ -62,13 +65,15 @@ class RequestBodyLimitsIT extends ApiIntegrationTest {
     // 40 turns, 32,000 characters, every one escaped as \\uXXXX by a cautious client.
     var content = "\\u4e66".repeat(800);
     var turns = Collections.nCopies(40, "{\"role\":\"user\",\"content\":\"" + content + "\"}");
-    var body = "{\"isbn\":\"" + TestIsbns.next() + "\",\"messages\":[" + String.join(",", turns) + "]}";
+    var body =
+        "{\"isbn\":\"" + TestIsbns.next() + "\",\"messages\":[" + String.join(",", turns) + "]}";
     assertThat(body.length()).isLessThan(RequestBodyLimits.MAX_BODY_BYTES);
-    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
-        .header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
+    var request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
 
     var answer = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
 

@@ -12,17 +12,38 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Checks a JSON answer against a documented schema, for the part of JSON Schema the document uses
- * (type, const, enum, required, properties, additionalProperties, items, allOf, oneOf). Objects
- * are closed: a field the schema does not declare is a problem, so a renamed or added field cannot
- * go undocumented.
+ * (type, const, enum, required, properties, additionalProperties, items, allOf, oneOf). Objects are
+ * closed: a field the schema does not declare is a problem, so a renamed or added field cannot go
+ * undocumented.
  */
 final class SchemaCheck {
 
   /** What the document may say in a schema; anything else is a typo or a YAML slip. */
-  private static final Set<String> KEYWORDS = Set.of("$ref", "type", "const", "enum", "required",
-      "properties", "additionalProperties", "items", "allOf", "oneOf", "description", "example",
-      "examples", "format", "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems",
-      "maxItems", "default", "contentMediaType");
+  private static final Set<String> KEYWORDS =
+      Set.of(
+          "$ref",
+          "type",
+          "const",
+          "enum",
+          "required",
+          "properties",
+          "additionalProperties",
+          "items",
+          "allOf",
+          "oneOf",
+          "description",
+          "example",
+          "examples",
+          "format",
+          "pattern",
+          "minLength",
+          "maxLength",
+          "minimum",
+          "maximum",
+          "minItems",
+          "maxItems",
+          "default",
+          "contentMediaType");
 
   private final OpenApiDocument document;
 
@@ -44,10 +65,11 @@ final class SchemaCheck {
   static List<String> unknownKeywords(Object node, String at) {
     var unknown = new ArrayList<String>();
     var schema = map(node);
-    schema.keySet().stream().filter(key -> !KEYWORDS.contains(key))
+    schema.keySet().stream()
+        .filter(key -> !KEYWORDS.contains(key))
         .forEach(key -> unknown.add(at + ": " + key));
-    map(schema.get("properties")).forEach((name, property) ->
-        unknown.addAll(unknownKeywords(property, at + "." + name)));
+    map(schema.get("properties"))
+        .forEach((name, property) -> unknown.addAll(unknownKeywords(property, at + "." + name)));
     for (var key : List.of("items", "additionalProperties")) {
       if (schema.get(key) instanceof Map<?, ?> inner) {
         unknown.addAll(unknownKeywords(inner, at + "/" + key));
@@ -80,9 +102,10 @@ final class SchemaCheck {
       check(value, part, at, false, problems);
     }
     if (schema.containsKey("oneOf")) {
-      var matching = list(schema.get("oneOf")).stream()
-          .filter(branch -> problems(value, branch).isEmpty())
-          .count();
+      var matching =
+          list(schema.get("oneOf")).stream()
+              .filter(branch -> problems(value, branch).isEmpty())
+              .count();
       if (matching != 1) {
         problems.add(at + ": matches " + matching + " branches of oneOf instead of one");
       }
@@ -98,8 +121,12 @@ final class SchemaCheck {
     }
   }
 
-  private void checkObject(JsonNode value, Map<String, Object> schema, String at,
-      boolean closed, List<String> problems) {
+  private void checkObject(
+      JsonNode value,
+      Map<String, Object> schema,
+      String at,
+      boolean closed,
+      List<String> problems) {
     for (var name : list(schema.get("required"))) {
       if (!value.has(String.valueOf(name))) {
         problems.add(at + ": lacks required " + name);
@@ -108,8 +135,10 @@ final class SchemaCheck {
     var properties = map(schema.get("properties"));
     var additional = schema.get("additionalProperties");
     // A oneOf's branches say which fields belong; so does the schema that holds an allOf.
-    boolean closedHere = closed && !schema.containsKey("oneOf")
-        && (schema.containsKey("properties") || schema.containsKey("allOf"));
+    boolean closedHere =
+        closed
+            && !schema.containsKey("oneOf")
+            && (schema.containsKey("properties") || schema.containsKey("allOf"));
     var declared = declared(schema);
     for (var field : value.properties()) {
       var name = field.getKey();
@@ -134,16 +163,20 @@ final class SchemaCheck {
 
   private static boolean typeMatches(JsonNode value, Object type) {
     var types = type instanceof List<?> several ? several : List.of(type);
-    return types.stream().map(String::valueOf).anyMatch(t -> switch (t) {
-      case "null" -> value.isNull();
-      case "string" -> value.isString();
-      case "integer" -> value.isIntegralNumber();
-      case "number" -> value.isNumber();
-      case "boolean" -> value.isBoolean();
-      case "object" -> value.isObject();
-      case "array" -> value.isArray();
-      default -> throw new AssertionError("unknown type " + t);
-    });
+    return types.stream()
+        .map(String::valueOf)
+        .anyMatch(
+            t ->
+                switch (t) {
+                  case "null" -> value.isNull();
+                  case "string" -> value.isString();
+                  case "integer" -> value.isIntegralNumber();
+                  case "number" -> value.isNumber();
+                  case "boolean" -> value.isBoolean();
+                  case "object" -> value.isObject();
+                  case "array" -> value.isArray();
+                  default -> throw new AssertionError("unknown type " + t);
+                });
   }
 
   private static boolean same(JsonNode value, Object expected) {

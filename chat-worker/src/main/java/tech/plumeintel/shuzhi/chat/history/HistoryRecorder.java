@@ -83,16 +83,18 @@ public class HistoryRecorder {
 
   private Conversation upsertOnce(Exchange exchange) {
     Instant now = exchange.completedAt();
-    var update = combine(
-        setOnInsert("_id", ids.get()),
-        setOnInsert("created_at", exchange.createdAt()),
-        inc("exchange_count", 1),
-        set("updated_at", now),
-        set("last_question", exchange.question()));
-    var result = conversations.findOneAndUpdate(
-        and(eq("user_id", exchange.userId()), eq("isbn", exchange.isbn())),
-        update,
-        new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
+    var update =
+        combine(
+            setOnInsert("_id", ids.get()),
+            setOnInsert("created_at", exchange.createdAt()),
+            inc("exchange_count", 1),
+            set("updated_at", now),
+            set("last_question", exchange.question()));
+    var result =
+        conversations.findOneAndUpdate(
+            and(eq("user_id", exchange.userId()), eq("isbn", exchange.isbn())),
+            update,
+            new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
     if (result == null) {
       throw new IllegalStateException("upsert returned no conversation");
     }
@@ -100,19 +102,30 @@ public class HistoryRecorder {
   }
 
   private static Exchange withConversation(Exchange exchange, String conversationId) {
-    return new Exchange(exchange.requestId(), conversationId, exchange.userId(), exchange.isbn(),
-        exchange.question(), exchange.answer(), exchange.reasoning(), exchange.status(),
-        exchange.usage(), exchange.model(), exchange.createdAt(), exchange.firstTokenAt(),
+    return new Exchange(
+        exchange.requestId(),
+        conversationId,
+        exchange.userId(),
+        exchange.isbn(),
+        exchange.question(),
+        exchange.answer(),
+        exchange.reasoning(),
+        exchange.status(),
+        exchange.usage(),
+        exchange.model(),
+        exchange.createdAt(),
+        exchange.firstTokenAt(),
         exchange.completedAt());
   }
 
   private void createIndexes() {
-    conversations.createIndex(Indexes.ascending("user_id", "isbn"),
-        new IndexOptions().unique(true).name("user_book"));
+    conversations.createIndex(
+        Indexes.ascending("user_id", "isbn"), new IndexOptions().unique(true).name("user_book"));
     conversations.createIndex(
         Indexes.compoundIndex(Indexes.ascending("user_id"), Indexes.descending("updated_at")),
         new IndexOptions().name("user_recent"));
-    exchanges.createIndex(Indexes.ascending("conversation_id", "created_at"),
+    exchanges.createIndex(
+        Indexes.ascending("conversation_id", "created_at"),
         new IndexOptions().name("conversation_order"));
   }
 }

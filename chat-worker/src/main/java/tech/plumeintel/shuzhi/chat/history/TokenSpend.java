@@ -25,8 +25,9 @@ public class TokenSpend {
     if (total <= 0) {
       return;
     }
-    var key = ChatChannels.dailyTokens(userId,
-        LocalDate.ofInstant(clock.instant(), ChatChannels.BUDGET_ZONE));
+    var key =
+        ChatChannels.dailyTokens(
+            userId, LocalDate.ofInstant(clock.instant(), ChatChannels.BUDGET_ZONE));
     redis.opsForValue().increment(key, total);
     redis.expire(key, Duration.ofDays(2));
   }

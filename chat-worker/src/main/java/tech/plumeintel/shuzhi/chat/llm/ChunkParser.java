@@ -50,9 +50,13 @@ final class ChunkParser {
           }
           case "model" -> fields.model = text(chunk, value);
           case "error" ->
-            // Some compatible servers report a failure mid-stream as {"error": {...}} on a data line.
-            throw new ModelException(ModelException.Kind.REJECTED, null,
-                "error in stream: " + describe(chunk.readValueAsTree()), null);
+              // Some compatible servers report a failure mid-stream as {"error": {...}} on a data
+              // line.
+              throw new ModelException(
+                  ModelException.Kind.REJECTED,
+                  null,
+                  "error in stream: " + describe(chunk.readValueAsTree()),
+                  null);
           default -> chunk.skipChildren();
         }
       }
@@ -124,8 +128,10 @@ final class ChunkParser {
 
   static TokenUsage usage(JsonNode usage) {
     int prompt = usage.path("prompt_tokens").asInt(0);
-    int hit = usage.path("prompt_cache_hit_tokens")
-        .asInt(usage.path("prompt_tokens_details").path("cached_tokens").asInt(0));
+    int hit =
+        usage
+            .path("prompt_cache_hit_tokens")
+            .asInt(usage.path("prompt_tokens_details").path("cached_tokens").asInt(0));
     int miss = usage.path("prompt_cache_miss_tokens").asInt(prompt - hit);
     return new TokenUsage(
         prompt,

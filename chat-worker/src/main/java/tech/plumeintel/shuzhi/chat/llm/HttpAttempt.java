@@ -53,14 +53,15 @@ final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
   HttpAttempt(HttpClient http, HttpRequest request, JsonMapper json) {
     this.json = json;
     this.response = http.sendAsync(request, this::bodyFor);
-    response.whenComplete((answer, error) -> {
-      if (error != null) {
-        signals.add(new Signal.Broken(failure(error)));
-      } else if (answer.statusCode() != 200 || !isEventStream(answer.headers().firstValue(
-          "Content-Type"))) {
-        signals.add(new Signal.Broken(rejected(answer)));
-      }
-    });
+    response.whenComplete(
+        (answer, error) -> {
+          if (error != null) {
+            signals.add(new Signal.Broken(failure(error)));
+          } else if (answer.statusCode() != 200
+              || !isEventStream(answer.headers().firstValue("Content-Type"))) {
+            signals.add(new Signal.Broken(rejected(answer)));
+          }
+        });
   }
 
   LinkedBlockingQueue<Signal> signals() {
@@ -113,8 +114,8 @@ final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
   }
 
   private ModelException failure(Throwable error) {
-    var cause = error instanceof CompletionException && error.getCause() != null
-        ? error.getCause() : error;
+    var cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (aborted) {
       return new ModelException(Kind.CLOSED, "stream closed");
     }
@@ -123,7 +124,8 @@ final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
       return new ModelException(Kind.UNAVAILABLE, "cannot connect to the model endpoint: " + name);
     }
     if (cause instanceof IOException) {
-      return new ModelException(Kind.UNAVAILABLE, "connection to the model endpoint broke: " + name);
+      return new ModelException(
+          Kind.UNAVAILABLE, "connection to the model endpoint broke: " + name);
     }
     return new ModelException(Kind.UNAVAILABLE, "model request failed: " + name);
   }
@@ -131,10 +133,15 @@ final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
   private ModelException rejected(HttpResponse<byte[]> answer) {
     int status = answer.statusCode();
     String contentType = answer.headers().firstValue("Content-Type").orElse("none");
-    String detail = status == 200 ? "unexpected content type " + clip(contentType)
-        : errorDetail(answer.body(), contentType);
-    return new ModelException(Kind.REJECTED, status,
-        "model endpoint answered HTTP " + status + " (" + detail + ")", null);
+    String detail =
+        status == 200
+            ? "unexpected content type " + clip(contentType)
+            : errorDetail(answer.body(), contentType);
+    return new ModelException(
+        Kind.REJECTED,
+        status,
+        "model endpoint answered HTTP " + status + " (" + detail + ")",
+        null);
   }
 
   private String errorDetail(byte @Nullable [] body, String contentType) {
@@ -153,7 +160,8 @@ final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
   }
 
   private static boolean isEventStream(Optional<String> contentType) {
-    return contentType.map(type -> type.toLowerCase(Locale.ROOT).startsWith("text/event-stream"))
+    return contentType
+        .map(type -> type.toLowerCase(Locale.ROOT).startsWith("text/event-stream"))
         .orElse(false);
   }
 

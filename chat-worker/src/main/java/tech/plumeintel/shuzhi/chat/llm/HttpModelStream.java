@@ -4,8 +4,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import tech.plumeintel.shuzhi.chat.llm.ModelException.Kind;
@@ -95,9 +95,12 @@ final class HttpModelStream implements ModelStream {
   private HttpAttempt.@Nullable Signal take(long waitUntil) throws ModelException {
     long now = System.nanoTime();
     long total = started + properties.totalTimeout().toNanos();
-    long deadline = Math.min(total, tokenSeen
-        ? lastChunk + properties.idleTimeout().toNanos()
-        : started + properties.firstTokenTimeout().toNanos());
+    long deadline =
+        Math.min(
+            total,
+            tokenSeen
+                ? lastChunk + properties.idleTimeout().toNanos()
+                : started + properties.firstTokenTimeout().toNanos());
     if (now >= deadline) {
       close();
       if (finishSeen && now < total) {
@@ -112,7 +115,8 @@ final class HttpModelStream implements ModelStream {
       return current().signals().poll();
     }
     try {
-      var signal = current().signals().poll(Math.min(waitUntil, deadline) - now, TimeUnit.NANOSECONDS);
+      var signal =
+          current().signals().poll(Math.min(waitUntil, deadline) - now, TimeUnit.NANOSECONDS);
       return signal != null ? signal : take(waitUntil);
     } catch (InterruptedException e) {
       close();
@@ -153,14 +157,17 @@ final class HttpModelStream implements ModelStream {
         case ModelEvent.Reasoning r -> tokenSeen = true;
         case ModelEvent.Content c -> tokenSeen = true;
         case ModelEvent.Finished f -> finishSeen = true;
-        default -> { }
+        default -> {}
       }
       pending.add(event);
     }
   }
 
   private void retryOrThrow(ModelException failure) throws ModelException {
-    if (closed || tokenSeen || !pending.isEmpty() || !failure.retryable()
+    if (closed
+        || tokenSeen
+        || !pending.isEmpty()
+        || !failure.retryable()
         || attempts > properties.maxRetries()) {
       throw failure;
     }

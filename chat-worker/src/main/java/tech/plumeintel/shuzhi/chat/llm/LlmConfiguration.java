@@ -30,8 +30,9 @@ class LlmConfiguration {
       log.warn("No SHUZHI_LLM_API_KEY in the local profile: answering offline from book metadata");
       return new OfflineAnswerer(Duration.ofMillis(40));
     }
-    throw new IllegalStateException("SHUZHI_LLM_API_KEY (shuzhi.llm.api-key) is not set: the "
-        + "chat-worker cannot answer without a model key. Set it, or run with the 'local' profile "
-        + "to get the offline stand-in.");
+    throw new IllegalStateException(
+        "SHUZHI_LLM_API_KEY (shuzhi.llm.api-key) is not set: the "
+            + "chat-worker cannot answer without a model key. Set it, or run with the 'local' profile "
+            + "to get the offline stand-in.");
   }
 }

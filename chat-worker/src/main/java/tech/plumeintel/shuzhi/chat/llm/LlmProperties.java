@@ -18,8 +18,8 @@ import org.springframework.validation.annotation.Validated;
  * @param model DeepSeek renames its models, so the name stays configuration
  * @param connectTimeout TCP and TLS connect
  * @param firstTokenTimeout from sending the request to the first thinking or answer token; DeepSeek
- *     answers at once and then sends {@code : keep-alive} comments while the request is queued, which
- *     do not count
+ *     answers at once and then sends {@code : keep-alive} comments while the request is queued,
+ *     which do not count
  * @param idleTimeout the longest silence between two chunks once tokens flow
  * @param totalTimeout the longest a generation may last, also when the client has gone
  * @param maxConcurrentStreams generations one worker runs at once; the job listener pauses beyond
@@ -56,7 +56,12 @@ public record LlmProperties(
   /** Never prints the key. */
   @Override
   public String toString() {
-    return "LlmProperties[baseUrl=" + baseUrl + ", model=" + model
-        + ", apiKey=" + (hasApiKey() ? "(set)" : "(none)") + "]";
+    return "LlmProperties[baseUrl="
+        + baseUrl
+        + ", model="
+        + model
+        + ", apiKey="
+        + (hasApiKey() ? "(set)" : "(none)")
+        + "]";
   }
 }

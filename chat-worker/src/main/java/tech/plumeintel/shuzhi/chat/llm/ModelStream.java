@@ -7,8 +7,8 @@ public interface ModelStream extends AutoCloseable {
 
   /**
    * The next event, {@link ModelEvent.Silence} when none came within {@code wait} (a zero wait
-   * returns only what has arrived already), and {@link
-   * ModelEvent.End} (repeatedly) once the model has finished.
+   * returns only what has arrived already), and {@link ModelEvent.End} (repeatedly) once the model
+   * has finished.
    *
    * @throws ModelException when the model failed, timed out, or the stream was closed
    */

@@ -38,8 +38,9 @@ final class OfflineAnswerer implements ChatModel {
     pieces(answer).forEach(piece -> events.add(new ModelEvent.Content(piece)));
     events.add(new ModelEvent.Finished("stop"));
     int completion = reasoning.length() + answer.length();
-    events.add(new ModelEvent.Usage(new TokenUsage(
-        prompt.size(), completion, reasoning.length(), 0, prompt.size())));
+    events.add(
+        new ModelEvent.Usage(
+            new TokenUsage(prompt.size(), completion, reasoning.length(), 0, prompt.size())));
     return new OfflineStream(events, tokenDelay);
   }
 
@@ -66,7 +67,8 @@ final class OfflineAnswerer implements ChatModel {
         text.append("内容简介：").append(PromptBuilder.truncate(book.introduction(), 120));
       }
     }
-    text.append("\n\n你的问题有 ").append(prompt.question().length())
+    text.append("\n\n你的问题有 ")
+        .append(prompt.question().length())
         .append(" 个字；配置 SHUZHI_LLM_API_KEY 后即可得到真正的回答。");
     return text.toString();
   }
@@ -76,7 +78,8 @@ final class OfflineAnswerer implements ChatModel {
     var pieces = new ArrayList<String>();
     int start = 0;
     while (start < text.length()) {
-      int end = text.offsetByCodePoints(start, Math.min(2, text.codePointCount(start, text.length())));
+      int end =
+          text.offsetByCodePoints(start, Math.min(2, text.codePointCount(start, text.length())));
       pieces.add(text.substring(start, end));
       start = end;
     }

@@ -16,22 +16,22 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Streams chat completions from any OpenAI-compatible endpoint ({@code POST
  * {base}/chat/completions}, {@code stream: true}, usage included). Built on the JDK HTTP client
- * with a small SSE reader rather than an SDK: the worker needs exactly one call, DeepSeek's
- * {@code reasoning_content} (which the OpenAI SDK does not model), prompt cancellation by closing
- * the connection, and no extra thread per stream.
+ * with a small SSE reader rather than an SDK: the worker needs exactly one call, DeepSeek's {@code
+ * reasoning_content} (which the OpenAI SDK does not model), prompt cancellation by closing the
+ * connection, and no extra thread per stream.
  */
 final class OpenAiCompatibleClient implements ChatModel {
 
   private final HttpClient http;
   private final LlmProperties properties;
   private final URI endpoint;
-  private final JsonMapper json = JsonMapper.builder()
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .build();
+  private final JsonMapper json =
+      JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 
   // The JDK client keeps a read buffer of this size per connection until it is full: at the default
   // 16 KB, with tokens of a few hundred bytes, 2,000 slow streams pinned 32 MB that every young
-  // collection copied (the worker's pauses reached 300-500 ms in the bench; JFR old-object samples).
+  // collection copied (the worker's pauses reached 300-500 ms in the bench; JFR old-object
+  // samples).
   // Read once, when the JDK's HTTP client is first used; an operator's -D setting wins.
   private static final String READ_BUFFER = "jdk.httpclient.bufsize";
   private static final String READ_BUFFER_BYTES = "2048";
@@ -43,25 +43,29 @@ final class OpenAiCompatibleClient implements ChatModel {
     this.properties = properties;
     // HTTP/1.1: one connection per stream, so a cancel closes exactly that stream's socket, and
     // no HTTP/2 per-connection stream limit caps thousands of concurrent generations.
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(properties.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER)
-        // Response callbacks run here; virtual threads keep thousands of streams off a thread pool.
-        .executor(Executors.newVirtualThreadPerTaskExecutor())
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(properties.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            // Response callbacks run here; virtual threads keep thousands of streams off a thread
+            // pool.
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .build();
     var base = properties.baseUrl().toString();
     this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");
   }
 
   @Override
   public ModelStream stream(Prompt prompt, String user) {
-    var request = HttpRequest.newBuilder(endpoint)
-        .header("Authorization", "Bearer " + properties.apiKey())
-        .header("Content-Type", "application/json")
-        .header("Accept", "text/event-stream")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body(prompt, user))))
-        .build();
+    var request =
+        HttpRequest.newBuilder(endpoint)
+            .header("Authorization", "Bearer " + properties.apiKey())
+            .header("Content-Type", "application/json")
+            .header("Accept", "text/event-stream")
+            .POST(
+                HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body(prompt, user))))
+            .build();
     return new HttpModelStream(http, request, properties, json);
   }
 
@@ -77,10 +81,19 @@ final class OpenAiCompatibleClient implements ChatModel {
       // Assistant turns go back as their content only: reasoning is never sent to the model again.
       messages.add(new Message(turn.role().name().toLowerCase(Locale.ROOT), turn.content()));
     }
-    var thinking = properties.thinking() == null ? null
-        : new Thinking(properties.thinking() ? "enabled" : "disabled");
-    return new CompletionRequest(properties.model(), messages, true, new StreamOptions(true),
-        user, properties.maxTokens(), thinking, properties.reasoningEffort());
+    var thinking =
+        properties.thinking() == null
+            ? null
+            : new Thinking(properties.thinking() ? "enabled" : "disabled");
+    return new CompletionRequest(
+        properties.model(),
+        messages,
+        true,
+        new StreamOptions(true),
+        user,
+        properties.maxTokens(),
+        thinking,
+        properties.reasoningEffort());
   }
 
   record CompletionRequest(

@@ -51,7 +51,9 @@ final class SseDecoder {
     }
   }
 
-  /** Hands over an event the stream ended without dispatching (its last line unterminated), if any. */
+  /**
+   * Hands over an event the stream ended without dispatching (its last line unterminated), if any.
+   */
   void finish(Sink sink) throws ModelException {
     if (lineLength > 0) {
       line(sink);

@@ -13,10 +13,10 @@ import tech.plumeintel.shuzhi.common.book.Book;
 
 /**
  * Reads the books the fetch-worker stored. A book found is kept in memory for {@link #KEEP}: its
- * read from MongoDB stood between every job and its model request (bench, time to first token),
- * and a conversation asks about one book many times. A book not found yet is asked for again on
- * every job, so it shows up as soon as the fetch-worker has stored it; a book the fetch-worker
- * refreshes shows up within {@link #KEEP}.
+ * read from MongoDB stood between every job and its model request (bench, time to first token), and
+ * a conversation asks about one book many times. A book not found yet is asked for again on every
+ * job, so it shows up as soon as the fetch-worker has stored it; a book the fetch-worker refreshes
+ * shows up within {@link #KEEP}.
  */
 @Component
 class BookShelf {

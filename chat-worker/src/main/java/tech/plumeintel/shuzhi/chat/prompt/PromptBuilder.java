@@ -18,7 +18,8 @@ public class PromptBuilder {
 
   private static final Logger log = LoggerFactory.getLogger(PromptBuilder.class);
 
-  // Bounds keep a scraped page's oddities (a 20,000-character introduction) from eating the context.
+  // Bounds keep a scraped page's oddities (a 20,000-character introduction) from eating the
+  // context.
   static final int MAX_FIELD = 200;
   static final int MAX_INTRODUCTION = 1_500;
   static final int MAX_AUTHOR_INTRO = 600;
@@ -41,11 +42,13 @@ public class PromptBuilder {
   }
 
   static String systemPrompt(String isbn, @Nullable Book book) {
-    var text = new StringBuilder(
-        "你是“书智”，一位博学、严谨的读书伙伴。用户正在一个微信小程序里和你讨论一本书。"
-            + "请用用户使用的语言回答，简洁清楚；不确定的内容要说明，不要编造书中没有的情节、引文或数据。\n\n");
+    var text =
+        new StringBuilder(
+            "你是“书智”，一位博学、严谨的读书伙伴。用户正在一个微信小程序里和你讨论一本书。"
+                + "请用用户使用的语言回答，简洁清楚；不确定的内容要说明，不要编造书中没有的情节、引文或数据。\n\n");
     if (book == null) {
-      text.append("这本书的书目信息还没有查到，只知道它的 ISBN：").append(isbn)
+      text.append("这本书的书目信息还没有查到，只知道它的 ISBN：")
+          .append(isbn)
           .append("。请根据 ISBN 和你已有的知识回答；如果不能确定是哪本书，请坦率说明，并请用户告诉你书名。\n");
       return text.toString();
     }

@@ -22,7 +22,9 @@ public class ActiveStreams {
     return streams.putIfAbsent(requestId, handle) == null ? Optional.of(handle) : Optional.empty();
   }
 
-  /** @return whether a stream of that id runs here */
+  /**
+   * @return whether a stream of that id runs here
+   */
   boolean cancel(String requestId) {
     var handle = streams.get(requestId);
     if (handle == null) {

@@ -22,19 +22,22 @@ class CancelSubscription {
   private static final String SUFFIX = ":cancel";
 
   @Bean
-  RedisMessageListenerContainer cancelListener(RedisConnectionFactory redis, ActiveStreams streams) {
+  RedisMessageListenerContainer cancelListener(
+      RedisConnectionFactory redis, ActiveStreams streams) {
     var container = new RedisMessageListenerContainer();
     container.setConnectionFactory(redis);
-    container.addMessageListener((message, pattern) -> {
-      var channel = new String(message.getChannel(), StandardCharsets.UTF_8);
-      if (!channel.startsWith(PREFIX) || !channel.endsWith(SUFFIX)) {
-        return;
-      }
-      var requestId = channel.substring(PREFIX.length(), channel.length() - SUFFIX.length());
-      if (streams.cancel(requestId)) {
-        log.info("Cancel for request {}", requestId);
-      }
-    }, new PatternTopic(PATTERN));
+    container.addMessageListener(
+        (message, pattern) -> {
+          var channel = new String(message.getChannel(), StandardCharsets.UTF_8);
+          if (!channel.startsWith(PREFIX) || !channel.endsWith(SUFFIX)) {
+            return;
+          }
+          var requestId = channel.substring(PREFIX.length(), channel.length() - SUFFIX.length());
+          if (streams.cancel(requestId)) {
+            log.info("Cancel for request {}", requestId);
+          }
+        },
+        new PatternTopic(PATTERN));
     return container;
   }
 }

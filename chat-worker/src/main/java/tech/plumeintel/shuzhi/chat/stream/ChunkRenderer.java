@@ -6,8 +6,8 @@ import tech.plumeintel.shuzhi.common.history.TokenUsage;
  * Renders frame payloads exactly as the client sees them in {@code data:}: OpenAI {@code
  * chat.completion.chunk} objects and {@code {"code","message"}} errors, as ASCII-only JSON. The
  * mini-program has no streaming UTF-8 decoder, so a character split across two network reads must
- * not exist: every non-ASCII character (an emoji as its two surrogates) is written as {@code \}{@code
- * uXXXX}.
+ * not exist: every non-ASCII character (an emoji as its two surrogates) is written as {@code
+ * \}{@code uXXXX}.
  *
  * <p>Written by hand rather than with a JSON mapper: a chunk is rendered for every token, and the
  * mapper's records, generator and escaping tables were a large part of the worker's CPU per token
@@ -29,42 +29,54 @@ public final class ChunkRenderer {
   public ChunkRenderer(String requestId, long created) {
     var text = new StringBuilder(96).append("{\"id\":");
     string(text, requestId);
-    this.head = text.append(",\"object\":\"chat.completion.chunk\",\"created\":").append(created)
-        .append(",\"model\":").toString();
+    this.head =
+        text.append(",\"object\":\"chat.completion.chunk\",\"created\":")
+            .append(created)
+            .append(",\"model\":")
+            .toString();
   }
 
   public String content(String model, String text) {
-    var chunk = start(model, text.length()).append(
-        ",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":");
+    var chunk =
+        start(model, text.length())
+            .append(",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":");
     string(chunk, text);
     return chunk.append("},\"finish_reason\":null}]}").toString();
   }
 
   public String reasoning(String model, String text) {
-    var chunk = start(model, text.length())
-        .append(",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":");
+    var chunk =
+        start(model, text.length())
+            .append(",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":");
     string(chunk, text);
     return chunk.append("},\"finish_reason\":null}]}").toString();
   }
 
   /** The last choice chunk: an empty delta and why the answer ended ({@code cancelled} on stop). */
   public String finish(String model, String reason) {
-    var chunk = start(model, reason.length())
-        .append(",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":");
+    var chunk =
+        start(model, reason.length())
+            .append(",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":");
     string(chunk, reason);
     return chunk.append("}]}").toString();
   }
 
   public String usage(String model, TokenUsage usage) {
     return start(model, 200)
-        .append(",\"choices\":[],\"usage\":{\"prompt_tokens\":").append(usage.promptTokens())
-        .append(",\"completion_tokens\":").append(usage.completionTokens())
-        .append(",\"total_tokens\":").append(usage.promptTokens() + usage.completionTokens())
+        .append(",\"choices\":[],\"usage\":{\"prompt_tokens\":")
+        .append(usage.promptTokens())
+        .append(",\"completion_tokens\":")
+        .append(usage.completionTokens())
+        .append(",\"total_tokens\":")
+        .append(usage.promptTokens() + usage.completionTokens())
         .append(",\"completion_tokens_details\":{\"reasoning_tokens\":")
         .append(usage.reasoningTokens())
-        .append("},\"prompt_cache_hit_tokens\":").append(usage.cacheHitTokens())
-        .append(",\"prompt_cache_miss_tokens\":").append(usage.cacheMissTokens())
-        .append("}}").toString();
+        .append("},\"prompt_cache_hit_tokens\":")
+        .append(usage.cacheHitTokens())
+        .append(",\"prompt_cache_miss_tokens\":")
+        .append(usage.cacheMissTokens())
+        .append("}}")
+        .toString();
   }
 
   /** The payload of an ERROR frame. */
@@ -106,8 +118,12 @@ public final class ChunkRenderer {
         case '\n' -> out.append("\\n");
         case '\r' -> out.append("\\r");
         case 0x7F -> out.append(c);
-        default -> out.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xF])
-            .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+        default ->
+            out.append("\\u")
+                .append(HEX[c >> 12])
+                .append(HEX[(c >> 8) & 0xF])
+                .append(HEX[(c >> 4) & 0xF])
+                .append(HEX[c & 0xF]);
       }
     }
     out.append('"');

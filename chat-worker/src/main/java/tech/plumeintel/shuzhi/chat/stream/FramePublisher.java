@@ -34,9 +34,9 @@ import tech.plumeintel.shuzhi.common.chat.ChatChannels;
  * that order, which is what keeps each frame's RPUSH before its PUBLISH.
  *
  * <p>The connection speaks bytes, not strings: frames are ASCII already, and Lettuce's string codec
- * encoded every frame character by character on its one I/O thread (bench, JFR). Keys are the
- * UTF-8 bytes of the names in {@link ChatChannels}, as the API's string codec writes them. Commands
- * that belong together go out with one {@code dispatch}, so one write and one flush.
+ * encoded every frame character by character on its one I/O thread (bench, JFR). Keys are the UTF-8
+ * bytes of the names in {@link ChatChannels}, as the API's string codec writes them. Commands that
+ * belong together go out with one {@code dispatch}, so one write and one flush.
  */
 @Component
 public class FramePublisher implements DisposableBean {
@@ -55,21 +55,29 @@ public class FramePublisher implements DisposableBean {
     this.connection = ((RedisClient) factory.getRequiredNativeClient()).connect(CODEC);
     this.properties = properties;
     this.timeout = factory.getClientConfiguration().getCommandTimeout();
-    this.workerId = (properties.workerId() != null && !properties.workerId().isBlank()
-        ? properties.workerId() : ManagementFactory.getRuntimeMXBean().getName()).getBytes(UTF_8);
+    this.workerId =
+        (properties.workerId() != null && !properties.workerId().isBlank()
+                ? properties.workerId()
+                : ManagementFactory.getRuntimeMXBean().getName())
+            .getBytes(UTF_8);
   }
 
   /**
-   * Starts claiming a job with {@code HSETNX meta worker <id>}, so a redelivered record is generated
-   * once, and reading whether the API marked it cancelled before any worker took it. The answer is
-   * awaited by {@link PendingClaim#result()}, so the caller can read the book in the meantime.
+   * Starts claiming a job with {@code HSETNX meta worker <id>}, so a redelivered record is
+   * generated once, and reading whether the API marked it cancelled before any worker took it. The
+   * answer is awaited by {@link PendingClaim#result()}, so the caller can read the book in the
+   * meantime.
    */
   public PendingClaim claim(String requestId) {
     var meta = ChatChannels.meta(requestId).getBytes(UTF_8);
-    var claimed = command(CommandType.HSETNX, new BooleanOutput<>(CODEC),
-        args().addKey(meta).addValue(WORKER).addValue(workerId));
-    var cancelled = command(CommandType.HGET, new ValueOutput<>(CODEC),
-        args().addKey(meta).addValue(CANCELLED));
+    var claimed =
+        command(
+            CommandType.HSETNX,
+            new BooleanOutput<>(CODEC),
+            args().addKey(meta).addValue(WORKER).addValue(workerId));
+    var cancelled =
+        command(
+            CommandType.HGET, new ValueOutput<>(CODEC), args().addKey(meta).addValue(CANCELLED));
     var ttl = command(CommandType.TTL, new IntegerOutput<>(CODEC), args().addKey(meta));
     connection.dispatch(List.of(claimed, cancelled, ttl));
     return new PendingClaim(meta, claimed, cancelled, ttl);
@@ -83,7 +91,9 @@ public class FramePublisher implements DisposableBean {
     private final AsyncCommand<byte[], byte[], byte @Nullable []> cancelled;
     private final AsyncCommand<byte[], byte[], Long> ttl;
 
-    private PendingClaim(byte[] meta, AsyncCommand<byte[], byte[], Boolean> claimed,
+    private PendingClaim(
+        byte[] meta,
+        AsyncCommand<byte[], byte[], Boolean> claimed,
         AsyncCommand<byte[], byte[], byte @Nullable []> cancelled,
         AsyncCommand<byte[], byte[], Long> ttl) {
       this.meta = meta;
@@ -99,9 +109,13 @@ public class FramePublisher implements DisposableBean {
       }
       Long left = await(ttl);
       if (left != null && left == -1) {
-        // The API normally creates the hash with a TTL; HSETNX must not leave one that never expires.
-        var expire = command(CommandType.PEXPIRE, new BooleanOutput<>(CODEC),
-            args().addKey(meta).add(properties.logTtl().toMillis()));
+        // The API normally creates the hash with a TTL; HSETNX must not leave one that never
+        // expires.
+        var expire =
+            command(
+                CommandType.PEXPIRE,
+                new BooleanOutput<>(CODEC),
+                args().addKey(meta).add(properties.logTtl().toMillis()));
         connection.dispatch(expire);
         await(expire);
       }
@@ -121,8 +135,8 @@ public class FramePublisher implements DisposableBean {
     return new CommandArgs<>(CODEC);
   }
 
-  static <T> AsyncCommand<byte[], byte[], T> command(CommandType type,
-      CommandOutput<byte[], byte[], T> output, CommandArgs<byte[], byte[]> args) {
+  static <T> AsyncCommand<byte[], byte[], T> command(
+      CommandType type, CommandOutput<byte[], byte[], T> output, CommandArgs<byte[], byte[]> args) {
     return new AsyncCommand<>(new Command<>(type, output, args));
   }
 

@@ -15,8 +15,8 @@ import tech.plumeintel.shuzhi.common.chat.StreamFrame;
  * Writes one stream's frames. Frames are added, then {@link #send() sent} together: one RPUSH of
  * all of them to the log, then a PUBLISH of each on the events channel, in one write. Every frame
  * is in the log before it is published, so a reader that subscribes first and reads the log second
- * misses nothing. The caller sends whenever the model has nothing more queued: several frames travel
- * together only when they were waiting anyway, never because the writer waited for more.
+ * misses nothing. The caller sends whenever the model has nothing more queued: several frames
+ * travel together only when they were waiting anyway, never because the writer waited for more.
  * Heartbeats are published only. The log's TTL is set with the first frame, renewed now and then,
  * and set again with the last, rather than with every frame. Used by the stream's one thread.
  */
@@ -67,8 +67,11 @@ public final class FrameWriter {
 
   public void heartbeat() {
     send();
-    var publish = FramePublisher.command(CommandType.PUBLISH, FramePublisher.integer(),
-        FramePublisher.args().addKey(events).addValue(HEARTBEAT));
+    var publish =
+        FramePublisher.command(
+            CommandType.PUBLISH,
+            FramePublisher.integer(),
+            FramePublisher.args().addKey(events).addValue(HEARTBEAT));
     publisher.dispatch(publish);
     track(publish);
   }
@@ -84,20 +87,27 @@ public final class FrameWriter {
       return;
     }
     var commands = new ArrayList<RedisCommand<byte[], byte[], ?>>(batch.size() + 3);
-    commands.add(FramePublisher.command(CommandType.RPUSH, FramePublisher.integer(),
-        FramePublisher.args().addKey(log).addValues(batch)));
+    commands.add(
+        FramePublisher.command(
+            CommandType.RPUSH,
+            FramePublisher.integer(),
+            FramePublisher.args().addKey(log).addValues(batch)));
     long now = System.nanoTime();
     if (sent == 0 || ending || now - ttlRenewedAt > ttlMillis * 1_000_000 / 4) {
       commands.add(expire(log));
       ttlRenewedAt = now;
     }
     if (ending) {
-      // The API checks the stream's owner in the meta hash on resume: it must last as long as the log.
+      // The API checks the stream's owner in the meta hash on resume: it must last as long as the
+      // log.
       commands.add(expire(meta));
     }
     for (var frame : batch) {
-      commands.add(FramePublisher.command(CommandType.PUBLISH, FramePublisher.integer(),
-          FramePublisher.args().addKey(events).addValue(frame)));
+      commands.add(
+          FramePublisher.command(
+              CommandType.PUBLISH,
+              FramePublisher.integer(),
+              FramePublisher.args().addKey(events).addValue(frame)));
     }
     sent += batch.size();
     batch.clear();
@@ -121,7 +131,9 @@ public final class FrameWriter {
   }
 
   private RedisCommand<byte[], byte[], ?> expire(byte[] key) {
-    return FramePublisher.command(CommandType.PEXPIRE, FramePublisher.bool(),
+    return FramePublisher.command(
+        CommandType.PEXPIRE,
+        FramePublisher.bool(),
         FramePublisher.args().addKey(key).add(ttlMillis));
   }
 

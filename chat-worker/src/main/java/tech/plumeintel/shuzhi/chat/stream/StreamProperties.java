@@ -13,7 +13,8 @@ import org.springframework.validation.annotation.Validated;
  *     well under the API's 60 s no-event limit
  * @param logTtl how long a stream stays resumable after its last frame (the log's and the meta
  *     hash's TTL)
- * @param workerId written into the meta hash when this worker claims a job; defaults to host and pid
+ * @param workerId written into the meta hash when this worker claims a job; defaults to host and
+ *     pid
  * @param shutdownDrain how long a stopping worker lets its running streams finish before it ends
  *     the rest with an error frame (keep it under the orchestrator's grace period)
  */

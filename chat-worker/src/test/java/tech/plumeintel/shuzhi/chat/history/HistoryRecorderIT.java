@@ -34,9 +34,20 @@ class HistoryRecorderIT {
 
   private static Exchange exchange(String user, String question) {
     var now = Instant.now();
-    return new Exchange(UUID.randomUUID().toString(), "", user, "9787544253994", question, "答案",
-        "思考", Exchange.Status.completed, new TokenUsage(10, 20, 5, 4, 6), "deepseek-v4-flash",
-        now.minusSeconds(3), now.minusSeconds(2), now);
+    return new Exchange(
+        UUID.randomUUID().toString(),
+        "",
+        user,
+        "9787544253994",
+        question,
+        "答案",
+        "思考",
+        Exchange.Status.completed,
+        new TokenUsage(10, 20, 5, 4, 6),
+        "deepseek-v4-flash",
+        now.minusSeconds(3),
+        now.minusSeconds(2),
+        now);
   }
 
   private static long conversationsOf(String user) {
@@ -44,8 +55,10 @@ class HistoryRecorderIT {
   }
 
   private static Conversation conversationOf(String user) {
-    return database.getCollection(Conversation.COLLECTION, Conversation.class)
-        .find(eq("user_id", user)).first();
+    return database
+        .getCollection(Conversation.COLLECTION, Conversation.class)
+        .find(eq("user_id", user))
+        .first();
   }
 
   @Test
@@ -67,8 +80,11 @@ class HistoryRecorderIT {
     assertThat(conversationsOf(user)).isEqualTo(1);
     assertThat(ids).containsOnly(conversationOf(user).id());
     assertThat(conversationOf(user).exchangeCount()).isEqualTo(8);
-    assertThat(database.getCollection(Exchange.COLLECTION)
-        .countDocuments(eq("conversation_id", conversationOf(user).id()))).isEqualTo(8);
+    assertThat(
+            database
+                .getCollection(Exchange.COLLECTION)
+                .countDocuments(eq("conversation_id", conversationOf(user).id())))
+        .isEqualTo(8);
   }
 
   @Test
@@ -80,23 +96,35 @@ class HistoryRecorderIT {
     recorder.record(exchange);
 
     assertThat(conversationOf(user).exchangeCount()).isEqualTo(1);
-    var stored = database.getCollection(Exchange.COLLECTION, Exchange.class)
-        .find(eq("_id", exchange.requestId())).first();
+    var stored =
+        database
+            .getCollection(Exchange.COLLECTION, Exchange.class)
+            .find(eq("_id", exchange.requestId()))
+            .first();
     assertThat(stored).isNotNull();
     assertThat(stored.conversationId()).isEqualTo(conversationOf(user).id());
     assertThat(stored.status()).isEqualTo(Exchange.Status.completed);
     assertThat(stored.usage()).isEqualTo(new TokenUsage(10, 20, 5, 4, 6));
-    assertThat(database.getCollection(Exchange.COLLECTION).find(eq("_id", exchange.requestId()))
-        .first().getString("status")).isEqualTo("completed");
+    assertThat(
+            database
+                .getCollection(Exchange.COLLECTION)
+                .find(eq("_id", exchange.requestId()))
+                .first()
+                .getString("status"))
+        .isEqualTo("completed");
   }
 
   @Test
   void conversationIsUniquePerUserAndBookAndListedByRecency() {
     var indexes = new ArrayList<String>();
-    database.getCollection(Conversation.COLLECTION).listIndexes()
+    database
+        .getCollection(Conversation.COLLECTION)
+        .listIndexes()
         .forEach(index -> indexes.add(index.toJson()));
 
-    assertThat(indexes).anySatisfy(index ->
-        assertThat(index).contains("\"user_id\": 1", "\"isbn\": 1", "\"unique\": true"));
+    assertThat(indexes)
+        .anySatisfy(
+            index ->
+                assertThat(index).contains("\"user_id\": 1", "\"isbn\": 1", "\"unique\": true"));
   }
 }

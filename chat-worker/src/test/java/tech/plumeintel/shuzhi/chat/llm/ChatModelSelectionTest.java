@@ -7,34 +7,50 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 class ChatModelSelectionTest {
 
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withUserConfiguration(LlmConfiguration.class);
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner().withUserConfiguration(LlmConfiguration.class);
 
   @Test
   void localProfileWithoutKeyAnswersOffline() {
-    runner.withPropertyValues("spring.profiles.active=local")
-        .run(context -> assertThat(context).getBean(ChatModel.class)
-            .isInstanceOf(OfflineAnswerer.class));
+    runner
+        .withPropertyValues("spring.profiles.active=local")
+        .run(
+            context ->
+                assertThat(context).getBean(ChatModel.class).isInstanceOf(OfflineAnswerer.class));
   }
 
   @Test
   void localProfileWithKeyUsesTheRealModel() {
-    runner.withPropertyValues("spring.profiles.active=local", "shuzhi.llm.api-key=sk-test")
-        .run(context -> assertThat(context).getBean(ChatModel.class)
-            .isInstanceOf(OpenAiCompatibleClient.class));
+    runner
+        .withPropertyValues("spring.profiles.active=local", "shuzhi.llm.api-key=sk-test")
+        .run(
+            context ->
+                assertThat(context)
+                    .getBean(ChatModel.class)
+                    .isInstanceOf(OpenAiCompatibleClient.class));
   }
 
   @Test
   void outsideTheLocalProfileAKeyUsesTheRealModel() {
-    runner.withPropertyValues("shuzhi.llm.api-key=sk-test")
-        .run(context -> assertThat(context).getBean(ChatModel.class)
-            .isInstanceOf(OpenAiCompatibleClient.class));
+    runner
+        .withPropertyValues("shuzhi.llm.api-key=sk-test")
+        .run(
+            context ->
+                assertThat(context)
+                    .getBean(ChatModel.class)
+                    .isInstanceOf(OpenAiCompatibleClient.class));
   }
 
   @Test
   void outsideTheLocalProfileAMissingKeyRefusesToStart() {
-    runner.withPropertyValues("spring.profiles.active=prod")
-        .run(context -> assertThat(context).hasFailed().getFailure()
-            .rootCause().hasMessageContaining("SHUZHI_LLM_API_KEY"));
+    runner
+        .withPropertyValues("spring.profiles.active=prod")
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("SHUZHI_LLM_API_KEY"));
   }
 }

@@ -39,12 +39,13 @@ class ChunkStreamParsingTest {
     var bytes = (String.join(end, lines) + end).getBytes(StandardCharsets.UTF_8);
     var decoder = new SseDecoder();
     var events = new ArrayList<ModelEvent>();
-    SseDecoder.Sink sink = (data, length) -> {
-      var text = new String(data, 0, length, StandardCharsets.UTF_8);
-      if (!text.equals("[DONE]")) {
-        events.addAll(parser.parse(data, length).events());
-      }
-    };
+    SseDecoder.Sink sink =
+        (data, length) -> {
+          var text = new String(data, 0, length, StandardCharsets.UTF_8);
+          if (!text.equals("[DONE]")) {
+            events.addAll(parser.parse(data, length).events());
+          }
+        };
     for (int at = 0; at < bytes.length; ) {
       int piece = Math.min(bytes.length - at, 1 + random.nextInt(64));
       decoder.feed(ByteBuffer.wrap(bytes, at, piece), sink);
@@ -63,8 +64,8 @@ class ChunkStreamParsingTest {
   private static List<String> events(String text) throws ModelException {
     var decoder = new SseDecoder();
     var events = new ArrayList<String>();
-    SseDecoder.Sink sink = (data, length) ->
-        events.add(new String(data, 0, length, StandardCharsets.UTF_8));
+    SseDecoder.Sink sink =
+        (data, length) -> events.add(new String(data, 0, length, StandardCharsets.UTF_8));
     decoder.feed(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), sink);
     decoder.finish(sink);
     return events;
@@ -106,15 +107,16 @@ class ChunkStreamParsingTest {
           content.append(c.text());
           firstContent = firstContent < 0 ? i : firstContent;
         }
-        default -> { }
+        default -> {}
       }
     }
     assertThat(reasoning.toString()).startsWith("We need to count the number of");
     assertThat(content.toString()).isNotBlank().endsWith("r\"s.");
     assertThat(lastReasoning).isLessThan(firstContent);
-    assertThat(events.subList(events.size() - 2, events.size())).containsExactly(
-        new ModelEvent.Finished("stop"),
-        new ModelEvent.Usage(new TokenUsage(18, 219, 205, 0, 18)));
+    assertThat(events.subList(events.size() - 2, events.size()))
+        .containsExactly(
+            new ModelEvent.Finished("stop"),
+            new ModelEvent.Usage(new TokenUsage(18, 219, 205, 0, 18)));
   }
 
   @Test
@@ -132,20 +134,24 @@ class ChunkStreamParsingTest {
     var events = parse(wire(Fixtures.chunks(Fixtures.CHAT)));
 
     assertThat(events).noneMatch(event -> event instanceof ModelEvent.Reasoning);
-    assertThat(events).filteredOn(event -> event instanceof ModelEvent.Content).hasSizeGreaterThan(300);
+    assertThat(events)
+        .filteredOn(event -> event instanceof ModelEvent.Content)
+        .hasSizeGreaterThan(300);
     assertThat(events.getLast()).isEqualTo(new ModelEvent.Usage(new TokenUsage(13, 400, 0, 0, 13)));
     assertThat(events.get(events.size() - 2)).isEqualTo(new ModelEvent.Finished("length"));
   }
 
   @Test
   void usageOnlyChunkAsOpenAiSendsItWithIncludeUsage() throws ModelException {
-    var chunk = parse("""
+    var chunk =
+        parse(
+            """
         {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[],
          "usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15,
                   "prompt_tokens_details":{"cached_tokens":4}}}""");
 
-    assertThat(chunk.events()).containsExactly(
-        new ModelEvent.Usage(new TokenUsage(10, 5, 0, 4, 6)));
+    assertThat(chunk.events())
+        .containsExactly(new ModelEvent.Usage(new TokenUsage(10, 5, 0, 4, 6)));
   }
 
   @Test
@@ -156,8 +162,10 @@ class ChunkStreamParsingTest {
 
   @Test
   void errorObjectInTheStreamIsAFailureNamingOnlyItsType() {
-    assertThatThrownBy(() -> parse(
-        "{\"error\":{\"message\":\"key sk-secret is wrong\",\"type\":\"authentication_error\"}}"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "{\"error\":{\"message\":\"key sk-secret is wrong\",\"type\":\"authentication_error\"}}"))
         .isInstanceOf(ModelException.class)
         .hasMessageContaining("authentication_error")
         .hasMessageNotContaining("sk-secret");
@@ -166,7 +174,8 @@ class ChunkStreamParsingTest {
   @Test
   void htmlInsteadOfJsonIsMalformed() {
     assertThatThrownBy(() -> parse("<html>502 Bad Gateway</html>"))
-        .isInstanceOfSatisfying(ModelException.class,
+        .isInstanceOfSatisfying(
+            ModelException.class,
             e -> assertThat(e.kind()).isEqualTo(ModelException.Kind.MALFORMED));
   }
 }

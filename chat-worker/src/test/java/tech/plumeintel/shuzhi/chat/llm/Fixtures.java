@@ -19,8 +19,10 @@ public final class Fixtures {
       if (in == null) {
         throw new IllegalArgumentException("no fixture " + name);
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-          .filter(line -> !line.isBlank()).toList();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .filter(line -> !line.isBlank())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

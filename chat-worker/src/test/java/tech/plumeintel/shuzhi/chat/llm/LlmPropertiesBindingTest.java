@@ -15,19 +15,24 @@ class LlmPropertiesBindingTest {
 
   private static LlmProperties bind(Map<String, Object> environment) {
     var env = new StandardEnvironment();
-    env.getPropertySources().addFirst(new SystemEnvironmentPropertySource(
-        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME + "-test", environment));
+    env.getPropertySources()
+        .addFirst(
+            new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME + "-test",
+                environment));
     return new Binder(ConfigurationPropertySources.get(env))
         .bindOrCreate("shuzhi.llm", LlmProperties.class);
   }
 
   @Test
   void contractEnvironmentVariablesBind() {
-    var properties = bind(Map.of(
-        "SHUZHI_LLM_BASE_URL", "https://llm.example.test/v1",
-        "SHUZHI_LLM_API_KEY", "sk-from-env",
-        "SHUZHI_LLM_MODEL", "deepseek-reasoner",
-        "SHUZHI_LLM_IDLE_TIMEOUT", "45s"));
+    var properties =
+        bind(
+            Map.of(
+                "SHUZHI_LLM_BASE_URL", "https://llm.example.test/v1",
+                "SHUZHI_LLM_API_KEY", "sk-from-env",
+                "SHUZHI_LLM_MODEL", "deepseek-reasoner",
+                "SHUZHI_LLM_IDLE_TIMEOUT", "45s"));
 
     assertThat(properties.baseUrl()).isEqualTo(URI.create("https://llm.example.test/v1"));
     assertThat(properties.apiKey()).isEqualTo("sk-from-env");

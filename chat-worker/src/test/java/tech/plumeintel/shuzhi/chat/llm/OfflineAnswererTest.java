@@ -14,22 +14,47 @@ class OfflineAnswererTest {
 
   @Test
   void streamsLabelledReasoningThenContentFromTheBook() throws ModelException {
-    var book = new Book("9787544253994", "百年孤独", null, null, "加西亚·马尔克斯", null, "南海出版公司",
-        null, null, null, null, null, null, null, "简介", null, null, false, null,
-        java.time.Instant.EPOCH);
-    var prompt = new Prompt("9787544253994", book, "system",
-        List.of(new ChatMessage(ChatMessage.Role.USER, "讲讲这本书😀")));
+    var book =
+        new Book(
+            "9787544253994",
+            "百年孤独",
+            null,
+            null,
+            "加西亚·马尔克斯",
+            null,
+            "南海出版公司",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "简介",
+            null,
+            null,
+            false,
+            null,
+            java.time.Instant.EPOCH);
+    var prompt =
+        new Prompt(
+            "9787544253994",
+            book,
+            "system",
+            List.of(new ChatMessage(ChatMessage.Role.USER, "讲讲这本书😀")));
 
     var events = new ArrayList<ModelEvent>();
     try (var stream = new OfflineAnswerer(Duration.ZERO).stream(prompt, "u")) {
-      for (var event = stream.next(Duration.ofSeconds(1)); !(event instanceof ModelEvent.End);
+      for (var event = stream.next(Duration.ofSeconds(1));
+          !(event instanceof ModelEvent.End);
           event = stream.next(Duration.ofSeconds(1))) {
         events.add(event);
       }
     }
 
     var content = new StringBuilder();
-    events.stream().filter(e -> e instanceof ModelEvent.Content)
+    events.stream()
+        .filter(e -> e instanceof ModelEvent.Content)
         .forEach(e -> content.append(((ModelEvent.Content) e).text()));
     assertThat(events.getFirst()).isInstanceOf(ModelEvent.Reasoning.class);
     assertThat(content.toString()).startsWith(OfflineAnswerer.LABEL).contains("《百年孤独》");
@@ -43,8 +68,9 @@ class OfflineAnswererTest {
 
   @Test
   void closingStopsAWaitingReaderAtOnce() {
-    var prompt = new Prompt("9780000000002", null, "s",
-        List.of(new ChatMessage(ChatMessage.Role.USER, "q")));
+    var prompt =
+        new Prompt(
+            "9780000000002", null, "s", List.of(new ChatMessage(ChatMessage.Role.USER, "q")));
     var stream = new OfflineAnswerer(Duration.ofMinutes(1)).stream(prompt, "u");
     stream.close();
 

@@ -21,8 +21,8 @@ import tech.plumeintel.shuzhi.testsupport.OpenAiStandIn.Behaviour;
 /** The client alone over real HTTP: streaming, timeouts, retries, failures and aborts. */
 class OpenAiCompatibleClientIT {
 
-  static final OpenAiStandIn standIn = OpenAiStandIn.start(
-      new Behaviour.Replay(Fixtures.chunks(Fixtures.REASONER), Duration.ZERO));
+  static final OpenAiStandIn standIn =
+      OpenAiStandIn.start(new Behaviour.Replay(Fixtures.chunks(Fixtures.REASONER), Duration.ZERO));
   static final Duration WAIT = Duration.ofMillis(100);
 
   @AfterAll
@@ -30,11 +30,22 @@ class OpenAiCompatibleClientIT {
     standIn.close();
   }
 
-  private static ChatModel client(String baseUrl, Duration firstToken, Duration idle,
-      int retries) {
-    return new OpenAiCompatibleClient(new LlmProperties(URI.create(baseUrl), "sk-client-it",
-        "deepseek-v4-flash", Duration.ofSeconds(1), firstToken, idle, Duration.ofSeconds(20), 10,
-        retries, Duration.ofMillis(20), null, null, null));
+  private static ChatModel client(String baseUrl, Duration firstToken, Duration idle, int retries) {
+    return new OpenAiCompatibleClient(
+        new LlmProperties(
+            URI.create(baseUrl),
+            "sk-client-it",
+            "deepseek-v4-flash",
+            Duration.ofSeconds(1),
+            firstToken,
+            idle,
+            Duration.ofSeconds(20),
+            10,
+            retries,
+            Duration.ofMillis(20),
+            null,
+            null,
+            null));
   }
 
   private static ChatModel client() {
@@ -42,8 +53,8 @@ class OpenAiCompatibleClientIT {
   }
 
   private static Prompt prompt(String question) {
-    return new Prompt("9787544253994", null, "system",
-        List.of(new ChatMessage(ChatMessage.Role.USER, question)));
+    return new Prompt(
+        "9787544253994", null, "system", List.of(new ChatMessage(ChatMessage.Role.USER, question)));
   }
 
   /** A question unique to the test, carrying the stand-in's behaviour marker. */
@@ -55,7 +66,8 @@ class OpenAiCompatibleClientIT {
 
   private static List<ModelEvent> drain(ModelStream stream) throws ModelException {
     var events = new ArrayList<ModelEvent>();
-    for (var event = stream.next(WAIT); !(event instanceof ModelEvent.End);
+    for (var event = stream.next(WAIT);
+        !(event instanceof ModelEvent.End);
         event = stream.next(WAIT)) {
       events.add(event);
     }
@@ -69,8 +81,10 @@ class OpenAiCompatibleClientIT {
 
       assertThat(events).filteredOn(e -> e instanceof ModelEvent.Reasoning).hasSizeGreaterThan(100);
       assertThat(events).filteredOn(e -> e instanceof ModelEvent.Content).isNotEmpty();
-      assertThat(events).endsWith(new ModelEvent.Finished("stop"),
-          new ModelEvent.Usage(new TokenUsage(18, 219, 205, 0, 18)));
+      assertThat(events)
+          .endsWith(
+              new ModelEvent.Finished("stop"),
+              new ModelEvent.Usage(new TokenUsage(18, 219, 205, 0, 18)));
       assertThat(stream.model()).isEqualTo("deepseek-reasoner");
       assertThat(stream.next(WAIT)).isInstanceOf(ModelEvent.End.class);
     }
@@ -81,68 +95,93 @@ class OpenAiCompatibleClientIT {
     var question = question("[queued]", new Behaviour.Stall(List.of()));
     var silences = new ArrayList<ModelEvent>();
 
-    try (var stream = client(standIn.baseUrl(), Duration.ofMillis(500), Duration.ofSeconds(5), 0)
-        .stream(prompt(question), "u1")) {
-      assertThatThrownBy(() -> {
-        while (true) {
-          silences.add(stream.next(WAIT));
-        }
-      }).isInstanceOfSatisfying(ModelException.class,
-          e -> assertThat(e.kind()).isEqualTo(ModelException.Kind.TIMEOUT));
+    try (var stream =
+        client(standIn.baseUrl(), Duration.ofMillis(500), Duration.ofSeconds(5), 0).stream(
+            prompt(question), "u1")) {
+      assertThatThrownBy(
+              () -> {
+                while (true) {
+                  silences.add(stream.next(WAIT));
+                }
+              })
+          .isInstanceOfSatisfying(
+              ModelException.class,
+              e -> assertThat(e.kind()).isEqualTo(ModelException.Kind.TIMEOUT));
     }
 
     assertThat(silences).isNotEmpty().allMatch(e -> e instanceof ModelEvent.Silence);
-    await().atMost(Duration.ofSeconds(2))
-        .until(() -> standIn.closedAt(question).isPresent());
+    await().atMost(Duration.ofSeconds(2)).until(() -> standIn.closedAt(question).isPresent());
   }
 
   @Test
   void silenceAfterTokensRunsOutTheIdleTimeout() {
-    var question = question("[idle]",
-        new Behaviour.Stall(Fixtures.chunks(Fixtures.REASONER).subList(0, 4)));
+    var question =
+        question("[idle]", new Behaviour.Stall(Fixtures.chunks(Fixtures.REASONER).subList(0, 4)));
 
-    try (var stream = client(standIn.baseUrl(), Duration.ofSeconds(5), Duration.ofMillis(300), 0)
-        .stream(prompt(question), "u1")) {
-      assertThatThrownBy(() -> drain(stream)).isInstanceOfSatisfying(ModelException.class,
-          e -> assertThat(e).hasMessageContaining("idle"));
+    try (var stream =
+        client(standIn.baseUrl(), Duration.ofSeconds(5), Duration.ofMillis(300), 0).stream(
+            prompt(question), "u1")) {
+      assertThatThrownBy(() -> drain(stream))
+          .isInstanceOfSatisfying(
+              ModelException.class, e -> assertThat(e).hasMessageContaining("idle"));
     }
   }
 
   @Test
   void rateLimitIsRetriedBeforeTheFirstTokenThenReported() {
-    var question = question("[429]", new Behaviour.Status(429, "application/json",
-        "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\"}}"));
+    var question =
+        question(
+            "[429]",
+            new Behaviour.Status(
+                429,
+                "application/json",
+                "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\"}}"));
 
     try (var stream = client().stream(prompt(question), "u1")) {
-      assertThatThrownBy(() -> drain(stream)).isInstanceOfSatisfying(ModelException.class, e -> {
-        assertThat(e.kind()).isEqualTo(ModelException.Kind.REJECTED);
-        assertThat(e.status()).isEqualTo(429);
-        assertThat(e).hasMessageContaining("rate_limit_error");
-      });
+      assertThatThrownBy(() -> drain(stream))
+          .isInstanceOfSatisfying(
+              ModelException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(ModelException.Kind.REJECTED);
+                assertThat(e.status()).isEqualTo(429);
+                assertThat(e).hasMessageContaining("rate_limit_error");
+              });
     }
     assertThat(standIn.requestsContaining(question)).hasSize(3);
   }
 
   @Test
   void insufficientBalanceIsNotRetried() {
-    var question = question("[402]", new Behaviour.Status(402, "application/json",
-        "{\"error\":{\"message\":\"Insufficient Balance\",\"type\":\"unknown_error\"}}"));
+    var question =
+        question(
+            "[402]",
+            new Behaviour.Status(
+                402,
+                "application/json",
+                "{\"error\":{\"message\":\"Insufficient Balance\",\"type\":\"unknown_error\"}}"));
 
     try (var stream = client().stream(prompt(question), "u1")) {
-      assertThatThrownBy(() -> drain(stream)).isInstanceOfSatisfying(ModelException.class,
-          e -> assertThat(e.status()).isEqualTo(402));
+      assertThatThrownBy(() -> drain(stream))
+          .isInstanceOfSatisfying(ModelException.class, e -> assertThat(e.status()).isEqualTo(402));
     }
     assertThat(standIn.requestsContaining(question)).hasSize(1);
   }
 
   @Test
   void htmlPageInsteadOfAStreamIsAFailure() {
-    var question = question("[html]",
-        new Behaviour.Status(200, "text/html", "<html><body>captive portal</body></html>"));
+    var question =
+        question(
+            "[html]",
+            new Behaviour.Status(200, "text/html", "<html><body>captive portal</body></html>"));
 
     try (var stream = client().stream(prompt(question), "u1")) {
-      assertThatThrownBy(() -> drain(stream)).isInstanceOfSatisfying(ModelException.class,
-          e -> assertThat(e).hasMessageContaining("text/html").hasMessageNotContaining("portal"));
+      assertThatThrownBy(() -> drain(stream))
+          .isInstanceOfSatisfying(
+              ModelException.class,
+              e ->
+                  assertThat(e)
+                      .hasMessageContaining("text/html")
+                      .hasMessageNotContaining("portal"));
     }
   }
 
@@ -150,10 +189,13 @@ class OpenAiCompatibleClientIT {
   void unreachableEndpointIsUnavailable() {
     var closedPort = "http://127.0.0.1:" + FreePorts.pick();
 
-    try (var stream = client(closedPort, Duration.ofSeconds(5), Duration.ofSeconds(5), 1)
-        .stream(prompt("[refused]"), "u1")) {
-      assertThatThrownBy(() -> drain(stream)).isInstanceOfSatisfying(ModelException.class,
-          e -> assertThat(e.kind()).isEqualTo(ModelException.Kind.UNAVAILABLE));
+    try (var stream =
+        client(closedPort, Duration.ofSeconds(5), Duration.ofSeconds(5), 1).stream(
+            prompt("[refused]"), "u1")) {
+      assertThatThrownBy(() -> drain(stream))
+          .isInstanceOfSatisfying(
+              ModelException.class,
+              e -> assertThat(e.kind()).isEqualTo(ModelException.Kind.UNAVAILABLE));
     }
   }
 
@@ -162,21 +204,26 @@ class OpenAiCompatibleClientIT {
     var question = question("[hang]", new Behaviour.Hang());
     var stream = client().stream(prompt(question), "u1");
     var failure = new ArrayList<Throwable>();
-    var reader = Thread.ofVirtual().start(() -> {
-      try {
-        while (true) {
-          stream.next(Duration.ofSeconds(10));
-        }
-      } catch (ModelException e) {
-        failure.add(e);
-      }
-    });
+    var reader =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    while (true) {
+                      stream.next(Duration.ofSeconds(10));
+                    }
+                  } catch (ModelException e) {
+                    failure.add(e);
+                  }
+                });
     await().until(() -> !standIn.requestsContaining(question).isEmpty());
 
     stream.close();
 
     assertThat(reader.join(Duration.ofMillis(500))).isTrue();
-    assertThat(failure).singleElement().isInstanceOfSatisfying(ModelException.class,
-        e -> assertThat(e.kind()).isEqualTo(ModelException.Kind.CLOSED));
+    assertThat(failure)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            ModelException.class, e -> assertThat(e.kind()).isEqualTo(ModelException.Kind.CLOSED));
   }
 }

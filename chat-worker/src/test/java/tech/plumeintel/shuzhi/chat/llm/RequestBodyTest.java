@@ -14,20 +14,46 @@ import tools.jackson.databind.json.JsonMapper;
 
 class RequestBodyTest {
 
-  private final LlmProperties properties = new LlmProperties(URI.create("http://localhost:1"),
-      "sk-test", "deepseek-v4-flash", Duration.ofSeconds(1), Duration.ofSeconds(1),
-      Duration.ofSeconds(1), Duration.ofSeconds(1), 10, 0, Duration.ofMillis(1), null, null, null);
+  private final LlmProperties properties =
+      new LlmProperties(
+          URI.create("http://localhost:1"),
+          "sk-test",
+          "deepseek-v4-flash",
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(1),
+          10,
+          0,
+          Duration.ofMillis(1),
+          null,
+          null,
+          null);
 
   @Test
   void deepSeekThinkingSwitchAndEffortAreSentOnlyWhenConfigured() {
-    var configured = new LlmProperties(URI.create("http://localhost:1"), "sk-test",
-        "deepseek-v4-flash", Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1),
-        Duration.ofSeconds(1), 10, 0, Duration.ofMillis(1), 2048, false, "high");
+    var configured =
+        new LlmProperties(
+            URI.create("http://localhost:1"),
+            "sk-test",
+            "deepseek-v4-flash",
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            10,
+            0,
+            Duration.ofMillis(1),
+            2048,
+            false,
+            "high");
     var prompt = new Prompt("9787544253994", null, "s", List.of(new ChatMessage(Role.USER, "q")));
 
-    var body = JsonMapper.builder()
-        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build()
-        .valueToTree(new OpenAiCompatibleClient(configured).body(prompt, "u"));
+    var body =
+        JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .build()
+            .valueToTree(new OpenAiCompatibleClient(configured).body(prompt, "u"));
 
     assertThat(body.path("thinking").path("type").asString()).isEqualTo("disabled");
     assertThat(body.path("reasoning_effort").asString()).isEqualTo("high");
@@ -36,14 +62,21 @@ class RequestBodyTest {
 
   @Test
   void systemPromptThenTurnsAsContentOnlyStreamingWithUsage() {
-    var prompt = new Prompt("9787544253994", null, "system text", List.of(
-        new ChatMessage(Role.USER, "问题一"),
-        new ChatMessage(Role.ASSISTANT, "回答一"),
-        new ChatMessage(Role.USER, "问题二")));
+    var prompt =
+        new Prompt(
+            "9787544253994",
+            null,
+            "system text",
+            List.of(
+                new ChatMessage(Role.USER, "问题一"),
+                new ChatMessage(Role.ASSISTANT, "回答一"),
+                new ChatMessage(Role.USER, "问题二")));
 
-    var body = JsonMapper.builder()
-        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build()
-        .valueToTree(new OpenAiCompatibleClient(properties).body(prompt, "user-7"));
+    var body =
+        JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .build()
+            .valueToTree(new OpenAiCompatibleClient(properties).body(prompt, "user-7"));
 
     assertThat(body.path("model").asString()).isEqualTo("deepseek-v4-flash");
     assertThat(body.path("stream").asBoolean()).isTrue();

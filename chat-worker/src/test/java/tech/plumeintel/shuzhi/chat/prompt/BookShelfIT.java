@@ -57,9 +57,30 @@ class BookShelfIT {
   }
 
   private static void store(String isbn, String title) {
-    books.replaceOne(eq("_id", isbn), new Book(isbn, title, null, null, "作者", null, null, null,
-            null, null, null, null, null, null, null, null, null, false, Map.of("title", "douban"),
-            Instant.parse("2026-11-01T00:00:00Z")), new ReplaceOptions().upsert(true));
+    books.replaceOne(
+        eq("_id", isbn),
+        new Book(
+            isbn,
+            title,
+            null,
+            null,
+            "作者",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            false,
+            Map.of("title", "douban"),
+            Instant.parse("2026-11-01T00:00:00Z")),
+        new ReplaceOptions().upsert(true));
   }
 
   private static String isbn() {

@@ -10,8 +10,26 @@ import tech.plumeintel.shuzhi.common.book.Book;
 class PromptBuilderTest {
 
   static Book book(String title, String introduction) {
-    return new Book("9787544253994", title, null, null, "[哥伦比亚] 加西亚·马尔克斯", "范晔", "南海出版公司",
-        "2011-6", 360, "39.50元", null, null, 9.3, 100, introduction, "作者简介", null, false, Map.of(),
+    return new Book(
+        "9787544253994",
+        title,
+        null,
+        null,
+        "[哥伦比亚] 加西亚·马尔克斯",
+        "范晔",
+        "南海出版公司",
+        "2011-6",
+        360,
+        "39.50元",
+        null,
+        null,
+        9.3,
+        100,
+        introduction,
+        "作者简介",
+        null,
+        false,
+        Map.of(),
         Instant.parse("2026-01-01T00:00:00Z"));
   }
 
@@ -19,15 +37,22 @@ class PromptBuilderTest {
   void systemPromptCarriesTheBooksMetadata() {
     var system = PromptBuilder.systemPrompt("9787544253994", book("百年孤独", "布恩迪亚家族七代人的传奇"));
 
-    assertThat(system).contains("书名：百年孤独", "作者：[哥伦比亚] 加西亚·马尔克斯", "译者：范晔",
-        "出版社：南海出版公司", "内容简介：布恩迪亚家族七代人的传奇", "ISBN：9787544253994");
+    assertThat(system)
+        .contains(
+            "书名：百年孤独",
+            "作者：[哥伦比亚] 加西亚·马尔克斯",
+            "译者：范晔",
+            "出版社：南海出版公司",
+            "内容简介：布恩迪亚家族七代人的传奇",
+            "ISBN：9787544253994");
   }
 
   @Test
   void longIntroductionIsTruncated() {
     var system = PromptBuilder.systemPrompt("9787544253994", book("书", "长".repeat(10_000)));
 
-    assertThat(system).contains("长".repeat(PromptBuilder.MAX_INTRODUCTION) + "…")
+    assertThat(system)
+        .contains("长".repeat(PromptBuilder.MAX_INTRODUCTION) + "…")
         .doesNotContain("长".repeat(PromptBuilder.MAX_INTRODUCTION + 1));
   }
 

@@ -24,8 +24,9 @@ class ChunkRendererTest {
 
     assertThat(payload.chars().allMatch(c -> c < 128)).isTrue();
     assertThat(payload).contains("\\u4E66", "\\uD83D\\uDE00").contains("/\"");
-    assertThat(json.readTree(payload).path("choices").path(0).path("delta").path("content")
-        .asString()).isEqualTo("书里说：你好😀/");
+    assertThat(
+            json.readTree(payload).path("choices").path(0).path("delta").path("content").asString())
+        .isEqualTo("书里说：你好😀/");
   }
 
   @Test
@@ -89,62 +90,103 @@ class ChunkRendererTest {
   }
 
   /** What the chunks were before they were written by hand: Jackson, escaping non-ASCII. */
-  private static final JsonMapper JACKSON = JsonMapper.builder()
-      .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
-      .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .build();
+  private static final JsonMapper JACKSON =
+      JsonMapper.builder()
+          .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+          .disable(JsonWriteFeature.ESCAPE_FORWARD_SLASHES)
+          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .build();
 
   @Test
   void everyChunkIsByteForByteWhatJacksonWrote() {
-    var texts = new ArrayList<>(List.of("", "hi", "书里说：你好😀/", "\"quoted\" \\ back", "tab\tnl\nr\rb\bf\f",
-        "\u0000\u0001\u001F\u007F\u0080\u00FF\uFFFF", "</script>", "\uD83D", "\uDE00x"));
+    var texts =
+        new ArrayList<>(
+            List.of(
+                "",
+                "hi",
+                "书里说：你好😀/",
+                "\"quoted\" \\ back",
+                "tab\tnl\nr\rb\bf\f",
+                "\u0000\u0001\u001F\u007F\u0080\u00FF\uFFFF",
+                "</script>",
+                "\uD83D",
+                "\uDE00x"));
     var random = new Random(42);
     for (int n = 0; n < 500; n++) {
       var text = new StringBuilder();
       for (int i = random.nextInt(12); i > 0; i--) {
-        text.append(switch (random.nextInt(4)) {
-          case 0 -> (char) random.nextInt(0x80);
-          case 1 -> (char) random.nextInt(0x800);
-          case 2 -> (char) random.nextInt(0x10000);
-          default -> "😀";
-        });
+        text.append(
+            switch (random.nextInt(4)) {
+              case 0 -> (char) random.nextInt(0x80);
+              case 1 -> (char) random.nextInt(0x800);
+              case 2 -> (char) random.nextInt(0x10000);
+              default -> "😀";
+            });
       }
       texts.add(text.toString());
     }
     for (var text : texts) {
       var rendered = new ChunkRenderer("req-" + text, 1_764_661_832L);
       var model = "m" + text;
-      assertThat(rendered.content(model, text)).isEqualTo(jackson("req-" + text, model,
-          List.of(new Choice(0, new Delta("assistant", text, null), null)), null));
-      assertThat(rendered.reasoning(model, text)).isEqualTo(jackson("req-" + text, model,
-          List.of(new Choice(0, new Delta(null, null, text), null)), null));
-      assertThat(rendered.finish(model, text)).isEqualTo(jackson("req-" + text, model,
-          List.of(new Choice(0, new Delta(null, null, null), text)), null));
+      assertThat(rendered.content(model, text))
+          .isEqualTo(
+              jackson(
+                  "req-" + text,
+                  model,
+                  List.of(new Choice(0, new Delta("assistant", text, null), null)),
+                  null));
+      assertThat(rendered.reasoning(model, text))
+          .isEqualTo(
+              jackson(
+                  "req-" + text,
+                  model,
+                  List.of(new Choice(0, new Delta(null, null, text), null)),
+                  null));
+      assertThat(rendered.finish(model, text))
+          .isEqualTo(
+              jackson(
+                  "req-" + text,
+                  model,
+                  List.of(new Choice(0, new Delta(null, null, null), text)),
+                  null));
       assertThat(ChunkRenderer.error("MODEL_ERROR", text))
           .isEqualTo(JACKSON.writeValueAsString(new ErrorPayload("MODEL_ERROR", text)));
     }
-    assertThat(renderer.usage("m", new TokenUsage(18, 219, 205, 6, 12))).isEqualTo(
-        jackson("req-1", "m", List.of(), new UsagePayload(18, 219, 237, new CompletionDetails(205),
-            6, 12)));
+    assertThat(renderer.usage("m", new TokenUsage(18, 219, 205, 6, 12)))
+        .isEqualTo(
+            jackson(
+                "req-1",
+                "m",
+                List.of(),
+                new UsagePayload(18, 219, 237, new CompletionDetails(205), 6, 12)));
   }
 
-  private static String jackson(String id, String model, List<Choice> choices,
-      @Nullable UsagePayload usage) {
-    return JACKSON.writeValueAsString(new ChunkPayload(id, "chat.completion.chunk",
-        1_764_661_832L, model, choices, usage));
+  private static String jackson(
+      String id, String model, List<Choice> choices, @Nullable UsagePayload usage) {
+    return JACKSON.writeValueAsString(
+        new ChunkPayload(id, "chat.completion.chunk", 1_764_661_832L, model, choices, usage));
   }
 
-  record ChunkPayload(String id, String object, long created, String model, List<Choice> choices,
+  record ChunkPayload(
+      String id,
+      String object,
+      long created,
+      String model,
+      List<Choice> choices,
       @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable UsagePayload usage) {}
 
   record Choice(int index, Delta delta, @Nullable String finishReason) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Delta(@Nullable String role, @Nullable String content, @Nullable String reasoningContent) {}
+  record Delta(
+      @Nullable String role, @Nullable String content, @Nullable String reasoningContent) {}
 
-  record UsagePayload(int promptTokens, int completionTokens, int totalTokens,
-      CompletionDetails completionTokensDetails, int promptCacheHitTokens,
+  record UsagePayload(
+      int promptTokens,
+      int completionTokens,
+      int totalTokens,
+      CompletionDetails completionTokensDetails,
+      int promptCacheHitTokens,
       int promptCacheMissTokens) {}
 
   record CompletionDetails(int reasoningTokens) {}

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param coverSourceUrl where the cover was found upstream; never handed to clients as is, since
  *     Douban refuses hot-linking
  * @param coverStored whether a copy of the cover is in the {@value #COVERS_BUCKET} GridFS bucket
- * @param sources for each field that has a value, the source it came from ({@code douban},
- *     {@code openlibrary}, {@code google})
+ * @param sources for each field that has a value, the source it came from ({@code douban}, {@code
+ *     openlibrary}, {@code google})
  * @param fetchedAt when the sources were asked; freshness is decided from it
  */
 public record Book(

@@ -9,7 +9,8 @@ import java.time.Instant;
  * @param taskId the task the reader polls; the worker advances it in Redis
  * @param deadline after it the task has already been reported failed, so the work is pointless
  */
-public record BookFetchRequested(String taskId, String isbn, Instant requestedAt, Instant deadline) {
+public record BookFetchRequested(
+    String taskId, String isbn, Instant requestedAt, Instant deadline) {
 
   public static final String TOPIC = "book.fetch.requested";
 }

@@ -12,7 +12,10 @@ public record Isbn(String value) {
   private static final int MAX_INPUT_LENGTH = 32;
 
   public Isbn {
-    if (value == null || value.length() != 13 || !allDigits(value, 13) || !hasBooklandPrefix(value)
+    if (value == null
+        || value.length() != 13
+        || !allDigits(value, 13)
+        || !hasBooklandPrefix(value)
         || checkDigit13(value) != value.charAt(12) - '0') {
       throw new InvalidIsbnException("not a valid ISBN-13");
     }

@@ -3,9 +3,9 @@ package tech.plumeintel.shuzhi.common.chat;
 import java.util.Locale;
 
 /**
- * One frame of a chat stream as it travels through Redis, encoded as {@code "<seq> <kind> <payload>"}.
- * The worker renders the payload exactly as the client will see it (ASCII-only JSON), so the API
- * relays it without parsing.
+ * One frame of a chat stream as it travels through Redis, encoded as {@code "<seq> <kind>
+ * <payload>"}. The worker renders the payload exactly as the client will see it (ASCII-only JSON),
+ * so the API relays it without parsing.
  *
  * @param seq the event id the client sees; 1, 2, 3 … in a stream; 0 for heartbeats, which are not
  *     logged

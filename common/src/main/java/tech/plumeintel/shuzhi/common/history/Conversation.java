@@ -5,10 +5,10 @@ import org.bson.codecs.pojo.annotations.BsonId;
 import org.bson.codecs.pojo.annotations.BsonProperty;
 
 /**
- * A user's conversation about one book, in the {@value #COLLECTION} collection: one per
- * (user, book), unique on {@code (user_id, isbn)}, and indexed on {@code (user_id, updated_at)} for
- * the history list. The chat-worker creates it with the first exchange and updates it with each
- * later one; its exchanges are in {@link Exchange#COLLECTION}.
+ * A user's conversation about one book, in the {@value #COLLECTION} collection: one per (user,
+ * book), unique on {@code (user_id, isbn)}, and indexed on {@code (user_id, updated_at)} for the
+ * history list. The chat-worker creates it with the first exchange and updates it with each later
+ * one; its exchanges are in {@link Exchange#COLLECTION}.
  *
  * @param id a random id (the history detail's id in URLs)
  * @param isbn ISBN-13

@@ -3,10 +3,10 @@ package tech.plumeintel.shuzhi.common.book;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class IsbnTest {
 
@@ -27,19 +27,20 @@ class IsbnTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "9787536025081", // wrong check digit
-    "7536025085", // wrong ISBN-10 check digit
-    "X536025084", // X only as the check digit
-    "9771234567003", // ISSN prefix, not Bookland
-    "97875360250", // too short
-    "97875360250800", // too long
-    "978-7-5360-2508-0a",
-    "978_7536025080",
-    "９７８７５３６０２５０８０", // full-width digits
-    "",
-    "                                  9787536025080",
-  })
+  @ValueSource(
+      strings = {
+        "9787536025081", // wrong check digit
+        "7536025085", // wrong ISBN-10 check digit
+        "X536025084", // X only as the check digit
+        "9771234567003", // ISSN prefix, not Bookland
+        "97875360250", // too short
+        "97875360250800", // too long
+        "978-7-5360-2508-0a",
+        "978_7536025080",
+        "９７８７５３６０２５０８０", // full-width digits
+        "",
+        "                                  9787536025080",
+      })
   void rejectsWhatIsNotAnIsbn(String input) {
     assertThatThrownBy(() -> Isbn.parse(input)).isInstanceOf(InvalidIsbnException.class);
   }

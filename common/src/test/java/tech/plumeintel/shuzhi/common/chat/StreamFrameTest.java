@@ -9,12 +9,13 @@ class StreamFrameTest {
 
   @Test
   void roundTripsEveryKindWithPayloadsThatContainSpaces() {
-    var frames = new StreamFrame[] {
-      StreamFrame.chunk(7, "{\"choices\": [ {\"delta\": {\"content\": \"a b\"}} ]}"),
-      StreamFrame.error(8, "{\"code\":\"MODEL_ERROR\",\"message\":\"x y\"}"),
-      StreamFrame.done(9),
-      StreamFrame.heartbeat(),
-    };
+    var frames =
+        new StreamFrame[] {
+          StreamFrame.chunk(7, "{\"choices\": [ {\"delta\": {\"content\": \"a b\"}} ]}"),
+          StreamFrame.error(8, "{\"code\":\"MODEL_ERROR\",\"message\":\"x y\"}"),
+          StreamFrame.done(9),
+          StreamFrame.heartbeat(),
+        };
     for (var frame : frames) {
       assertThat(StreamFrame.decode(frame.encode())).isEqualTo(frame);
     }
@@ -36,7 +37,9 @@ class StreamFrameTest {
 
   @Test
   void refusesGarbage() {
-    assertThatThrownBy(() -> StreamFrame.decode("nonsense")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StreamFrame.decode("1 shout {}")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamFrame.decode("nonsense"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamFrame.decode("1 shout {}"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -49,16 +49,33 @@ public class CoverMirror implements DisposableBean {
   private final CoverAllowlist allowlist;
   private final ExecutorService cleanups = Executors.newVirtualThreadPerTaskExecutor();
 
-  CoverMirror(CoverProperties properties, HttpProperties http, HostRateLimits limits, Clock clock,
-      MongoDatabase database, DoubanProperties douban, OpenLibraryProperties openLibrary,
+  CoverMirror(
+      CoverProperties properties,
+      HttpProperties http,
+      HostRateLimits limits,
+      Clock clock,
+      MongoDatabase database,
+      DoubanProperties douban,
+      OpenLibraryProperties openLibrary,
       GoogleBooksProperties google) {
-    this.http = new SourceHttp(new SourceHttp.Settings(properties.connectTimeout(),
-        properties.requestTimeout(), properties.requestsPerSecond(), properties.maxSize()),
-        http, limits, clock);
+    this.http =
+        new SourceHttp(
+            new SourceHttp.Settings(
+                properties.connectTimeout(),
+                properties.requestTimeout(),
+                properties.requestsPerSecond(),
+                properties.maxSize()),
+            http,
+            limits,
+            clock);
     this.bucket = GridFSBuckets.create(database, Book.COVERS_BUCKET);
-    this.allowlist = new CoverAllowlist(properties.allowedHosts(), List.of(
-        douban.baseUrl().toString(), openLibrary.coversBaseUrl().toString(),
-        google.baseUrl().toString()));
+    this.allowlist =
+        new CoverAllowlist(
+            properties.allowedHosts(),
+            List.of(
+                douban.baseUrl().toString(),
+                openLibrary.coversBaseUrl().toString(),
+                google.baseUrl().toString()));
   }
 
   /**
@@ -111,8 +128,8 @@ public class CoverMirror implements DisposableBean {
         continue;
       }
       if (answer.status() != 200 || !answer.contentType().startsWith("image/")) {
-        log.warn("Cover at {} answered {} {}", uri.getHost(), answer.status(),
-            answer.contentType());
+        log.warn(
+            "Cover at {} answered {} {}", uri.getHost(), answer.status(), answer.contentType());
         return null;
       }
       return answer;
@@ -126,8 +143,11 @@ public class CoverMirror implements DisposableBean {
   // copy, so an older one left a moment longer is never seen, and one left by a failed cleanup
   // goes with the next copy stored.
   private void store(Isbn isbn, HttpAnswer image, String sourceUrl) {
-    var options = new GridFSUploadOptions().metadata(new Document("contentType",
-        image.contentType().split(";")[0].strip()).append("source_url", sourceUrl));
+    var options =
+        new GridFSUploadOptions()
+            .metadata(
+                new Document("contentType", image.contentType().split(";")[0].strip())
+                    .append("source_url", sourceUrl));
     var id = bucket.uploadFromStream(isbn.value(), new ByteArrayInputStream(image.body()), options);
     cleanups.execute(() -> dropOlderCopies(isbn, id));
   }

@@ -34,8 +34,13 @@ class BookFetchJob {
   private final FetchJobProperties properties;
   private final Clock clock;
 
-  BookFetchJob(TaskStore tasks, BookStore books, SourceChain sources, CoverMirror covers,
-      FetchJobProperties properties, Clock clock) {
+  BookFetchJob(
+      TaskStore tasks,
+      BookStore books,
+      SourceChain sources,
+      CoverMirror covers,
+      FetchJobProperties properties,
+      Clock clock) {
     this.tasks = tasks;
     this.books = books;
     this.sources = sources;
@@ -48,8 +53,8 @@ class BookFetchJob {
     var isbn = Isbn.parse(request.isbn());
     var taskId = request.taskId();
     var now = clock.instant();
-    var deadline = request.deadline() != null ? request.deadline()
-        : now.plus(properties.defaultTimeout());
+    var deadline =
+        request.deadline() != null ? request.deadline() : now.plus(properties.defaultTimeout());
     if (!now.isBefore(deadline)) {
       var update = tasks.markExpired(taskId, MESSAGE_EXPIRED);
       tasks.releaseInFlight(isbn, taskId);
@@ -75,21 +80,27 @@ class BookFetchJob {
           succeeded(taskId, isbn, "missing now, stale copy kept");
       case LookupResult.Missing missing -> {
         tasks.rememberMissing(isbn, properties.missingTtl());
-        finish(taskId, isbn, "missing",
+        finish(
+            taskId,
+            isbn,
+            "missing",
             tasks.markFailed(taskId, BookTasks.ERROR_NOT_FOUND, MESSAGE_NOT_FOUND));
       }
       // A stale copy serves the reader better than an error.
       case LookupResult.Unavailable unavailable when stored.isPresent() ->
           succeeded(taskId, isbn, "sources unavailable, stale copy kept");
-      case LookupResult.Unavailable(var outcomes) -> finish(taskId, isbn,
-          "sources unavailable (" + outcomes + ")", tasks.markFailed(taskId,
-              BookTasks.ERROR_UPSTREAM, "书目来源暂时无法访问，请稍后重试（" + outcomes + "）"));
+      case LookupResult.Unavailable(var outcomes) ->
+          finish(
+              taskId,
+              isbn,
+              "sources unavailable (" + outcomes + ")",
+              tasks.markFailed(
+                  taskId, BookTasks.ERROR_UPSTREAM, "书目来源暂时无法访问，请稍后重试（" + outcomes + "）"));
     }
   }
 
   private boolean isFresh(Book book, Instant now) {
-    return book.fetchedAt() != null
-        && book.fetchedAt().plus(properties.freshness()).isAfter(now);
+    return book.fetchedAt() != null && book.fetchedAt().plus(properties.freshness()).isAfter(now);
   }
 
   private void succeeded(String taskId, Isbn isbn, String outcome) {
@@ -106,13 +117,17 @@ class BookFetchJob {
     var coverUrl = fields.text(BookField.COVER);
     boolean coverStored = false;
     if (coverUrl != null) {
-      boolean sameCover = stored.filter(Book::coverStored)
-          .filter(old -> coverUrl.equals(old.coverSourceUrl())).isPresent();
+      boolean sameCover =
+          stored
+              .filter(Book::coverStored)
+              .filter(old -> coverUrl.equals(old.coverSourceUrl()))
+              .isPresent();
       coverStored = sameCover && covers.hasCopy(isbn) || covers.mirror(isbn, coverUrl, deadline);
     }
     var origins = new LinkedHashMap<String, String>();
     found.origins().forEach((field, source) -> origins.put(field.key(), source));
-    return new Book(isbn.value(),
+    return new Book(
+        isbn.value(),
         fields.text(BookField.TITLE),
         fields.text(BookField.SUBTITLE),
         fields.text(BookField.ORIGINAL_TITLE),

@@ -5,9 +5,9 @@ import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 
 /**
- * Takes lookup jobs off Kafka. The offset is committed after the job ran, so a job whose worker dies
- * is delivered again; a job that keeps failing, and a record that is not a job, end up on {@code
- * book.fetch.requested.dlt} (the platform's error handler).
+ * Takes lookup jobs off Kafka. The offset is committed after the job ran, so a job whose worker
+ * dies is delivered again; a job that keeps failing, and a record that is not a job, end up on
+ * {@code book.fetch.requested.dlt} (the platform's error handler).
  */
 @Component
 class BookFetchListener {

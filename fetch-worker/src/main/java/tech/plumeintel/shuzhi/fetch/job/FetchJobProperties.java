@@ -11,7 +11,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param freshness a stored book fetched within this is served as is, without asking the sources
  * @param missingTtl how long a book that no source knows is answered 404 without a new lookup
- * @param concurrency consumer threads of this worker (the topic's partitions bound the useful total)
+ * @param concurrency consumer threads of this worker (the topic's partitions bound the useful
+ *     total)
  * @param defaultTimeout the deadline of a job that names none
  */
 @Validated

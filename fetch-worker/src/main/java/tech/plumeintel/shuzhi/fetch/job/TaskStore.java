@@ -35,7 +35,9 @@ class TaskStore {
   }
 
   // KEYS[1] task hash; ARGV[1] allowed current statuses, comma-separated; ARGV[2..] field, value...
-  private static final RedisScript<Long> UPDATE_TASK = RedisScript.of("""
+  private static final RedisScript<Long> UPDATE_TASK =
+      RedisScript.of(
+          """
       if redis.call('exists', KEYS[1]) == 0 then return 0 end
       local status = redis.call('hget', KEYS[1], 'status')
       for allowed in string.gmatch(ARGV[1], '[^,]+') do
@@ -45,19 +47,25 @@ class TaskStore {
         end
       end
       return -1
-      """, Long.class);
+      """,
+          Long.class);
 
   // Deletes the in-flight marker only if it still names this task: a newer task may own it now.
-  private static final RedisScript<Long> RELEASE_IN_FLIGHT = RedisScript.of("""
+  private static final RedisScript<Long> RELEASE_IN_FLIGHT =
+      RedisScript.of(
+          """
       if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
       return 0
-      """, Long.class);
+      """,
+          Long.class);
 
   // The end of a successful job in one round trip, on the job's critical path: the task succeeds
   // (if UPDATE_TASK would let it), the claim on the book is released if it is still this task's,
   // and the book is no longer remembered as missing, since it is held now.
   // KEYS[1] task hash, KEYS[2] in-flight key, KEYS[3] missing key; ARGV[1] task id, ARGV[2] time.
-  private static final RedisScript<Long> SUCCEED = RedisScript.of("""
+  private static final RedisScript<Long> SUCCEED =
+      RedisScript.of(
+          """
       redis.call('del', KEYS[3])
       if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
       if redis.call('exists', KEYS[1]) == 0 then return 0 end
@@ -65,7 +73,8 @@ class TaskStore {
       if status ~= 'pending' and status ~= 'running' then return -1 end
       redis.call('hset', KEYS[1], 'status', 'succeeded', 'updated_at', ARGV[2])
       return 1
-      """, Long.class);
+      """,
+          Long.class);
 
   private final StringRedisTemplate redis;
   private final Clock clock;
@@ -84,9 +93,12 @@ class TaskStore {
    * in one atomic step: a book held is not missing, whichever way the job found it.
    */
   Update succeed(String taskId, Isbn isbn) {
-    var result = redis.execute(SUCCEED,
-        List.of(BookTasks.task(taskId), BookTasks.inFlight(isbn), BookTasks.missing(isbn)),
-        taskId, clock.instant().toString());
+    var result =
+        redis.execute(
+            SUCCEED,
+            List.of(BookTasks.task(taskId), BookTasks.inFlight(isbn), BookTasks.missing(isbn)),
+            taskId,
+            clock.instant().toString());
     return update(result);
   }
 
@@ -111,8 +123,15 @@ class TaskStore {
   }
 
   private Update failFrom(String taskId, List<BookTaskStatus> from, String code, String message) {
-    return update(taskId, from, BookTasks.FIELD_STATUS, FAILED.wire(),
-        BookTasks.FIELD_ERROR_CODE, code, BookTasks.FIELD_ERROR_MESSAGE, message);
+    return update(
+        taskId,
+        from,
+        BookTasks.FIELD_STATUS,
+        FAILED.wire(),
+        BookTasks.FIELD_ERROR_CODE,
+        code,
+        BookTasks.FIELD_ERROR_MESSAGE,
+        message);
   }
 
   private Update update(String taskId, List<BookTaskStatus> from, String... fieldsAndValues) {

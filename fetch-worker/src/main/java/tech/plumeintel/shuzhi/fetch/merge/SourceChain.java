@@ -30,7 +30,9 @@ public class SourceChain {
   private final List<BookSource> sources;
   private final MeterRegistry meters;
 
-  /** @param sources in the order they are asked (their {@code @Order}) */
+  /**
+   * @param sources in the order they are asked (their {@code @Order})
+   */
   public SourceChain(List<BookSource> sources, MeterRegistry meters) {
     this.sources = List.copyOf(sources);
     this.meters = meters;
@@ -58,7 +60,7 @@ public class SourceChain {
             }
           }
         }
-        case SourceOutcome.Missing() -> { }
+        case SourceOutcome.Missing() -> {}
         case SourceOutcome.Blocked b -> unsure = true;
         case SourceOutcome.Failed f -> unsure = true;
       }
@@ -66,7 +68,8 @@ public class SourceChain {
     if (found) {
       return new LookupResult.Found(merged.build(), origins);
     }
-    return unsure ? new LookupResult.Unavailable(String.join(", ", outcomes))
+    return unsure
+        ? new LookupResult.Unavailable(String.join(", ", outcomes))
         : new LookupResult.Missing();
   }
 

@@ -1,8 +1,8 @@
 package tech.plumeintel.shuzhi.fetch.source;
 
 /**
- * A field of a book that a source may know, named as in the stored book (and in its {@code
- * sources} map).
+ * A field of a book that a source may know, named as in the stored book (and in its {@code sources}
+ * map).
  */
 public enum BookField {
   TITLE("title", String.class, true),

@@ -27,7 +27,9 @@ public class HostRateLimits {
   // KEYS[1] the host's next free slot (µs since the epoch, Redis's clock); ARGV[1] the spacing and
   // ARGV[2] the longest acceptable wait, both in µs. Answers the wait in µs, or -1 when it would be
   // longer than acceptable (then nothing is taken). The key outlives its slot by a second only.
-  private static final RedisScript<Long> TAKE_SLOT = RedisScript.of("""
+  private static final RedisScript<Long> TAKE_SLOT =
+      RedisScript.of(
+          """
       local time = redis.call('TIME')
       local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
       local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -38,7 +40,8 @@ public class HostRateLimits {
       redis.call('SET', KEYS[1], string.format('%.0f', slot + spacing),
           'PX', math.ceil((wait + spacing) / 1000) + 1000)
       return wait
-      """, Long.class);
+      """,
+          Long.class);
 
   private final StringRedisTemplate redis;
   private final HttpProperties properties;
@@ -66,8 +69,12 @@ public class HostRateLimits {
       throw new UpstreamException("deadline passed before asking " + host);
     }
     long spacingMicros = Math.max(1, Math.round(1_000_000d / requestsPerSecond));
-    Long granted = redis.execute(TAKE_SLOT, List.of(KEY_PREFIX + host),
-        Long.toString(spacingMicros), Long.toString(wait.toNanos() / 1_000));
+    Long granted =
+        redis.execute(
+            TAKE_SLOT,
+            List.of(KEY_PREFIX + host),
+            Long.toString(spacingMicros),
+            Long.toString(wait.toNanos() / 1_000));
     if (granted == null || granted < 0) {
       throw new UpstreamException("rate limit of " + host + " leaves no room in time");
     }

@@ -14,10 +14,10 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.springframework.util.unit.DataSize;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.util.unit.DataSize;
 
 /**
  * GETs for one source: its own timeouts, its host's rate limit on every request (retries and
@@ -32,8 +32,11 @@ public final class SourceHttp {
    *
    * @param maxResponseSize overrides the shared limit when set
    */
-  public record Settings(Duration connectTimeout, Duration requestTimeout,
-      double requestsPerSecond, @Nullable DataSize maxResponseSize) {
+  public record Settings(
+      Duration connectTimeout,
+      Duration requestTimeout,
+      double requestsPerSecond,
+      @Nullable DataSize maxResponseSize) {
 
     public Settings(Duration connectTimeout, Duration requestTimeout, double requestsPerSecond) {
       this(connectTimeout, requestTimeout, requestsPerSecond, null);
@@ -56,12 +59,13 @@ public final class SourceHttp {
     this.http = http;
     this.limits = limits;
     this.clock = clock;
-    this.client = HttpClient.newBuilder()
-        .connectTimeout(settings.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
-    this.maxResponseSize = settings.maxResponseSize() != null ? settings.maxResponseSize()
-        : http.maxResponseSize();
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(settings.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+    this.maxResponseSize =
+        settings.maxResponseSize() != null ? settings.maxResponseSize() : http.maxResponseSize();
   }
 
   /**
@@ -96,8 +100,8 @@ public final class SourceHttp {
         }
         log.info("{} answered {}, attempt {}", uri.getAuthority(), answer.status(), attempt);
       } catch (IOException e) {
-        if (attempt >= http.maxAttempts() || e.getMessage() != null
-            && e.getMessage().startsWith(TOO_LARGE)) {
+        if (attempt >= http.maxAttempts()
+            || e.getMessage() != null && e.getMessage().startsWith(TOO_LARGE)) {
           throw new UpstreamException(uri.getAuthority() + ": " + describe(e), e);
         }
         log.info("{} failed ({}), attempt {}", uri.getAuthority(), describe(e), attempt);
@@ -119,19 +123,20 @@ public final class SourceHttp {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new HttpTimeoutException("deadline reached");
     }
-    var request = HttpRequest.newBuilder(uri)
-        .timeout(timeout)
-        .header("User-Agent", http.userAgent())
-        .header("Accept", accept)
-        .GET()
-        .build();
+    var request =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("User-Agent", http.userAgent())
+            .header("Accept", accept)
+            .GET()
+            .build();
     // The request timeout covers only the wait for headers; this bounds the body too.
     var exchange = client.sendAsync(request, limitedBody());
     try {
       var response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (response.body() == null) {
-        throw new UpstreamException(uri.getAuthority() + ": answer over "
-            + maxResponseSize.toKilobytes() + " KB");
+        throw new UpstreamException(
+            uri.getAuthority() + ": answer over " + maxResponseSize.toKilobytes() + " KB");
       }
       return new HttpAnswer(response.statusCode(), uri, response.headers(), response.body());
     } catch (TimeoutException e) {
@@ -169,7 +174,8 @@ public final class SourceHttp {
   }
 
   private static String describe(IOException e) {
-    return e.getMessage() == null ? e.getClass().getSimpleName()
+    return e.getMessage() == null
+        ? e.getClass().getSimpleName()
         : e.getClass().getSimpleName() + " " + e.getMessage();
   }
 

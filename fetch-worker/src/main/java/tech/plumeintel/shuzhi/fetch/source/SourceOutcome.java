@@ -9,7 +9,9 @@ public sealed interface SourceOutcome {
   /** The source answered, and does not know the book. */
   record Missing() implements SourceOutcome {}
 
-  /** The source refused us (rate limit, anti-bot page, login wall): it says nothing about the book. */
+  /**
+   * The source refused us (rate limit, anti-bot page, login wall): it says nothing about the book.
+   */
   record Blocked(String reason) implements SourceOutcome {}
 
   /** The source could not be asked: timeouts, errors, answers we cannot read. */

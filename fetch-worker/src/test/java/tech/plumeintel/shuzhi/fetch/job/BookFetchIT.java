@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tech.plumeintel.shuzhi.common.book.Book;
+import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.fetch.Fixtures;
@@ -35,12 +35,12 @@ class BookFetchIT extends LookupScenario {
   void aJobEndsWithTheBookStoredTheTaskSucceededAndTheCoverMirrored() throws Exception {
     var isbn = Isbn.parse("9787536025080");
     serveDoubanSubject(isbn, "1089243");
-    douban.on("/view/subject/l/public/s1076372.jpg",
-        SourceStandIn.body(200, "image/jpeg", COVER));
+    douban.on("/view/subject/l/public/s1076372.jpg", SourceStandIn.body(200, "image/jpeg", COVER));
 
     var taskId = lookUp(isbn);
 
-    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "succeeded")
+    assertThat(awaitEnd(taskId))
+        .containsEntry(BookTasks.FIELD_STATUS, "succeeded")
         .containsKey(BookTasks.FIELD_UPDATED_AT);
     var book = storedBook(isbn);
     assertThat(book.title()).isEqualTo("黄金时代");
@@ -49,38 +49,49 @@ class BookFetchIT extends LookupScenario {
     assertThat(book.rating()).isEqualTo(8.9);
     assertThat(book.coverStored()).isTrue();
     assertThat(book.fetchedAt()).isNotNull();
-    assertThat(book.sources()).containsEntry("title", "douban")
-        .containsEntry("cover_source_url", "douban").containsEntry("introduction", "douban")
+    assertThat(book.sources())
+        .containsEntry("title", "douban")
+        .containsEntry("cover_source_url", "douban")
+        .containsEntry("introduction", "douban")
         .allSatisfy((field, source) -> assertThat(source).isEqualTo("douban"));
-    var cover = GridFSBuckets.create(database, Book.COVERS_BUCKET)
-        .find(eq("filename", isbn.value())).first();
+    var cover =
+        GridFSBuckets.create(database, Book.COVERS_BUCKET)
+            .find(eq("filename", isbn.value()))
+            .first();
     assertThat(cover).isNotNull();
     assertThat(cover.getLength()).isEqualTo(COVER.length);
     assertThat(cover.getMetadata()).containsEntry("contentType", "image/jpeg");
     assertThat(redis.hasKey(BookTasks.inFlight(isbn))).isFalse();
     assertThat(openLibrary.requestsMentioning(isbn.value()))
-        .as("a complete Douban page needs no other source").isEmpty();
+        .as("a complete Douban page needs no other source")
+        .isEmpty();
   }
 
   @Test
   void aNewCoverCopyReplacesTheOlderOne() throws Exception {
     var isbn = Isbn.parse("9787536692947");
     serveDoubanSubject(isbn, "1089243");
-    douban.on("/view/subject/l/public/s1076372.jpg",
-        SourceStandIn.body(200, "image/jpeg", COVER));
+    douban.on("/view/subject/l/public/s1076372.jpg", SourceStandIn.body(200, "image/jpeg", COVER));
     var bucket = GridFSBuckets.create(database, Book.COVERS_BUCKET);
-    var older = bucket.uploadFromStream(isbn.value(),
-        new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}));
+    var older =
+        bucket.uploadFromStream(
+            isbn.value(), new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}));
 
     var taskId = lookUp(isbn);
 
     assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "succeeded");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(bucket.find(eq("filename", isbn.value())).into(new java.util.ArrayList<>()))
-            .singleElement().satisfies(copy -> {
-              assertThat(copy.getObjectId()).isNotEqualTo(older);
-              assertThat(copy.getLength()).isEqualTo(COVER.length);
-            }));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        bucket.find(eq("filename", isbn.value())).into(new java.util.ArrayList<>()))
+                    .singleElement()
+                    .satisfies(
+                        copy -> {
+                          assertThat(copy.getObjectId()).isNotEqualTo(older);
+                          assertThat(copy.getLength()).isEqualTo(COVER.length);
+                        }));
   }
 
   @Test
@@ -101,7 +112,8 @@ class BookFetchIT extends LookupScenario {
   void aForbiddenDoubanFallsThroughToOpenLibraryAndIsCountedAsBlocked() throws Exception {
     var isbn = Isbn.parse("9780140328721");
     douban.on(doubanIsbnPath(isbn), status(403));
-    openLibrary.on("/isbn/" + isbn.value() + ".json", redirect("/books/OL7353617M.json"))
+    openLibrary
+        .on("/isbn/" + isbn.value() + ".json", redirect("/books/OL7353617M.json"))
         .on("/books/OL7353617M.json", json(Fixtures.bytes("openlibrary/books-OL7353617M.json")))
         .on("/works/OL45804W.json", json(Fixtures.bytes("openlibrary/works-OL45804W.json")))
         .on("/authors/OL34184A.json", json(Fixtures.bytes("openlibrary/authors-OL34184A.json")));
@@ -119,8 +131,10 @@ class BookFetchIT extends LookupScenario {
     assertThat(book.introduction()).startsWith("The main character of Fantastic Mr. Fox");
     assertThat(book.coverSourceUrl()).isEqualTo(covers.baseUrl() + "/b/id/8739161-L.jpg");
     assertThat(book.coverStored()).isTrue();
-    assertThat(book.sources()).containsEntry("title", "openlibrary")
-        .containsEntry("author", "openlibrary").containsEntry("introduction", "openlibrary")
+    assertThat(book.sources())
+        .containsEntry("title", "openlibrary")
+        .containsEntry("author", "openlibrary")
+        .containsEntry("introduction", "openlibrary")
         .doesNotContainValue("douban");
     assertThat(blockedCount()).isEqualTo(blockedBefore + 1);
     assertThat(douban.requestsMentioning(isbn.value())).as("a refusal is not retried").hasSize(1);
@@ -129,9 +143,11 @@ class BookFetchIT extends LookupScenario {
   @Test
   void aDoubanRedirectToItsSecurityCheckIsBlockedAndOpenLibraryAnswers() throws Exception {
     var isbn = Isbn.parse("9780980200447");
-    douban.on(doubanIsbnPath(isbn),
+    douban.on(
+        doubanIsbnPath(isbn),
         redirect("https://sec.douban.com/b?r=https%3A%2F%2Fbook.douban.com%2Fisbn%2F"));
-    openLibrary.on("/isbn/" + isbn.value() + ".json", redirect("/books/OL22853304M.json"))
+    openLibrary
+        .on("/isbn/" + isbn.value() + ".json", redirect("/books/OL22853304M.json"))
         .on("/books/OL22853304M.json", json(Fixtures.bytes("openlibrary/books-OL22853304M.json")))
         .on("/works/OL13694821W.json", json(Fixtures.bytes("openlibrary/works-OL13694821W.json")));
     double blockedBefore = blockedCount();
@@ -146,7 +162,8 @@ class BookFetchIT extends LookupScenario {
     assertThat(book.sources()).containsEntry("title", "openlibrary").doesNotContainKey("author");
     assertThat(blockedCount()).isEqualTo(blockedBefore + 1);
     assertThat(google.requestsMentioning(isbn.value()))
-        .as("Google is asked for the author Open Library lacks").hasSize(1);
+        .as("Google is asked for the author Open Library lacks")
+        .hasSize(1);
   }
 
   @Test
@@ -155,7 +172,8 @@ class BookFetchIT extends LookupScenario {
 
     var taskId = lookUp(isbn);
 
-    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "failed")
+    assertThat(awaitEnd(taskId))
+        .containsEntry(BookTasks.FIELD_STATUS, "failed")
         .containsEntry(BookTasks.FIELD_ERROR_CODE, BookTasks.ERROR_NOT_FOUND);
     assertThat(redis.hasKey(BookTasks.missing(isbn))).isTrue();
     assertThat(redis.getExpire(BookTasks.missing(isbn), TimeUnit.SECONDS))
@@ -178,11 +196,13 @@ class BookFetchIT extends LookupScenario {
     var taskId = lookUp(isbn);
 
     var task = awaitEnd(taskId);
-    assertThat(task).containsEntry(BookTasks.FIELD_STATUS, "failed")
+    assertThat(task)
+        .containsEntry(BookTasks.FIELD_STATUS, "failed")
         .containsEntry(BookTasks.FIELD_ERROR_CODE, BookTasks.ERROR_UPSTREAM);
     assertThat((String) task.get(BookTasks.FIELD_ERROR_MESSAGE)).isNotBlank();
     assertThat(redis.hasKey(BookTasks.missing(isbn))).isFalse();
-    assertThat(douban.requestsMentioning(isbn.value())).as("5xx retried up to 3 attempts")
+    assertThat(douban.requestsMentioning(isbn.value()))
+        .as("5xx retried up to 3 attempts")
         .hasSize(3);
     assertThat(openLibrary.requestsMentioning(isbn.value())).hasSize(3);
   }
@@ -190,7 +210,8 @@ class BookFetchIT extends LookupScenario {
   @Test
   void aServerErrorIsRetriedAndTheRetrySucceeds() throws Exception {
     var isbn = Isbn.parse("9787505396814");
-    douban.on(doubanIsbnPath(isbn), status(503), redirect("/subject/1152971/"))
+    douban
+        .on(doubanIsbnPath(isbn), status(503), redirect("/subject/1152971/"))
         .on("/subject/1152971/", html(doubanPage("1152971")));
 
     var taskId = lookUp(isbn);
@@ -204,7 +225,8 @@ class BookFetchIT extends LookupScenario {
   @Test
   void aTimedOutRequestIsRetried() throws Exception {
     var isbn = Isbn.parse("9787110102442");
-    douban.on(doubanIsbnPath(isbn), slow(Duration.ofMillis(1500)), redirect("/subject/35576094/"))
+    douban
+        .on(doubanIsbnPath(isbn), slow(Duration.ofMillis(1500)), redirect("/subject/35576094/"))
         .on("/subject/35576094/", html(doubanPage("35576094")));
 
     var taskId = lookUp(isbn);
@@ -217,13 +239,17 @@ class BookFetchIT extends LookupScenario {
   @Test
   void aPageSayingTheRequestLooksAbnormalIsARefusalNotABook() throws Exception {
     var isbn = Isbn.parse("9787020000104");
-    douban.on(doubanIsbnPath(isbn), html("<html><head><title>豆瓣</title></head><body>"
-        + "<p>检测到有异常请求从你的 IP 发出，请登录使用豆瓣。</p></body></html>"));
+    douban.on(
+        doubanIsbnPath(isbn),
+        html(
+            "<html><head><title>豆瓣</title></head><body>"
+                + "<p>检测到有异常请求从你的 IP 发出，请登录使用豆瓣。</p></body></html>"));
     double blockedBefore = blockedCount();
 
     var taskId = lookUp(isbn);
 
-    assertThat(awaitEnd(taskId)).as("no source found it and Douban could not say")
+    assertThat(awaitEnd(taskId))
+        .as("no source found it and Douban could not say")
         .containsEntry(BookTasks.FIELD_STATUS, "failed")
         .containsEntry(BookTasks.FIELD_ERROR_CODE, BookTasks.ERROR_UPSTREAM);
     assertThat(blockedCount()).isEqualTo(blockedBefore + 1);
@@ -233,10 +259,13 @@ class BookFetchIT extends LookupScenario {
   @Test
   void googleBooksAnswersWhenTheOthersDoNotKnowTheBook() throws Exception {
     var isbn = Isbn.parse("9780007499793");
-    google.on("/books/v1/volumes?q=isbn:" + isbn.value(), json(Fixtures
-            .text("googlebooks/volumes-q-isbn-9780007499793.json")
-            .replace("http://books.google.com", google.baseUrl().toString())
-            .getBytes(StandardCharsets.UTF_8)))
+    google
+        .on(
+            "/books/v1/volumes?q=isbn:" + isbn.value(),
+            json(
+                Fixtures.text("googlebooks/volumes-q-isbn-9780007499793.json")
+                    .replace("http://books.google.com", google.baseUrl().toString())
+                    .getBytes(StandardCharsets.UTF_8)))
         .on("/books/content", SourceStandIn.body(200, "image/jpeg", COVER));
 
     var taskId = lookUp(isbn);
@@ -246,16 +275,38 @@ class BookFetchIT extends LookupScenario {
     assertThat(book.title()).isEqualTo("Space");
     assertThat(book.author()).isEqualTo("Stephen Baxter");
     assertThat(book.coverStored()).isTrue();
-    assertThat(book.sources()).containsEntry("title", "google")
+    assertThat(book.sources())
+        .containsEntry("title", "google")
         .allSatisfy((field, source) -> assertThat(source).isEqualTo("google"));
   }
 
   @Test
   void aFreshStoredBookEndsTheTaskWithoutAskingAnySource() throws Exception {
     var isbn = Isbn.parse("9787020000029");
-    database.getCollection(Book.COLLECTION, Book.class).insertOne(new Book(isbn.value(), "旧书",
-        null, null, "某人", null, null, null, null, null, null, null, null, null, null, null, null,
-        false, Map.of("title", "douban"), Instant.now().minus(Duration.ofDays(1))));
+    database
+        .getCollection(Book.COLLECTION, Book.class)
+        .insertOne(
+            new Book(
+                isbn.value(),
+                "旧书",
+                null,
+                null,
+                "某人",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                Map.of("title", "douban"),
+                Instant.now().minus(Duration.ofDays(1))));
 
     var taskId = lookUp(isbn);
 
@@ -271,7 +322,8 @@ class BookFetchIT extends LookupScenario {
     publish(taskId, isbn, Instant.now().minusSeconds(1));
 
     var task = awaitEnd(taskId);
-    assertThat(task).containsEntry(BookTasks.FIELD_STATUS, "failed")
+    assertThat(task)
+        .containsEntry(BookTasks.FIELD_STATUS, "failed")
         .containsEntry(BookTasks.FIELD_ERROR_CODE, BookTasks.ERROR_UPSTREAM);
     assertThat(redis.hasKey(BookTasks.inFlight(isbn))).isFalse();
     for (var source : List.of(douban, openLibrary, google)) {
@@ -284,16 +336,26 @@ class BookFetchIT extends LookupScenario {
     var isbn = Isbn.parse("9787020000050");
     var taskId = newTask(isbn);
     try (var logs = tech.plumeintel.shuzhi.testsupport.CapturedLogs.start()) {
-      var record = new org.apache.kafka.clients.producer.ProducerRecord<Object, Object>(
-          BookFetchRequested.TOPIC, isbn.value(),
-          new BookFetchRequested(taskId, isbn.value(), Instant.now(), Instant.now().minusSeconds(1)));
-      record.headers().add("x-request-id",
-          "trace-fetch-42".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      var record =
+          new org.apache.kafka.clients.producer.ProducerRecord<Object, Object>(
+              BookFetchRequested.TOPIC,
+              isbn.value(),
+              new BookFetchRequested(
+                  taskId, isbn.value(), Instant.now(), Instant.now().minusSeconds(1)));
+      record
+          .headers()
+          .add("x-request-id", "trace-fetch-42".getBytes(java.nio.charset.StandardCharsets.UTF_8));
       kafka.send(record).get(10, TimeUnit.SECONDS);
 
       awaitEnd(taskId);
-      await().atMost(10, TimeUnit.SECONDS).until(() -> logs.lines().stream()
-          .anyMatch(line -> line.contains(taskId) && line.contains("request_id=trace-fetch-42")));
+      await()
+          .atMost(10, TimeUnit.SECONDS)
+          .until(
+              () ->
+                  logs.lines().stream()
+                      .anyMatch(
+                          line ->
+                              line.contains(taskId) && line.contains("request_id=trace-fetch-42")));
     }
   }
 
@@ -305,9 +367,12 @@ class BookFetchIT extends LookupScenario {
 
     publish(taskId, isbn, Instant.now().plusSeconds(30));
 
-    await().atMost(30, TimeUnit.SECONDS)
-        .until(() -> douban.requestsMentioning(isbn.value()).size() == 1
-            && !redis.hasKey(BookTasks.inFlight(isbn)));
+    await()
+        .atMost(30, TimeUnit.SECONDS)
+        .until(
+            () ->
+                douban.requestsMentioning(isbn.value()).size() == 1
+                    && !redis.hasKey(BookTasks.inFlight(isbn)));
     assertThat(redis.hasKey(BookTasks.task(taskId))).isFalse();
   }
 
@@ -315,12 +380,14 @@ class BookFetchIT extends LookupScenario {
   void aTaskLeftRunningByAWorkerThatDiedIsFinishedWhenItsJobComesAgain() throws Exception {
     var isbn = Isbn.parse("9787020000111");
     var taskId = newTask(isbn);
-    // The dead worker got this far; its offset was never committed, so Kafka delivers the job again.
+    // The dead worker got this far; its offset was never committed, so Kafka delivers the job
+    // again.
     redis.opsForHash().put(BookTasks.task(taskId), BookTasks.FIELD_STATUS, "running");
 
     publish(taskId, isbn, Instant.now().plusSeconds(30));
 
-    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "failed")
+    assertThat(awaitEnd(taskId))
+        .containsEntry(BookTasks.FIELD_STATUS, "failed")
         .containsEntry(BookTasks.FIELD_ERROR_CODE, BookTasks.ERROR_NOT_FOUND);
     assertThat(redis.hasKey(BookTasks.inFlight(isbn))).isFalse();
   }
@@ -352,8 +419,11 @@ class BookFetchIT extends LookupScenario {
   }
 
   private double blockedCount() {
-    var counter = meters.find("shuzhi.books.fetches")
-        .tags("source", "douban", "outcome", "blocked").counter();
+    var counter =
+        meters
+            .find("shuzhi.books.fetches")
+            .tags("source", "douban", "outcome", "blocked")
+            .counter();
     return counter == null ? 0 : counter.count();
   }
 
@@ -373,7 +443,8 @@ class BookFetchIT extends LookupScenario {
   }
 
   private void serveDoubanSubject(Isbn isbn, String subject) {
-    douban.on(doubanIsbnPath(isbn), redirect("/subject/" + subject + "/"))
+    douban
+        .on(doubanIsbnPath(isbn), redirect("/subject/" + subject + "/"))
         .on("/subject/" + subject + "/", html(doubanPage(subject)));
   }
 

@@ -32,9 +32,11 @@ class DeadLetterIT extends LookupScenario {
   void aRecordThatIsNotAJobLandsOnTheDeadLetterTopic() {
     var poison = ("{not json at all " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
     var servers = TestInfrastructure.shared().kafkaBootstrapServers();
-    try (var producer = new KafkaProducer<String, byte[]>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers), new StringSerializer(),
-        new ByteArraySerializer())) {
+    try (var producer =
+        new KafkaProducer<String, byte[]>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
       producer.send(new ProducerRecord<>(BookFetchRequested.TOPIC, "poison", poison));
     }
 
@@ -45,28 +47,41 @@ class DeadLetterIT extends LookupScenario {
   void aJobThatKeepsFailingLandsOnTheDeadLetterTopic() throws Exception {
     var taskId = UUID.randomUUID().toString();
 
-    kafka.send(BookFetchRequested.TOPIC, "0", new BookFetchRequested(taskId, "not an isbn",
-        Instant.now(), Instant.now().plusSeconds(30))).get(10, TimeUnit.SECONDS);
+    kafka
+        .send(
+            BookFetchRequested.TOPIC,
+            "0",
+            new BookFetchRequested(
+                taskId, "not an isbn", Instant.now(), Instant.now().plusSeconds(30)))
+        .get(10, TimeUnit.SECONDS);
 
     awaitDeadLetter(value -> new String(value, StandardCharsets.UTF_8).contains(taskId));
   }
 
   private static void awaitDeadLetter(Predicate<byte[]> matching) {
-    try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        TestInfrastructure.shared().kafkaBootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, "dlt-reader-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
-        new ByteArrayDeserializer())) {
+    try (var consumer =
+        new KafkaConsumer<String, byte[]>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.shared().kafkaBootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "dlt-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(KafkaDeadLetters.deadLetterTopic(BookFetchRequested.TOPIC)));
-      await().atMost(30, TimeUnit.SECONDS).until(() -> {
-        for (var record : consumer.poll(Duration.ofMillis(500))) {
-          if (matching.test(record.value())) {
-            return true;
-          }
-        }
-        return false;
-      });
+      await()
+          .atMost(30, TimeUnit.SECONDS)
+          .until(
+              () -> {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                  if (matching.test(record.value())) {
+                    return true;
+                  }
+                }
+                return false;
+              });
     }
   }
 }

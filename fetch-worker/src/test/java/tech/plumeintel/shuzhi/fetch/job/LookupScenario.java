@@ -29,13 +29,15 @@ import tech.plumeintel.shuzhi.testsupport.SourceStandIn;
  * host, real Redis and a Mongo-wire store. The test classes extending it share one context (and its
  * stand-ins, which live as long as the test JVM), so every test uses ISBNs of its own.
  */
-@SpringBootTest(properties = {
-    "shuzhi.books.http.retry-backoff=20ms",
-    "shuzhi.books.douban.request-timeout=700ms",
-    "shuzhi.books.douban.requests-per-second=50",
-    "shuzhi.books.google.requests-per-second=50",
-    "shuzhi.books.covers.requests-per-second=50",
-    "shuzhi.books.openlibrary.requests-per-second=3"})
+@SpringBootTest(
+    properties = {
+      "shuzhi.books.http.retry-backoff=20ms",
+      "shuzhi.books.douban.request-timeout=700ms",
+      "shuzhi.books.douban.requests-per-second=50",
+      "shuzhi.books.google.requests-per-second=50",
+      "shuzhi.books.covers.requests-per-second=50",
+      "shuzhi.books.openlibrary.requests-per-second=3"
+    })
 @RealInfrastructure
 abstract class LookupScenario {
 
@@ -43,8 +45,7 @@ abstract class LookupScenario {
   static final SourceStandIn openLibrary = SourceStandIn.start();
   static final SourceStandIn covers = SourceStandIn.start();
   static final SourceStandIn google = SourceStandIn.start();
-  static final byte[] COVER =
-      "\u00ff\u00d8\u00ff fake jpeg".getBytes(StandardCharsets.ISO_8859_1);
+  static final byte[] COVER = "\u00ff\u00d8\u00ff fake jpeg".getBytes(StandardCharsets.ISO_8859_1);
 
   @DynamicPropertySource
   static void sources(DynamicPropertyRegistry registry) {
@@ -76,37 +77,46 @@ abstract class LookupScenario {
   String newTask(Isbn isbn) {
     var taskId = UUID.randomUUID().toString();
     var key = BookTasks.task(taskId);
-    redis.opsForHash().putAll(key, Map.of(
-        BookTasks.FIELD_STATUS, "pending",
-        BookTasks.FIELD_ISBN, isbn.value(),
-        BookTasks.FIELD_CREATED_AT, Instant.now().toString()));
+    redis
+        .opsForHash()
+        .putAll(
+            key,
+            Map.of(
+                BookTasks.FIELD_STATUS, "pending",
+                BookTasks.FIELD_ISBN, isbn.value(),
+                BookTasks.FIELD_CREATED_AT, Instant.now().toString()));
     redis.expire(key, Duration.ofDays(1));
     redis.opsForValue().set(BookTasks.inFlight(isbn), taskId, Duration.ofMinutes(5));
     return taskId;
   }
 
   void publish(String taskId, Isbn isbn, Instant deadline) throws Exception {
-    kafka.send(BookFetchRequested.TOPIC, isbn.value(),
-        new BookFetchRequested(taskId, isbn.value(), Instant.now(), deadline))
+    kafka
+        .send(
+            BookFetchRequested.TOPIC,
+            isbn.value(),
+            new BookFetchRequested(taskId, isbn.value(), Instant.now(), deadline))
         .get(10, TimeUnit.SECONDS);
   }
 
   Map<Object, Object> awaitEnd(String taskId) {
     var key = BookTasks.task(taskId);
-    await().atMost(30, TimeUnit.SECONDS).until(() -> {
-      var status = (String) redis.opsForHash().get(key, BookTasks.FIELD_STATUS);
-      return "succeeded".equals(status) || "failed".equals(status);
-    });
+    await()
+        .atMost(30, TimeUnit.SECONDS)
+        .until(
+            () -> {
+              var status = (String) redis.opsForHash().get(key, BookTasks.FIELD_STATUS);
+              return "succeeded".equals(status) || "failed".equals(status);
+            });
     var task = redis.opsForHash().entries(key);
     assertThat(redis.getExpire(key, TimeUnit.SECONDS)).as("the task keeps its TTL").isPositive();
     return task;
   }
 
   Book storedBook(Isbn isbn) {
-    var book = database.getCollection(Book.COLLECTION, Book.class)
-        .find(eq("_id", isbn.value())).first();
+    var book =
+        database.getCollection(Book.COLLECTION, Book.class).find(eq("_id", isbn.value())).first();
     assertThat(book).as("book %s in MongoDB", isbn).isNotNull();
     return book;
   }
-
 }

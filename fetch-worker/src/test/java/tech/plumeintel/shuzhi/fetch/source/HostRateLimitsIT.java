@@ -22,15 +22,17 @@ import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 /** Two workers (two limiters, two Redis connections) share one host's rate through real Redis. */
 class HostRateLimitsIT {
 
-  private static final HttpProperties HTTP = new HttpProperties("test", 3, Duration.ofMillis(10),
-      DataSize.ofMegabytes(1), 3, 2, Duration.ofSeconds(10));
+  private static final HttpProperties HTTP =
+      new HttpProperties(
+          "test", 3, Duration.ofMillis(10), DataSize.ofMegabytes(1), 3, 2, Duration.ofSeconds(10));
 
   private final List<LettuceConnectionFactory> factories = new ArrayList<>();
 
   private HostRateLimits worker() {
     var url = URI.create(TestInfrastructure.shared().redisUrl());
-    var factory = new LettuceConnectionFactory(
-        new RedisStandaloneConfiguration(url.getHost(), url.getPort()));
+    var factory =
+        new LettuceConnectionFactory(
+            new RedisStandaloneConfiguration(url.getHost(), url.getPort()));
     factory.afterPropertiesSet();
     factory.start();
     factories.add(factory);
@@ -51,13 +53,14 @@ class HostRateLimitsIT {
     try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
       for (var limits : List.of(worker(), worker())) {
         for (int i = 0; i < 3; i++) {
-          threads.submit(() -> {
-            for (int n = 0; n < 2; n++) {
-              limits.acquire(host, 5, deadline);
-              granted.add(System.nanoTime());
-            }
-            return null;
-          });
+          threads.submit(
+              () -> {
+                for (int n = 0; n < 2; n++) {
+                  limits.acquire(host, 5, deadline);
+                  granted.add(System.nanoTime());
+                }
+                return null;
+              });
         }
       }
     }
@@ -67,7 +70,8 @@ class HostRateLimitsIT {
     // 5 a second: any 6 permits span a second, whichever worker asked. A permit is noted when its
     // thread wakes, which on a loaded machine can be late, so 150 ms are allowed for that.
     for (int i = 0; i + 5 < times.length; i++) {
-      assertThat(Duration.ofNanos(times[i + 5] - times[i])).as("permits %d to %d", i, i + 5)
+      assertThat(Duration.ofNanos(times[i + 5] - times[i]))
+          .as("permits %d to %d", i, i + 5)
           .isGreaterThan(Duration.ofMillis(850));
     }
     assertThat(Duration.ofNanos(times[11] - times[0])).isGreaterThan(Duration.ofMillis(2050));

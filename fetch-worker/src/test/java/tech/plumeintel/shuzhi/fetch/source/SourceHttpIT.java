@@ -23,20 +23,37 @@ class SourceHttpIT {
 
   private final SourceStandIn site = SourceStandIn.start();
   private final LettuceConnectionFactory redis = redis();
-  private final HostRateLimits limits = new HostRateLimits(new StringRedisTemplate(redis),
-      new HttpProperties("test", 3, Duration.ofMillis(10), DataSize.ofKilobytes(64), 3, 100,
-          Duration.ofSeconds(5)),
-      Clock.systemUTC());
-  private final SourceHttp http = new SourceHttp(
-      new SourceHttp.Settings(Duration.ofSeconds(1), Duration.ofSeconds(2), 100),
-      new HttpProperties("Shuzhi/test", 3, Duration.ofMillis(10), DataSize.ofKilobytes(64), 3, 100,
-          Duration.ofSeconds(5)),
-      limits, Clock.systemUTC());
+  private final HostRateLimits limits =
+      new HostRateLimits(
+          new StringRedisTemplate(redis),
+          new HttpProperties(
+              "test",
+              3,
+              Duration.ofMillis(10),
+              DataSize.ofKilobytes(64),
+              3,
+              100,
+              Duration.ofSeconds(5)),
+          Clock.systemUTC());
+  private final SourceHttp http =
+      new SourceHttp(
+          new SourceHttp.Settings(Duration.ofSeconds(1), Duration.ofSeconds(2), 100),
+          new HttpProperties(
+              "Shuzhi/test",
+              3,
+              Duration.ofMillis(10),
+              DataSize.ofKilobytes(64),
+              3,
+              100,
+              Duration.ofSeconds(5)),
+          limits,
+          Clock.systemUTC());
 
   private static LettuceConnectionFactory redis() {
     var url = URI.create(TestInfrastructure.shared().redisUrl());
-    var factory = new LettuceConnectionFactory(
-        new RedisStandaloneConfiguration(url.getHost(), url.getPort()));
+    var factory =
+        new LettuceConnectionFactory(
+            new RedisStandaloneConfiguration(url.getHost(), url.getPort()));
     factory.afterPropertiesSet();
     factory.start();
     return factory;
@@ -78,14 +95,17 @@ class SourceHttpIT {
 
   @Test
   void refusesAStreamedAnswerThatGrowsOverTheSizeLimit() {
-    site.on("/stream", exchange -> {
-      exchange.sendResponseHeaders(200, 0); // chunked: no length announced
-      for (int i = 0; i < 100; i++) {
-        exchange.getResponseBody().write(new byte[1024]);
-      }
-    });
+    site.on(
+        "/stream",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 0); // chunked: no length announced
+          for (int i = 0; i < 100; i++) {
+            exchange.getResponseBody().write(new byte[1024]);
+          }
+        });
 
-    assertThatThrownBy(() -> get("/stream")).isInstanceOf(UpstreamException.class)
+    assertThatThrownBy(() -> get("/stream"))
+        .isInstanceOf(UpstreamException.class)
         .hasMessageContaining("exceeds");
     assertThat(site.requests()).hasSize(1);
   }
@@ -95,7 +115,8 @@ class SourceHttpIT {
     var answer = get("/nothing");
 
     assertThat(answer.status()).isEqualTo(404);
-    assertThat(site.requests()).singleElement()
+    assertThat(site.requests())
+        .singleElement()
         .satisfies(request -> assertThat(request.userAgent()).isEqualTo("Shuzhi/test"));
   }
 }

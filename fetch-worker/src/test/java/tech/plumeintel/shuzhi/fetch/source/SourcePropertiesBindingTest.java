@@ -13,24 +13,31 @@ import tech.plumeintel.shuzhi.fetch.source.douban.DoubanProperties;
 import tech.plumeintel.shuzhi.fetch.source.google.GoogleBooksProperties;
 import tech.plumeintel.shuzhi.fetch.source.openlibrary.OpenLibraryProperties;
 
-/** The contract names the sources' settings as environment variables; they must reach the records. */
+/**
+ * The contract names the sources' settings as environment variables; they must reach the records.
+ */
 class SourcePropertiesBindingTest {
 
   private static Binder binderOver(Map<String, Object> variables) {
     var environment = new StandardEnvironment();
-    environment.getPropertySources().addFirst(new SystemEnvironmentPropertySource(
-        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME + "-test", variables));
+    environment
+        .getPropertySources()
+        .addFirst(
+            new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME + "-test", variables));
     return new Binder(ConfigurationPropertySources.from(environment.getPropertySources()));
   }
 
   @Test
   void theContractsEnvironmentVariablesBindToTheSourceSettings() {
-    var binder = binderOver(Map.of(
-        "SHUZHI_BOOKS_DOUBAN_BASE_URL", "http://douban.stand-in:8001",
-        "SHUZHI_BOOKS_OPENLIBRARY_BASE_URL", "http://openlibrary.stand-in:8002",
-        "SHUZHI_BOOKS_OPENLIBRARY_COVERS_BASE_URL", "http://covers.stand-in:8003",
-        "SHUZHI_BOOKS_GOOGLE_BASE_URL", "http://google.stand-in:8004",
-        "SHUZHI_BOOKS_DOUBAN_REQUESTS_PER_SECOND", "0.5"));
+    var binder =
+        binderOver(
+            Map.of(
+                "SHUZHI_BOOKS_DOUBAN_BASE_URL", "http://douban.stand-in:8001",
+                "SHUZHI_BOOKS_OPENLIBRARY_BASE_URL", "http://openlibrary.stand-in:8002",
+                "SHUZHI_BOOKS_OPENLIBRARY_COVERS_BASE_URL", "http://covers.stand-in:8003",
+                "SHUZHI_BOOKS_GOOGLE_BASE_URL", "http://google.stand-in:8004",
+                "SHUZHI_BOOKS_DOUBAN_REQUESTS_PER_SECOND", "0.5"));
 
     var douban = binder.bindOrCreate("shuzhi.books.douban", DoubanProperties.class);
     var openLibrary = binder.bindOrCreate("shuzhi.books.openlibrary", OpenLibraryProperties.class);

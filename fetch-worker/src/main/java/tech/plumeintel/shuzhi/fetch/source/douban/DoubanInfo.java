@@ -16,8 +16,8 @@ final class DoubanInfo {
 
   /**
    * The {@code #info} block as label → value, from both of its forms: {@code <span
-   * class="pl">出版社:</span> <a>…</a><br>} and {@code <span><span class="pl"> 作者</span>:
-   * <a>…</a> / <a>…</a></span>}. Several links (authors, translators) are joined with " / ".
+   * class="pl">出版社:</span> <a>…</a><br>} and {@code <span><span class="pl"> 作者</span>: <a>…</a> /
+   * <a>…</a></span>}. Several links (authors, translators) are joined with " / ".
    */
   static Map<String, String> read(Document page) {
     var info = new LinkedHashMap<String, String>();

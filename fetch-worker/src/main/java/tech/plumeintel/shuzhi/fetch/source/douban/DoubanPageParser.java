@@ -24,16 +24,34 @@ import tools.jackson.databind.json.JsonMapper;
 final class DoubanPageParser {
 
   // The #info labels and the fields they fill; 作者 only backs up the ld+json authors.
-  private static final Map<String, BookField> LABELS = Map.of(
-      "作者", AUTHOR, "译者", TRANSLATOR, "出版社", PUBLISHER, "出版年", PUB_DATE, "页数", PAGES,
-      "定价", PRICE, "装帧", BINDING, "丛书", SERIES, "原作名", ORIGINAL_TITLE, "副标题", SUBTITLE);
+  private static final Map<String, BookField> LABELS =
+      Map.of(
+          "作者",
+          AUTHOR,
+          "译者",
+          TRANSLATOR,
+          "出版社",
+          PUBLISHER,
+          "出版年",
+          PUB_DATE,
+          "页数",
+          PAGES,
+          "定价",
+          PRICE,
+          "装帧",
+          BINDING,
+          "丛书",
+          SERIES,
+          "原作名",
+          ORIGINAL_TITLE,
+          "副标题",
+          SUBTITLE);
   private static final Pattern LEADING_NUMBER = Pattern.compile("^\\d+");
   private static final Pattern DECIMAL = Pattern.compile("^\\d+(\\.\\d+)?$");
 
   // Douban's ld+json is hand-assembled and now and then carries raw newlines inside strings.
-  private final JsonMapper json = JsonMapper.builder()
-      .enable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
-      .build();
+  private final JsonMapper json =
+      JsonMapper.builder().enable(JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS).build();
 
   /**
    * Whether the page is one of Douban's refusals (the "异常请求" notice, a login wall, the ban page)
@@ -45,7 +63,9 @@ final class DoubanPageParser {
     }
     var title = page.title();
     var text = page.body() == null ? "" : page.body().text();
-    return text.contains("异常请求") || title.contains("登录") || title.contains("禁止访问")
+    return text.contains("异常请求")
+        || title.contains("登录")
+        || title.contains("禁止访问")
         || page.selectFirst("form[action*=login]") != null;
   }
 
@@ -160,7 +180,9 @@ final class DoubanPageParser {
     candidates.add(small == null ? null : small.absUrl("src"));
     for (var url : candidates) {
       // The stub subject shows a placeholder that links to an upload form.
-      if (url != null && !url.isBlank() && !url.contains("book-default")
+      if (url != null
+          && !url.isBlank()
+          && !url.contains("book-default")
           && !url.contains("update_image")) {
         return url.strip();
       }

@@ -30,11 +30,18 @@ class DoubanSource implements BookSource {
   private final SourceHttp http;
   private final DoubanPageParser parser = new DoubanPageParser();
 
-  DoubanSource(DoubanProperties properties, HttpProperties http, HostRateLimits limits,
-      Clock clock) {
+  DoubanSource(
+      DoubanProperties properties, HttpProperties http, HostRateLimits limits, Clock clock) {
     this.properties = properties;
-    this.http = new SourceHttp(new SourceHttp.Settings(properties.connectTimeout(),
-        properties.requestTimeout(), properties.requestsPerSecond()), http, limits, clock);
+    this.http =
+        new SourceHttp(
+            new SourceHttp.Settings(
+                properties.connectTimeout(),
+                properties.requestTimeout(),
+                properties.requestsPerSecond()),
+            http,
+            limits,
+            clock);
   }
 
   @Override
@@ -60,8 +67,10 @@ class DoubanSource implements BookSource {
       case 200 -> read(answer, isbn);
       case 404 -> new SourceOutcome.Missing();
       case 403, 418, 429 -> new SourceOutcome.Blocked("HTTP " + answer.status());
-      default -> answer.isRedirect() ? redirectedAway(answer.redirectTarget())
-          : new SourceOutcome.Failed("HTTP " + answer.status());
+      default ->
+          answer.isRedirect()
+              ? redirectedAway(answer.redirectTarget())
+              : new SourceOutcome.Failed("HTTP " + answer.status());
     };
   }
 
@@ -89,8 +98,10 @@ class DoubanSource implements BookSource {
     }
     var host = target.getHost() == null ? "" : target.getHost();
     var path = target.getPath() == null ? "" : target.getPath();
-    if (host.equals("sec.douban.com") || host.startsWith("accounts.")
-        || path.contains("login") || path.contains("sorry")) {
+    if (host.equals("sec.douban.com")
+        || host.startsWith("accounts.")
+        || path.contains("login")
+        || path.contains("sorry")) {
       return new SourceOutcome.Blocked("redirected to " + host);
     }
     return new SourceOutcome.Failed("redirected to " + host);

@@ -1,4 +1,6 @@
-/** Douban Books: the ISBN redirect to a subject page, parsed from its HTML; tells bans from misses. */
+/**
+ * Douban Books: the ISBN redirect to a subject page, parsed from its HTML; tells bans from misses.
+ */
 @NullMarked
 package tech.plumeintel.shuzhi.fetch.source.douban;
 

@@ -35,11 +35,18 @@ class GoogleBooksSource implements BookSource {
   private final SourceHttp http;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  GoogleBooksSource(GoogleBooksProperties properties, HttpProperties http, HostRateLimits limits,
-      Clock clock) {
+  GoogleBooksSource(
+      GoogleBooksProperties properties, HttpProperties http, HostRateLimits limits, Clock clock) {
     this.properties = properties;
-    this.http = new SourceHttp(new SourceHttp.Settings(properties.connectTimeout(),
-        properties.requestTimeout(), properties.requestsPerSecond()), http, limits, clock);
+    this.http =
+        new SourceHttp(
+            new SourceHttp.Settings(
+                properties.connectTimeout(),
+                properties.requestTimeout(),
+                properties.requestsPerSecond()),
+            http,
+            limits,
+            clock);
   }
 
   @Override
@@ -54,8 +61,10 @@ class GoogleBooksSource implements BookSource {
 
   @Override
   public SourceOutcome lookUp(Isbn isbn, Instant deadline) {
-    var uri = properties.baseUrl().toString().replaceAll("/+$", "")
-        + "/books/v1/volumes?q=isbn:" + isbn.value();
+    var uri =
+        properties.baseUrl().toString().replaceAll("/+$", "")
+            + "/books/v1/volumes?q=isbn:"
+            + isbn.value();
     if (properties.apiKey() != null && !properties.apiKey().isBlank()) {
       uri += "&key=" + URLEncoder.encode(properties.apiKey(), StandardCharsets.UTF_8);
     }

@@ -79,8 +79,8 @@ final class GoogleBooksVolumes {
   // Google lists http links to its image hosts, which answer over https as well.
   private static String onGoogleOverHttps(String url) {
     var host = URI.create(url).getHost();
-    boolean google = host != null
-        && (host.endsWith(".google.com") || host.endsWith(".googleusercontent.com"));
+    boolean google =
+        host != null && (host.endsWith(".google.com") || host.endsWith(".googleusercontent.com"));
     return google && url.startsWith("http://") ? "https://" + url.substring(7) : url;
   }
 

@@ -11,9 +11,16 @@ final class OpenLibraryRecords {
   private OpenLibraryRecords() {}
 
   /** An edition ({@code /books/OL…M.json}), with the keys of the records it points to. */
-  record Edition(@Nullable String title, @Nullable String subtitle, @Nullable String publishers,
-      @Nullable String publishDate, @Nullable Integer pages, @Nullable String description,
-      @Nullable Long coverId, List<String> authorKeys, @Nullable String workKey) {}
+  record Edition(
+      @Nullable String title,
+      @Nullable String subtitle,
+      @Nullable String publishers,
+      @Nullable String publishDate,
+      @Nullable Integer pages,
+      @Nullable String description,
+      @Nullable Long coverId,
+      List<String> authorKeys,
+      @Nullable String workKey) {}
 
   static Edition edition(JsonNode edition) {
     var publishers = new ArrayList<String>();

@@ -28,8 +28,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Open Library, asked second. {@code /isbn/{isbn}.json} redirects to the edition; its authors and its
- * work (which holds the description most editions lack) are further records.
+ * Open Library, asked second. {@code /isbn/{isbn}.json} redirects to the edition; its authors and
+ * its work (which holds the description most editions lack) are further records.
  */
 @Component
 @Order(2)
@@ -43,11 +43,18 @@ class OpenLibrarySource implements BookSource {
   private final SourceHttp http;
   private final JsonMapper json = JsonMapper.builder().build();
 
-  OpenLibrarySource(OpenLibraryProperties properties, HttpProperties http, HostRateLimits limits,
-      Clock clock) {
+  OpenLibrarySource(
+      OpenLibraryProperties properties, HttpProperties http, HostRateLimits limits, Clock clock) {
     this.properties = properties;
-    this.http = new SourceHttp(new SourceHttp.Settings(properties.connectTimeout(),
-        properties.requestTimeout(), properties.requestsPerSecond()), http, limits, clock);
+    this.http =
+        new SourceHttp(
+            new SourceHttp.Settings(
+                properties.connectTimeout(),
+                properties.requestTimeout(),
+                properties.requestsPerSecond()),
+            http,
+            limits,
+            clock);
   }
 
   @Override
@@ -86,14 +93,15 @@ class OpenLibrarySource implements BookSource {
     if (edition.title() == null) {
       return new SourceOutcome.Missing();
     }
-    var fields = BookFields.builder()
-        .put(TITLE, edition.title())
-        .put(SUBTITLE, edition.subtitle())
-        .put(PUBLISHER, edition.publishers())
-        .put(PUB_DATE, edition.publishDate())
-        .put(PAGES, edition.pages())
-        .put(INTRODUCTION, edition.description())
-        .put(AUTHOR, authors(edition, deadline));
+    var fields =
+        BookFields.builder()
+            .put(TITLE, edition.title())
+            .put(SUBTITLE, edition.subtitle())
+            .put(PUBLISHER, edition.publishers())
+            .put(PUB_DATE, edition.publishDate())
+            .put(PAGES, edition.pages())
+            .put(INTRODUCTION, edition.description())
+            .put(AUTHOR, authors(edition, deadline));
     var coverId = edition.coverId();
     var work = edition.workKey() == null ? null : record(edition.workKey(), deadline);
     if (work != null) {

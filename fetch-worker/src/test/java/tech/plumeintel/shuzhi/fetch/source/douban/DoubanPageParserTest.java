@@ -16,7 +16,8 @@ class DoubanPageParserTest {
   private final DoubanPageParser parser = new DoubanPageParser();
 
   private static Document page(String id) {
-    return Jsoup.parse(Fixtures.text("douban/subject-" + id + ".html"),
+    return Jsoup.parse(
+        Fixtures.text("douban/subject-" + id + ".html"),
         "https://book.douban.com/subject/" + id + "/");
   }
 
@@ -78,8 +79,9 @@ class DoubanPageParserTest {
         .doesNotContain("展开全部")
         .doesNotContain("turned in...");
     assertThat(book.text(AUTHOR_INTRO))
-        .endsWith("Sechs Wochen vor seinem Tod heiratete Orwell seine langjährige Freundin Sonia "
-            + "Brownell.");
+        .endsWith(
+            "Sechs Wochen vor seinem Tod heiratete Orwell seine langjährige Freundin Sonia "
+                + "Brownell.");
     assertThat(book.has(RATING)).as("目前无人评价").isFalse();
     assertThat(book.has(PUB_DATE)).isFalse();
   }
@@ -88,7 +90,9 @@ class DoubanPageParserTest {
   void keepsParagraphsOfALongIntroductionAsLines() {
     var book = parse("26974266");
 
-    assertThat(book.text(INTRODUCTION)).contains("\n").doesNotContain("(展开全部)")
+    assertThat(book.text(INTRODUCTION))
+        .contains("\n")
+        .doesNotContain("(展开全部)")
         .contains("基于1.0版本API");
     assertThat(book.text(AUTHOR_INTRO)).contains("唐源").doesNotContain("(展开全部)");
     assertThat(book.text(AUTHOR)).isEqualTo("黄文坚 / 唐源");
@@ -154,8 +158,19 @@ class DoubanPageParserTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1089243", "1152971", "2037260", "25930607", "26974266", "27012117",
-      "35576094", "35902899", "36255848", "36897178"})
+  @ValueSource(
+      strings = {
+        "1089243",
+        "1152971",
+        "2037260",
+        "25930607",
+        "26974266",
+        "27012117",
+        "35576094",
+        "35902899",
+        "36255848",
+        "36897178"
+      })
   void takesNoSubjectPageForARefusal(String id) {
     assertThat(parser.isRefusal(page(id))).isFalse();
     assertThat(DoubanInfo.read(page(id))).containsKey("ISBN");
@@ -163,10 +178,14 @@ class DoubanPageParserTest {
 
   @Test
   void recognisesTheRefusalPages() {
-    var abnormal = Jsoup.parse("<html><head><title>豆瓣</title></head><body><p>检测到有异常请求从你的 "
-        + "IP 发出，请登录使用豆瓣。</p></body></html>");
-    var login = Jsoup.parse("<html><head><title>登录豆瓣</title></head><body><form "
-        + "action=\"https://accounts.douban.com/login\"></form></body></html>");
+    var abnormal =
+        Jsoup.parse(
+            "<html><head><title>豆瓣</title></head><body><p>检测到有异常请求从你的 "
+                + "IP 发出，请登录使用豆瓣。</p></body></html>");
+    var login =
+        Jsoup.parse(
+            "<html><head><title>登录豆瓣</title></head><body><form "
+                + "action=\"https://accounts.douban.com/login\"></form></body></html>");
 
     assertThat(parser.isRefusal(abnormal)).isTrue();
     assertThat(parser.isRefusal(login)).isTrue();

@@ -19,8 +19,9 @@ class GoogleBooksVolumesTest {
 
   @Test
   void readsTheVolumeThatCarriesTheIsbn() {
-    var book = GoogleBooksVolumes.read(answer("volumes-q-isbn-9780007499793"),
-        Isbn.parse("9780007499793")).orElseThrow();
+    var book =
+        GoogleBooksVolumes.read(answer("volumes-q-isbn-9780007499793"), Isbn.parse("9780007499793"))
+            .orElseThrow();
 
     assertThat(book.text(TITLE)).isEqualTo("Space");
     assertThat(book.text(AUTHOR)).isEqualTo("Stephen Baxter");
@@ -32,26 +33,35 @@ class GoogleBooksVolumesTest {
 
   @Test
   void prefersTheLargestImageOverHttps() {
-    var book = GoogleBooksVolumes.read(answer("volumes-q-isbn-9781857989380"),
-        Isbn.parse("1857989384")).orElseThrow();
+    var book =
+        GoogleBooksVolumes.read(answer("volumes-q-isbn-9781857989380"), Isbn.parse("1857989384"))
+            .orElseThrow();
 
-    assertThat(book.text(COVER)).isEqualTo("https://books.google.com/books/content?"
-        + "id=64tuPwAACAAJ&printsec=frontcover&img=1&zoom=1&source=gbs_api");
+    assertThat(book.text(COVER))
+        .isEqualTo(
+            "https://books.google.com/books/content?"
+                + "id=64tuPwAACAAJ&printsec=frontcover&img=1&zoom=1&source=gbs_api");
     assertThat(book.text(PUB_DATE)).isEqualTo("2000");
   }
 
   @Test
   void findsNothingWhenNoHitCarriesTheIsbn() {
-    assertThat(GoogleBooksVolumes.read(answer("volumes-q-isbn-9780007499793"),
-        Isbn.parse("9781857989380"))).isEmpty();
-    assertThat(GoogleBooksVolumes.read(json.readTree("{\"kind\":\"books#volumes\",\"totalItems\":0}"),
-        Isbn.parse("9781857989380"))).isEmpty();
+    assertThat(
+            GoogleBooksVolumes.read(
+                answer("volumes-q-isbn-9780007499793"), Isbn.parse("9781857989380")))
+        .isEmpty();
+    assertThat(
+            GoogleBooksVolumes.read(
+                json.readTree("{\"kind\":\"books#volumes\",\"totalItems\":0}"),
+                Isbn.parse("9781857989380")))
+        .isEmpty();
   }
 
   @Test
   void givesNoRatingSinceGoogleRatesOutOfFive() {
-    var single = json.readTree("{\"items\":[" + Fixtures.text("googlebooks/volume-hV--zQEACAAJ.json")
-        + "]}");
+    var single =
+        json.readTree(
+            "{\"items\":[" + Fixtures.text("googlebooks/volume-hV--zQEACAAJ.json") + "]}");
 
     var book = GoogleBooksVolumes.read(single, Isbn.parse("9781847498571")).orElseThrow();
 

@@ -35,7 +35,8 @@ class OpenLibraryRecordsTest {
 
     assertThat(edition.title()).isEqualTo("Slow reading");
     assertThat(edition.description())
-        .isEqualTo("\"A study of voluntary slow reading from diverse angles\"--Provided by publisher.");
+        .isEqualTo(
+            "\"A study of voluntary slow reading from diverse angles\"--Provided by publisher.");
     assertThat(edition.publishers()).isEqualTo("Litwin Books");
   }
 
@@ -49,7 +50,8 @@ class OpenLibraryRecordsTest {
   void readsAWorkDescriptionGivenAsAPlainString() {
     var description = OpenLibraryRecords.description(record("works-OL45804W").path("description"));
 
-    assertThat(description).startsWith("The main character of Fantastic Mr. Fox")
+    assertThat(description)
+        .startsWith("The main character of Fantastic Mr. Fox")
         .doesNotContain("\r");
   }
 
@@ -71,6 +73,7 @@ class OpenLibraryRecordsTest {
   @Test
   void readsAuthorNames() {
     assertThat(OpenLibraryRecords.authorName(record("authors-OL34184A"))).isEqualTo("Roald Dahl");
-    assertThat(OpenLibraryRecords.authorName(record("authors-OL20187A"))).isEqualTo("Kurt Vonnegut");
+    assertThat(OpenLibraryRecords.authorName(record("authors-OL20187A")))
+        .isEqualTo("Kurt Vonnegut");
   }
 }
