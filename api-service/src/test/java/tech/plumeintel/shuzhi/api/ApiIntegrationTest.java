@@ -20,7 +20,6 @@ import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
       "shuzhi.wechat.app-id=" + WechatStandIn.APP_ID,
       "shuzhi.wechat.app-secret=" + WechatStandIn.APP_SECRET,
       "shuzhi.wechat.timeout=2s",
-      "shuzhi.jwt.secret=" + ApiIntegrationTest.JWT_SECRET,
       "shuzhi.chat.pickup-timeout=2s",
       "shuzhi.chat.worker-silence=3s",
       "shuzhi.chat.ping-interval=1s",
@@ -32,7 +31,10 @@ import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 @RealInfrastructure
 public abstract class ApiIntegrationTest {
 
-  public static final String JWT_SECRET = "integration-tests-jwt-secret-never-logged-0123456789";
+  /** Made per run: a fixed one would be a published secret, which the API refuses. */
+  public static final String JWT_SECRET =
+      "it-" + java.util.UUID.randomUUID() + java.util.UUID.randomUUID();
+
   protected static final WechatStandIn WECHAT = new WechatStandIn();
 
   @LocalServerPort protected int port;
@@ -46,6 +48,7 @@ public abstract class ApiIntegrationTest {
   @DynamicPropertySource
   static void upstreams(DynamicPropertyRegistry registry) {
     registry.add("shuzhi.wechat.base-url", () -> WECHAT.baseUrl().toString());
+    registry.add("shuzhi.jwt.secret", () -> JWT_SECRET);
   }
 
   protected JsonHttp api() {
