@@ -226,7 +226,8 @@ class BadInputCorpusIT extends ApiIntegrationTest {
     GridFSBuckets.create(database, Book.COVERS_BUCKET)
         .uploadFromStream(
             isbn.value(),
-            new ByteArrayInputStream(new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}),
+            new ByteArrayInputStream(
+                new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 1, 2, 3}),
             new GridFSUploadOptions().metadata(new Document("content_type", "image/png")));
     var saved =
         api().post("/api/user/collections/", Map.of("isbn", isbn.value()), values.get("access"));
