@@ -34,6 +34,7 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tech.plumeintel.shuzhi.chat.job.ChatJobListener;
 import tech.plumeintel.shuzhi.chat.llm.Fixtures;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.chat.ChatMessage;

@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
