@@ -2,6 +2,7 @@ package tech.plumeintel.shuzhi.api.book;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import org.bson.Document;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -45,7 +46,7 @@ class CoverController {
         .body(out.toByteArray());
   }
 
-  private static MediaType contentType(org.bson.Document metadata) {
+  private static MediaType contentType(Document metadata) {
     if (metadata != null) {
       for (var key : new String[] {"content_type", "contentType"}) {
         var value = metadata.getString(key);
