@@ -30,24 +30,24 @@ public class ErrorResponses {
   }
 
   /** The answer to a failure: its code's status, and when to come back if it says so. */
-  public ResponseEntity<ErrorBody> answer(ApiException e) {
+  ResponseEntity<ErrorBody> answer(ApiException e) {
     return answer(e.code().status(), e.code(), e.getMessage(), e.retryAfter());
   }
 
   /** An answer whose status says more than its code's own (413 and 415 are INVALID_PARAMS too). */
-  public ResponseEntity<ErrorBody> answer(HttpStatusCode status, ErrorCode code, String message) {
+  ResponseEntity<ErrorBody> answer(HttpStatusCode status, ErrorCode code, String message) {
     return answer(status, code, message, null);
   }
 
   /** The answer to a bare status, where nobody chose a code or a message. */
-  public ResponseEntity<ErrorBody> answer(int status) {
+  ResponseEntity<ErrorBody> answer(int status) {
     var message =
         status >= 400 && status < 500 ? "请求不符合接口要求（" + status + "）" : SERVER_ERROR_MESSAGE;
     return answer(HttpStatusCode.valueOf(status), ErrorCode.forStatus(status), message, null);
   }
 
   /** The answer to a failure nobody foresaw: never its internals. */
-  public ResponseEntity<ErrorBody> serverError() {
+  ResponseEntity<ErrorBody> serverError() {
     return answer(
         ErrorCode.SERVER_ERROR.status(), ErrorCode.SERVER_ERROR, SERVER_ERROR_MESSAGE, null);
   }
@@ -66,8 +66,7 @@ public class ErrorResponses {
   }
 
   /** Writes an answer where no controller returns it. */
-  public void write(HttpServletResponse response, ResponseEntity<ErrorBody> answer)
-      throws IOException {
+  void write(HttpServletResponse response, ResponseEntity<ErrorBody> answer) throws IOException {
     response.setStatus(answer.getStatusCode().value());
     answer
         .getHeaders()
