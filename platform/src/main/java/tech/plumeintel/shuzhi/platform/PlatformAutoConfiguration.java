@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -21,6 +22,8 @@ import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilder
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Scope;
+import org.springframework.context.annotation.ScopedProxyMode;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -34,6 +37,13 @@ import tech.plumeintel.shuzhi.common.chat.ChatRequested;
     before = MongoHealthContributorAutoConfiguration.class)
 @EnableConfigurationProperties(PlatformProperties.class)
 public class PlatformAutoConfiguration {
+
+  /**
+   * The lifecycle phase of what keeps a connection on the {@link RedisClient}: just after Boot's
+   * Redis connection factory (phase 0), so it connects once the client is up and closes before the
+   * client goes; long before the web server and the Kafka listeners, so it outlives their shutdown.
+   */
+  public static final int AFTER_REDIS = 1;
 
   @Bean
   @ConditionalOnMissingBean
@@ -73,9 +83,15 @@ public class PlatformAutoConfiguration {
   /**
    * Boot's client itself, for what Spring Data Redis does not cover well: one shared pub/sub
    * connection, Bucket4j's buckets, the chat frames' pipelined writes. Boot's connection factory
-   * creates it and shuts it down; connections opened on it get its options and command timeout.
+   * creates it and shuts it down; connections opened on it get its options and command timeout. The
+   * factory makes a new client whenever it starts again (a paused test context restarts it), so
+   * this bean is a proxy to the client the factory runs on now, and whoever keeps a connection
+   * opens it again when the factory has restarted (phase {@link #AFTER_REDIS}).
    */
-  @Bean(destroyMethod = "")
+  @Bean
+  @Scope(
+      scopeName = ConfigurableBeanFactory.SCOPE_PROTOTYPE,
+      proxyMode = ScopedProxyMode.TARGET_CLASS)
   @ConditionalOnMissingBean
   RedisClient redisClient(LettuceConnectionFactory factory) {
     if (factory.getRequiredNativeClient() instanceof RedisClient client) {

@@ -10,7 +10,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.context.ApplicationContext;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
@@ -24,16 +23,25 @@ class RedisClientIT {
   @EnableAutoConfiguration
   static class Service {}
 
-  @Autowired ApplicationContext context;
   @Autowired LettuceConnectionFactory boots;
   @Autowired RedisClient client;
   @Autowired StringRedisTemplate template;
 
   @Test
   void theRedisClientOfferedToTheServiceIsTheOneBootsTemplateUses() {
-    assertThat(context.getBeansOfType(RedisClient.class)).hasSize(1);
-    assertThat(client).isSameAs(boots.getRequiredNativeClient());
+    assertThat(client.getOptions()).isSameAs(boots.getRequiredNativeClient().getOptions());
     assertThat(template.getConnectionFactory()).isSameAs(boots);
+  }
+
+  @Test
+  void theClientIsBootsCurrentOneAfterItsFactoryRestarted() {
+    boots.stop();
+    boots.start();
+
+    assertThat(client.getOptions()).isSameAs(boots.getRequiredNativeClient().getOptions());
+    try (var connection = client.connect()) {
+      assertThat(connection.sync().ping()).isEqualTo("PONG");
+    }
   }
 
   @Test

@@ -19,9 +19,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
+import tech.plumeintel.shuzhi.platform.PlatformAutoConfiguration;
 
 /**
  * The Redis commands of every stream, on one connection of the service's one Redis client: Lettuce
@@ -35,16 +36,42 @@ import tech.plumeintel.shuzhi.common.chat.ChatChannels;
  * which Lettuce's typed API (one write per call) cannot do on a connection shared by all streams.
  */
 @Component
-class FrameCommands implements DisposableBean {
+class FrameCommands implements SmartLifecycle {
 
   private static final ByteArrayCodec CODEC = ByteArrayCodec.INSTANCE;
 
-  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final RedisClient redis;
   private final Duration timeout;
+  private volatile StatefulRedisConnection<byte[], byte[]> connection;
+  private volatile boolean running = true;
 
   FrameCommands(RedisClient redis) {
+    this.redis = redis;
     this.connection = redis.connect(CODEC);
     this.timeout = connection.getTimeout();
+  }
+
+  /** Opens the connection again once Redis's client is back (see {@link #getPhase()}). */
+  @Override
+  public void start() {
+    connection = redis.connect(CODEC);
+    running = true;
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    connection.close();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    return PlatformAutoConfiguration.AFTER_REDIS;
   }
 
   /** The three answers a claim needs, asked in one write. */
@@ -126,11 +153,6 @@ class FrameCommands implements DisposableBean {
       Thread.currentThread().interrupt();
       throw new FrameDeliveryException("interrupted waiting for Redis", e);
     }
-  }
-
-  @Override
-  public void destroy() {
-    connection.close();
   }
 
   private static AsyncCommand<byte[], byte[], Long> publishCommand(byte[] channel, byte[] message) {
