@@ -20,13 +20,13 @@ import tech.plumeintel.shuzhi.common.book.Isbn;
 class BookController {
 
   private final BookLookup lookup;
-  private final TaskStore tasks;
+  private final TaskBoard tasks;
   private final BookStore books;
   private final RateLimits limits;
   private final BookJson json;
 
   BookController(
-      BookLookup lookup, TaskStore tasks, BookStore books, RateLimits limits, BookJson json) {
+      BookLookup lookup, TaskBoard tasks, BookStore books, RateLimits limits, BookJson json) {
     this.limits = limits;
     this.json = json;
     this.lookup = lookup;
