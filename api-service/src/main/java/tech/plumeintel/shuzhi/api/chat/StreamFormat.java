@@ -73,16 +73,8 @@ enum StreamFormat {
     return SSE;
   }
 
-  /** An error of our own (not the worker's) as a frame: ASCII-only JSON, like every payload. */
+  /** An error of our own (not the worker's) as a frame, written as the worker writes its own. */
   static StreamFrame errorFrame(String code, String message) {
-    var escaped = new StringBuilder();
-    for (char c : message.toCharArray()) {
-      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-        escaped.append(String.format("\\u%04x", (int) c));
-      } else {
-        escaped.append(c);
-      }
-    }
-    return StreamFrame.error(0, "{\"code\":\"" + code + "\",\"message\":\"" + escaped + "\"}");
+    return StreamFrame.error(0, StreamFrame.errorPayload(code, message));
   }
 }

@@ -38,6 +38,16 @@ public record StreamFrame(long seq, Kind kind, String payload) {
     return new StreamFrame(seq, Kind.ERROR, json);
   }
 
+  /**
+   * The payload of an {@link Kind#ERROR} frame, whoever ends the stream (the worker, or the API
+   * when no worker answers): {@code {"code","message"}} as {@link AsciiJson} writes it.
+   */
+  public static String errorPayload(String code, String message) {
+    var json = new StringBuilder(32 + code.length() + message.length() * 6).append("{\"code\":");
+    AsciiJson.appendString(json, code).append(",\"message\":");
+    return AsciiJson.appendString(json, message).append('}').toString();
+  }
+
   public static StreamFrame done(long seq) {
     return new StreamFrame(seq, Kind.DONE, "");
   }
