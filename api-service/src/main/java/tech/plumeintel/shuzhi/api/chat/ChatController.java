@@ -59,7 +59,7 @@ class ChatController {
   }
 
   @PostMapping("/api/chat/stream/")
-  DeferredResult<Void> start(
+  @Nullable DeferredResult<Void> start(
       Caller caller,
       HttpServletRequest servletRequest,
       HttpServletResponse servletResponse,
@@ -100,7 +100,7 @@ class ChatController {
         StreamRelay.Opening.newJob(
             clock.instant().plus(properties.pickupTimeout()),
             () -> jobs.publish(requestId, caller.userId(), isbn.value(), messages));
-    DeferredResult<Void> stream;
+    @Nullable DeferredResult<Void> stream;
     try {
       stream = relay.open(servletRequest, servletResponse, requestId, format, opening);
     } catch (ApiException e) {
@@ -113,8 +113,9 @@ class ChatController {
     return stream;
   }
 
+  /** Answers 204 when the stream has ended and the caller has its last event. */
   @GetMapping("/api/chat/stream/{requestId}/")
-  DeferredResult<Void> resume(
+  @Nullable DeferredResult<Void> resume(
       Caller caller,
       HttpServletRequest servletRequest,
       HttpServletResponse servletResponse,

@@ -43,7 +43,10 @@ final class Replay {
     position = frame.seq();
   }
 
-  /** A client resuming after the stream's last event has nothing left to get. */
+  /**
+   * Whether the stream has ended and the client has its last event: nothing is left to get. Only
+   * asked before a connection starts; an ended stream's log no longer changes.
+   */
   boolean endedAtOrBeforePosition() {
     if (position == 0) {
       return false;

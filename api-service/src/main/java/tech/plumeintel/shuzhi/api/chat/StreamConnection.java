@@ -147,10 +147,7 @@ final class StreamConnection {
   private boolean begin(OutputStream out) throws IOException {
     begun = true;
     liveness.begin(clock.millis());
-    var missed = replay.rest();
-    return emitAll(out, missed)
-        || (missed.isEmpty() && replay.endedAtOrBeforePosition())
-        || writeQueued(out);
+    return emitAll(out, replay.rest()) || writeQueued(out);
   }
 
   /**

@@ -1,11 +1,16 @@
 package tech.plumeintel.shuzhi.api.chat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 
-/** How frames are written to the client: Server-Sent Events (the default) or ndjson. */
+/**
+ * How frames are written to the client: Server-Sent Events (the default) or ndjson, the same JSON
+ * objects in both (an error is its {@code code}, {@code message} and OpenAI {@code error} member,
+ * under {@code event: error} in SSE).
+ */
 enum StreamFormat {
   SSE(MediaType.TEXT_EVENT_STREAM) {
     @Override
@@ -25,6 +30,12 @@ enum StreamFormat {
       return ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** Sets the client's reconnection delay; a block without data is not an event. */
+    @Override
+    byte @Nullable [] opening(Duration retry) {
+      return ("retry: " + retry.toMillis() + "\n\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
     private static String id(StreamFrame frame) {
       return frame.seq() > 0 ? "id: " + frame.seq() + "\n" : "";
     }
@@ -36,7 +47,7 @@ enum StreamFormat {
       var text =
           switch (frame.kind()) {
             case CHUNK -> frame.payload() + "\n";
-            case ERROR -> "{\"error\":" + frame.payload() + "}\n";
+            case ERROR -> frame.payload() + "\n";
             case DONE -> "{\"done\":true}\n";
             case HEARTBEAT -> "";
           };
@@ -47,6 +58,11 @@ enum StreamFormat {
     @Override
     byte @Nullable [] ping() {
       return "\n".getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    byte @Nullable [] opening(Duration retry) {
+      return null;
     }
   };
 
@@ -63,6 +79,9 @@ enum StreamFormat {
   abstract byte[] render(StreamFrame frame);
 
   abstract byte @Nullable [] ping();
+
+  /** What the stream starts with, before any event. */
+  abstract byte @Nullable [] opening(Duration retry);
 
   static StreamFormat forAccept(@Nullable String accept) {
     if (accept != null

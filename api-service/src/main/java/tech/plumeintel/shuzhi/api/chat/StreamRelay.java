@@ -100,22 +100,25 @@ class StreamRelay implements SmartLifecycle {
   /**
    * Subscribes to the stream's frames, publishes a new job, and answers with the stream. The
    * subscription comes first so that a frame published while the log is read is not lost.
+   *
+   * @return the stream to answer with; null when the stream has ended and the client has its last
+   *     event, answered {@code 204 No Content}: the signal that stops a W3C {@code EventSource}
+   *     from reconnecting for ever
    */
-  DeferredResult<Void> open(
+  @Nullable DeferredResult<Void> open(
       HttpServletRequest request,
       HttpServletResponse response,
       String requestId,
       StreamFormat format,
       Opening opening) {
+    var replay = new Replay(records, requestId, opening.afterSeq());
+    if (replay.endedAtOrBeforePosition()) {
+      response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+      response.setHeader(REQUEST_ID_HEADER, requestId);
+      return null;
+    }
     var liveness = new Liveness(properties, opening.pickupDeadline(), clock.millis());
-    var connection =
-        new StreamConnection(
-            requestId,
-            format,
-            new Replay(records, requestId, opening.afterSeq()),
-            liveness,
-            clock,
-            writers);
+    var connection = new StreamConnection(requestId, format, replay, liveness, clock, writers);
     var subscription = liveFrames.subscribe(requestId, connection::offer);
     try {
       opening.publish().run();
@@ -147,6 +150,10 @@ class StreamRelay implements SmartLifecycle {
               public <T> void preProcess(NativeWebRequest webRequest, DeferredResult<T> deferred)
                   throws IOException {
                 // Async has started: from here the response may be written from another thread.
+                var start = format.opening(properties.clientRetry());
+                if (start != null) {
+                  response.getOutputStream().write(start);
+                }
                 response.flushBuffer();
                 connection.start(
                     response.getOutputStream(),

@@ -21,6 +21,12 @@ public final class ChunkRenderer {
   private String modelHead = "";
 
   /**
+   * Whether a chunk with {@code "role":"assistant"} has been rendered: OpenAI's first delta carries
+   * the role, and clients key on it, whether the stream starts with thinking, text or its end.
+   */
+  private boolean roleSent;
+
+  /**
    * @param requestId the chunks' {@code id}: the stream's request id, which the client knows
    * @param created the chunks' {@code created}, epoch seconds
    */
@@ -35,6 +41,7 @@ public final class ChunkRenderer {
   }
 
   public String content(String model, String text) {
+    roleSent = true;
     var chunk =
         start(model, text.length())
             .append(",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":");
@@ -45,16 +52,24 @@ public final class ChunkRenderer {
   public String reasoning(String model, String text) {
     var chunk =
         start(model, text.length())
-            .append(",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":");
+            .append(",\"choices\":[{\"index\":0,\"delta\":{")
+            .append(role())
+            .append("\"reasoning_content\":");
     AsciiJson.appendString(chunk, text);
     return chunk.append("},\"finish_reason\":null}]}").toString();
   }
 
-  /** The last choice chunk: an empty delta and why the answer ended ({@code cancelled} on stop). */
+  /**
+   * The last choice chunk: an empty delta (but for the role, when nothing came before) and why the
+   * answer ended ({@code cancelled} on stop).
+   */
   public String finish(String model, String reason) {
     var chunk =
         start(model, reason.length())
-            .append(",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":");
+            .append(",\"choices\":[{\"index\":0,\"delta\":{")
+            .append(roleSent ? "" : "\"role\":\"assistant\"")
+            .append("},\"finish_reason\":");
+    roleSent = true;
     AsciiJson.appendString(chunk, reason);
     return chunk.append("}]}").toString();
   }
@@ -80,6 +95,15 @@ public final class ChunkRenderer {
   /** The payload of an ERROR frame. */
   public static String error(String code, String message) {
     return StreamFrame.errorPayload(code, message);
+  }
+
+  /** The role member with its comma, once per stream, in the first chunk. */
+  private String role() {
+    if (roleSent) {
+      return "";
+    }
+    roleSent = true;
+    return "\"role\":\"assistant\",";
   }
 
   /** The chunk up to its model; the model's rendering is kept, as it rarely changes in a stream. */
