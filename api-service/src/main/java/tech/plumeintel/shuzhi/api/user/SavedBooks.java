@@ -8,6 +8,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,7 +49,7 @@ class SavedBooks {
 
   private SavedBook insert(String userId, Isbn isbn, String id) {
     // Mongo keeps milliseconds; the first answer must equal every later one.
-    var now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    var now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     var entry = new SavedBook(id, userId, isbn.value(), now);
     try {
       saved.insertOne(entry);
