@@ -24,6 +24,7 @@ import org.springframework.web.context.request.async.DeferredResultProcessingInt
 import org.springframework.web.context.request.async.WebAsyncUtils;
 import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.book.IsbnParameter;
+import tech.plumeintel.shuzhi.api.contentsecurity.QuestionCheck;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.RateLimits;
 import tech.plumeintel.shuzhi.platform.IdGenerator;
@@ -45,6 +46,7 @@ class ChatController {
   private final RateLimits limits;
   private final TokenBudget budget;
   private final OpenStreams openStreams;
+  private final QuestionCheck questionCheck;
 
   ChatController(
       StreamRecords records,
@@ -55,7 +57,9 @@ class ChatController {
       Clock clock,
       RateLimits limits,
       TokenBudget budget,
-      OpenStreams openStreams) {
+      OpenStreams openStreams,
+      QuestionCheck questionCheck) {
+    this.questionCheck = questionCheck;
     this.openStreams = openStreams;
     this.limits = limits;
     this.budget = budget;
@@ -87,6 +91,8 @@ class ChatController {
     var messages = request.messagesChecked();
     var clientMsgId = request.clientMsgIdChecked();
     var format = StreamFormat.forAccept(accept);
+    // Content security (#17): a risky question is refused before anything is published or streamed.
+    questionCheck.requireAllowed(caller.userId(), messages);
     var requestId = ids.next();
     // The stream's id is the request id from here on, in this log and in the worker's.
     MDC.put(RequestIds.MDC_KEY, requestId);
