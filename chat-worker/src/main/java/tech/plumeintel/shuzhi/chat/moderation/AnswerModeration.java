@@ -48,6 +48,9 @@ public class AnswerModeration implements DisposableBean {
           """,
           Long.class);
 
+  /** The model named by the blank chunks that stand in for a withheld answer's. */
+  static final String WITHHELD_MODEL = "withheld";
+
   private final ContentSecurity security;
   private final ReaderOpenids openids;
   private final StringRedisTemplate redis;
@@ -81,7 +84,7 @@ public class AnswerModeration implements DisposableBean {
 
   /** Blanks the text of a withheld answer in the stream's replay log. */
   public void withdraw(String requestId) {
-    var blank = new ChunkRenderer(requestId, 0).content("", "");
+    var blank = new ChunkRenderer(requestId, 0).content(WITHHELD_MODEL, "");
     var blanked = redis.execute(BLANK_CHUNKS, List.of(ChatChannels.log(requestId)), blank);
     log.info("Job {} answer withheld: {} logged chunks blanked", requestId, blanked);
   }
