@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.dao.DataAccessException;
 import tech.plumeintel.shuzhi.platform.wechat.ContentSecurityProperties.FailurePolicy;
 
 /**
@@ -99,20 +100,27 @@ public final class ContentSecurity implements DisposableBean {
     try {
       return active.check(openid, scene, part);
     } catch (WechatCallException e) {
-      Counter.builder("shuzhi.content.security.failures")
-          .description("Content-security checks WeChat did not answer, by reason")
-          .tag("target", target.tag())
-          .tag("reason", e.reason())
-          .register(meters)
-          .increment();
-      log.warn(
-          "Content check of a {} ({} chars) failed, {}: {}",
-          target.tag(),
-          part.length(),
-          failClosed() ? "refused (fail-closed)" : "let through (fail-open)",
-          e.getMessage());
-      return new Verdict.Unchecked(e.reason());
+      return failed(target, part, e.reason(), e.getMessage());
+    } catch (DataAccessException e) {
+      // The shared token lives in Redis; a Redis outage is a check that could not be made.
+      return failed(target, part, "token_store", e.getClass().getSimpleName());
     }
+  }
+
+  private Verdict failed(CheckTarget target, String part, String reason, @Nullable String why) {
+    Counter.builder("shuzhi.content.security.failures")
+        .description("Content-security checks WeChat did not answer, by reason")
+        .tag("target", target.tag())
+        .tag("reason", reason)
+        .register(meters)
+        .increment();
+    log.warn(
+        "Content check of a {} ({} chars) failed, {}: {}",
+        target.tag(),
+        part.length(),
+        failClosed() ? "refused (fail-closed)" : "let through (fail-open)",
+        why);
+    return new Verdict.Unchecked(reason);
   }
 
   private static Verdict await(Future<Verdict> future) {
