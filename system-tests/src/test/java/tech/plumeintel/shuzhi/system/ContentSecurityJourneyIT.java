@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import tech.plumeintel.shuzhi.testsupport.CapturedLogs;
 import tech.plumeintel.shuzhi.testsupport.OpenAiStandIn.Behaviour;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 import tech.plumeintel.shuzhi.testsupport.WechatServerStandIn;
@@ -55,9 +56,17 @@ class ContentSecurityJourneyIT {
     upstreams.llm.when(
         marker, new Behaviour.Stall(Answers.chunks(List.of("想一想"), List.of(shown, risky, "后续"))));
 
-    var stream = reader.ask(isbn, "这本书讲了什么？" + marker);
-    var requestId = stream.requestId();
-    var events = stream.untilEnd();
+    List<EventStream.Event> events;
+    String requestId;
+    try (var logs = CapturedLogs.start()) {
+      var stream = reader.ask(isbn, "这本书讲了什么？" + marker);
+      requestId = stream.requestId();
+      events = stream.untilEnd();
+      assertThat(logs.lines()).as("the withholding was logged").isNotEmpty();
+      for (var text : List.of(shown, risky, "这本书讲了什么？", "wx-at-")) {
+        assertThat(logs.linesContaining(text)).as("no checked text or token in logs").isEmpty();
+      }
+    }
 
     var last = events.getLast();
     assertThat(last.isError()).as("the stream ends with an error event: %s", last).isTrue();

@@ -6,6 +6,8 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tech.plumeintel.shuzhi.chat.llm.ModelEvent;
 import tech.plumeintel.shuzhi.chat.llm.ModelException;
 import tech.plumeintel.shuzhi.chat.llm.ModelStream;
@@ -23,6 +25,8 @@ import tech.plumeintel.shuzhi.platform.wechat.Verdict;
  * #next} returns) and the next call throws {@link AnswerWithheld}.
  */
 final class ModeratedStream implements ModelStream {
+
+  private static final Logger log = LoggerFactory.getLogger(ModeratedStream.class);
 
   /** Characters of the previous window checked again with the next. */
   static final int OVERLAP = 32;
@@ -97,7 +101,17 @@ final class ModeratedStream implements ModelStream {
     var text = overlap + unchecked;
     overlap = unchecked.substring(Math.max(0, unchecked.length() - OVERLAP));
     unchecked.setLength(0);
-    inFlight = CompletableFuture.runAsync(() -> judge(check.apply(text)), executor);
+    inFlight = CompletableFuture.runAsync(() -> judge(checked(text)), executor);
+  }
+
+  /** A check that broke unexpectedly is one that could not be made, not a stuck stream. */
+  private Verdict checked(String text) {
+    try {
+      return check.apply(text);
+    } catch (RuntimeException e) {
+      log.warn("An answer check broke: {}", e.getClass().getSimpleName());
+      return new Verdict.Unchecked("error");
+    }
   }
 
   private void judge(Verdict verdict) {
