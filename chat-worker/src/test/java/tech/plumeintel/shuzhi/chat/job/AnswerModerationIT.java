@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
 import static com.mongodb.client.model.Filters.eq;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,10 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tech.plumeintel.shuzhi.chat.llm.Fixtures;
+import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.ChatMessage;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
@@ -28,7 +30,6 @@ import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.testsupport.OpenAiStandIn;
 import tech.plumeintel.shuzhi.testsupport.OpenAiStandIn.Behaviour;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
-import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 import tech.plumeintel.shuzhi.testsupport.WechatServerStandIn;
 import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,7 +62,6 @@ class AnswerModerationIT {
       OpenAiStandIn.start(
           new Behaviour.Replay(Fixtures.chunks(Fixtures.REASONER), Duration.ofMillis(1)));
   static final WechatStandIn wechat = new WechatStandIn();
-  static final StreamProbe redis = new StreamProbe(TestInfrastructure.shared().redisUrl());
   static final JsonMapper json = JsonMapper.builder().build();
 
   @DynamicPropertySource
@@ -74,6 +74,7 @@ class AnswerModerationIT {
   @Autowired ChatGeneration generation;
   @Autowired MongoDatabase mongo;
   @Autowired MeterRegistry meters;
+  @Autowired StringRedisTemplate redis;
 
   @AfterEach
   void wechatRecovers() {
@@ -84,7 +85,6 @@ class AnswerModerationIT {
   static void stop() {
     llm.close();
     wechat.close();
-    redis.close();
   }
 
   @Test
@@ -97,18 +97,22 @@ class AnswerModerationIT {
 
     run(job);
 
-    await().atMost(Duration.ofSeconds(15)).until(() -> redis.ended(job.requestId()));
-    var last = redis.events(job.requestId()).getLast();
+    await().atMost(Duration.ofSeconds(15)).until(() -> ended(job.requestId()));
+    var last = log(job.requestId()).getLast();
     assertThat(last.kind()).isEqualTo(StreamFrame.Kind.ERROR);
     assertThat(json.readTree(last.payload()).path("code").asString()).isEqualTo("CONTENT_REJECTED");
-    assertThat(llm.closedAt(RISKY_MARK)).as("the model's stream was closed upstream").isPresent();
+    await()
+        .as("the model's stream was closed upstream")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> llm.closedAt(RISKY_MARK).isPresent());
 
-    var replayed = redis.log(job.requestId());
+    // The exchange is stored once the log has been blanked.
+    await().atMost(Duration.ofSeconds(5)).until(() -> exchange(job.requestId()) != null);
+    var replayed = log(job.requestId());
     assertThat(replayed.getLast()).isEqualTo(last);
     assertThat(shownText(replayed)).as("nothing of the answer is left to replay").isEmpty();
     assertThat(replayed).extracting(StreamFrame::seq).doesNotHaveDuplicates().isSorted();
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> exchange(job.requestId()) != null);
     var exchange = exchange(job.requestId());
     assertThat(exchange.status()).isEqualTo(Exchange.Status.withheld);
     assertThat(exchange.answer()).isEmpty();
@@ -131,8 +135,8 @@ class AnswerModerationIT {
 
     run(job);
 
-    await().atMost(Duration.ofSeconds(15)).until(() -> redis.ended(job.requestId()));
-    var events = redis.events(job.requestId());
+    await().atMost(Duration.ofSeconds(15)).until(() -> ended(job.requestId()));
+    var events = log(job.requestId());
     assertThat(events.getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
     var shown = shownText(events);
     assertThat(shown).isNotEmpty();
@@ -150,8 +154,8 @@ class AnswerModerationIT {
 
     run(job);
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> redis.ended(job.requestId()));
-    assertThat(redis.events(job.requestId()).getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
+    await().atMost(Duration.ofSeconds(20)).until(() -> ended(job.requestId()));
+    assertThat(log(job.requestId()).getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
     assertThat(
             meters
                 .find("shuzhi.content.security.failures")
@@ -182,8 +186,18 @@ class AnswerModerationIT {
             List.of(new ChatMessage(ChatMessage.Role.USER, question)),
             Instant.now(),
             Instant.now().plusSeconds(30));
-    redis.listen(job.requestId());
     return job;
+  }
+
+  /** The stream's frames as its replay log keeps them: what a resume gets. */
+  private List<StreamFrame> log(String requestId) {
+    var logged = redis.opsForList().range(ChatChannels.log(requestId), 0, -1);
+    return logged == null ? List.of() : logged.stream().map(StreamFrame::decode).toList();
+  }
+
+  private boolean ended(String requestId) {
+    var frames = log(requestId);
+    return !frames.isEmpty() && frames.getLast().kind().endsStream();
   }
 
   private Exchange exchange(String requestId) {
