@@ -102,7 +102,7 @@ class AnswerModerationIT {
     assertThat(last.kind()).isEqualTo(StreamFrame.Kind.ERROR);
     assertThat(json.readTree(last.payload()).path("code").asString()).isEqualTo("CONTENT_REJECTED");
     await()
-        .as("the model's stream was closed upstream")
+        .alias("the model's stream was closed upstream")
         .atMost(Duration.ofSeconds(5))
         .until(() -> llm.closedAt(RISKY_MARK).isPresent());
 
