@@ -27,7 +27,9 @@ import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
       // Every test calls from 127.0.0.1; per-address limits are tested on their own.
       "shuzhi.limits.chat-per-minute-per-address=100000",
       "shuzhi.limits.login-per-minute=100000",
-      "shuzhi.limits.lookups-per-minute=100000"
+      "shuzhi.limits.lookups-per-minute=100000",
+      // Content security is on (credentials are set); the tests' avatars live on these hosts.
+      "shuzhi.content-security.avatar-hosts=thirdwx.qlogo.cn,example.com,127.0.0.1"
     })
 @RealInfrastructure
 public abstract class ApiIntegrationTest {

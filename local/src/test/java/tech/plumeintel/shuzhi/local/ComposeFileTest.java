@@ -63,7 +63,9 @@ class ComposeFileTest {
           "shuzhi_llm_first_token_seconds",
           "shuzhi_llm_tokens_total",
           "shuzhi_chat_streams_active",
-          "shuzhi_ratelimit_rejections_total");
+          "shuzhi_ratelimit_rejections_total",
+          "shuzhi_content_security_checks_total",
+          "shuzhi_content_security_failures_total");
 
   private static final Path ROOT = repositoryRoot();
   private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -113,6 +113,10 @@ final class ShuzhiSystem {
   Map<String, String> chatWorkerProperties() {
     var properties = new LinkedHashMap<>(infrastructure());
     properties.putAll(upstreams.llmProperties());
+    // The worker checks answers with WeChat's content security, which credentials switch on.
+    properties.put("shuzhi.wechat.base-url", upstreams.wechat.baseUrl().toString());
+    properties.put("shuzhi.wechat.app-id", WechatStandIn.APP_ID);
+    properties.put("shuzhi.wechat.app-secret", WechatStandIn.APP_SECRET);
     properties.put("shuzhi.chat.heartbeat-interval", "300ms");
     properties.put("shuzhi.llm.first-token-timeout", "10s");
     properties.put("shuzhi.llm.idle-timeout", "10s");

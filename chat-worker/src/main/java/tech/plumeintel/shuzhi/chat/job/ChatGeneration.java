@@ -16,6 +16,8 @@ import tech.plumeintel.shuzhi.chat.llm.ChatModel;
 import tech.plumeintel.shuzhi.chat.llm.ModelEvent;
 import tech.plumeintel.shuzhi.chat.llm.ModelException;
 import tech.plumeintel.shuzhi.chat.llm.ModelStream;
+import tech.plumeintel.shuzhi.chat.moderation.AnswerModeration;
+import tech.plumeintel.shuzhi.chat.moderation.AnswerWithheld;
 import tech.plumeintel.shuzhi.chat.prompt.Prompt;
 import tech.plumeintel.shuzhi.chat.prompt.PromptBuilder;
 import tech.plumeintel.shuzhi.chat.stream.ActiveStreams;
@@ -49,6 +51,7 @@ class ChatGeneration {
   private final StreamMetrics metrics;
   private final StreamProperties properties;
   private final Clock clock;
+  private final AnswerModeration moderation;
 
   ChatGeneration(
       FramePublisher frames,
@@ -59,7 +62,9 @@ class ChatGeneration {
       TokenSpend spend,
       StreamMetrics metrics,
       StreamProperties properties,
-      Clock clock) {
+      Clock clock,
+      AnswerModeration moderation) {
+    this.moderation = moderation;
     this.spend = spend;
     this.frames = frames;
     this.active = active;
@@ -147,7 +152,8 @@ class ChatGeneration {
     var question = prompt.question();
     Outcome outcome;
     String modelName;
-    try (var stream = model.stream(prompt, job.userId())) {
+    // Content security (#17): the generated text is checked while it streams.
+    try (var stream = moderation.watch(job, model.stream(prompt, job.userId()))) {
       handle.attach(stream);
       var writer = frames.open(job.requestId());
       var chunks = new ChunkRenderer(job.requestId(), pickedUp.getEpochSecond());
@@ -221,6 +227,11 @@ class ChatGeneration {
           }
         }
       }
+    } catch (AnswerWithheld e) {
+      // Content security (#17): the generation is stopped; its text leaves the replay log.
+      writer.error(ChunkRenderer.error(e.code(), e.getMessage()));
+      moderation.withdraw(requestId);
+      return Outcome.WITHHELD;
     } catch (ModelException e) {
       if (handle.cancelled()) {
         writer.chunk(chunks.finish(stream.model(), "cancelled"));
@@ -255,8 +266,11 @@ class ChatGeneration {
         switch (outcome) {
           case COMPLETED -> Exchange.Status.completed;
           case CANCELLED -> Exchange.Status.cancelled;
+          case WITHHELD -> Exchange.Status.withheld;
           default -> Exchange.Status.failed;
         };
+    // Content security (#17): a withheld answer's text is not kept.
+    boolean withheld = outcome == Outcome.WITHHELD;
     var exchange =
         new Exchange(
             job.requestId(),
@@ -264,8 +278,8 @@ class ChatGeneration {
             job.userId(),
             job.isbn(),
             question,
-            transcript.answer.toString(),
-            transcript.reasoning.toString(),
+            withheld ? "" : transcript.answer.toString(),
+            withheld ? "" : transcript.reasoning.toString(),
             status,
             transcript.usage,
             modelName,
