@@ -4,6 +4,7 @@ import com.mongodb.MongoException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,6 +148,8 @@ class ChatGeneration {
     var question = prompt.question();
     Outcome outcome;
     String modelName;
+    String upstream;
+    List<String> continuations;
     try (var stream = model.stream(prompt, job.userId())) {
       handle.attach(stream);
       var writer = frames.open(job.requestId());
@@ -162,6 +165,8 @@ class ChatGeneration {
         outcome = Outcome.FAILED;
       }
       modelName = stream.model();
+      upstream = stream.upstream();
+      continuations = stream.continuations();
     }
     metrics.ended(outcome);
     log.info(
@@ -171,7 +176,7 @@ class ChatGeneration {
         transcript.answer.length(),
         transcript.reasoning.length(),
         transcript.usage == null ? "?" : transcript.usage.completionTokens());
-    store(job, question, transcript, outcome, modelName);
+    store(job, question, transcript, outcome, modelName, upstream, continuations);
   }
 
   private Outcome relay(
@@ -207,6 +212,12 @@ class ChatGeneration {
             path.tokenRead();
             transcript.answer.append(content.text());
             writer.chunk(chunks.content(stream.model(), content.text()));
+          }
+          case ModelEvent.Reset ignored -> {
+            // The answer starts over: the reader drops what it was shown, and so does the history.
+            transcript.answer.setLength(0);
+            transcript.reasoning.setLength(0);
+            writer.reset();
           }
           case ModelEvent.Finished finished ->
               writer.chunk(chunks.finish(stream.model(), finished.reason()));
@@ -250,7 +261,9 @@ class ChatGeneration {
       String question,
       Transcript transcript,
       Outcome outcome,
-      String modelName) {
+      String modelName,
+      String upstream,
+      List<String> continuations) {
     var status =
         switch (outcome) {
           case COMPLETED -> Exchange.Status.completed;
@@ -271,7 +284,9 @@ class ChatGeneration {
             modelName,
             job.requestedAt(),
             transcript.firstTokenAt,
-            clock.instant());
+            clock.instant(),
+            upstream,
+            continuations);
     try {
       history.record(exchange);
     } catch (MongoException e) {

@@ -15,6 +15,7 @@ enum StreamFormat {
             case CHUNK -> "id: " + frame.seq() + "\ndata: " + frame.payload() + "\n\n";
             case ERROR -> id(frame) + "event: error\ndata: " + frame.payload() + "\n\n";
             case DONE -> id(frame) + "data: [DONE]\n\n";
+            case RESET -> id(frame) + "event: reset\ndata: " + frame.payload() + "\n\n";
             case HEARTBEAT -> "";
           };
       return text.getBytes(StandardCharsets.US_ASCII);
@@ -38,6 +39,7 @@ enum StreamFormat {
             case CHUNK -> frame.payload() + "\n";
             case ERROR -> "{\"error\":" + frame.payload() + "}\n";
             case DONE -> "{\"done\":true}\n";
+            case RESET -> frame.payload() + "\n";
             case HEARTBEAT -> "";
           };
       return text.getBytes(StandardCharsets.US_ASCII);

@@ -128,7 +128,12 @@ public class FramePublisher implements DisposableBean {
 
   /** Starts writing the frames of a stream, numbered from 1. */
   public FrameWriter open(String requestId) {
-    return new FrameWriter(this, requestId);
+    return new FrameWriter(this, requestId, 0);
+  }
+
+  /** Goes on writing a stream another worker began, numbering from {@code lastSeq + 1}. */
+  public FrameWriter openAfter(String requestId, long lastSeq) {
+    return new FrameWriter(this, requestId, lastSeq);
   }
 
   static CommandArgs<byte[], byte[]> args() {

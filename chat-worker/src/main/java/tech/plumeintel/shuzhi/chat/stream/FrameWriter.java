@@ -40,8 +40,9 @@ public final class FrameWriter {
   private long sent;
   private long ttlRenewedAt;
 
-  FrameWriter(FramePublisher publisher, String requestId) {
+  FrameWriter(FramePublisher publisher, String requestId, long lastSeq) {
     this.publisher = publisher;
+    this.seq = lastSeq;
     this.log = ChatChannels.log(requestId).getBytes(UTF_8);
     this.events = ChatChannels.events(requestId).getBytes(UTF_8);
     this.meta = ChatChannels.meta(requestId).getBytes(UTF_8);
@@ -51,6 +52,11 @@ public final class FrameWriter {
   /** Adds a chunk frame; it leaves with the next {@link #send()}. */
   public void chunk(String payload) {
     add(StreamFrame.chunk(++seq, payload));
+  }
+
+  /** Adds a reset frame: the client drops what it has shown of the answer. */
+  public void reset() {
+    add(StreamFrame.reset(++seq));
   }
 
   /** Ends the stream with an error frame and waits until Redis has taken every frame. */
