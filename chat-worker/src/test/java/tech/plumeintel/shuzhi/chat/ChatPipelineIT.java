@@ -59,7 +59,9 @@ import tools.jackson.databind.json.JsonMapper;
       "shuzhi.llm.idle-timeout=5s",
       "shuzhi.llm.total-timeout=30s",
       "shuzhi.llm.max-retries=1",
-      "shuzhi.llm.retry-backoff=50ms"
+      "shuzhi.llm.retry-backoff=50ms",
+      // Another test class's worker, alive in the context cache, continues dead workers' streams.
+      "shuzhi.chat.takeover.enabled=false"
     })
 @RealInfrastructure
 class ChatPipelineIT {
