@@ -50,13 +50,31 @@ public final class BenchRun {
                                       .exceptionally(e -> null)
                                       .join();
                                 })));
-    var report = run(smoke ? Scale.SMOKE : Scale.FULL, smoke, jfr, out, launcher, only);
+    boolean primaryDown = List.of(args).contains("--primary-down");
+    var report =
+        run(smoke ? Scale.SMOKE : Scale.FULL, smoke, jfr, out, launcher, only, primaryDown);
     System.out.println();
     System.out.print(report.markdown());
     System.exit(0);
   }
 
   static Report run(Scale scale, boolean smoke, boolean jfr, Path out, Path launcher, String only)
+      throws Exception {
+    return run(scale, smoke, jfr, out, launcher, only, false);
+  }
+
+  /**
+   * @param primaryDown the first LLM upstream refuses connections and the stand-in is its fallback:
+   *     what failover costs the time to first token
+   */
+  static Report run(
+      Scale scale,
+      boolean smoke,
+      boolean jfr,
+      Path out,
+      Path launcher,
+      String only,
+      boolean primaryDown)
       throws Exception {
     var report = new Report(smoke);
     report.load("start");
@@ -71,7 +89,13 @@ public final class BenchRun {
     var dataDir = Files.createTempDirectory("shuzhi-bench-");
     try (var llm = new LlmStandInProcess();
         var books = new BookSourcesStandIn()) {
-      var env =
+      var env = new java.util.HashMap<String, String>();
+      if (primaryDown) {
+        env.put("SHUZHI_LLM_FALLBACKS_0_BASE_URL", llm.baseUrl().toString());
+        env.put("SHUZHI_LLM_FALLBACKS_0_API_KEY", "bench-key");
+        env.put("SHUZHI_LLM_FALLBACKS_0_MODEL", "bench");
+      }
+      env.putAll(
           Map.ofEntries(
               Map.entry("SHUZHI_LLM_BASE_URL", llm.baseUrl().toString()),
               Map.entry("SHUZHI_LLM_API_KEY", "bench-key"),
@@ -96,7 +120,13 @@ public final class BenchRun {
               // reader.
               Map.entry("SHUZHI_LIMITS_LOOKUPS_PER_MINUTE", "100000000"),
               Map.entry("SHUZHI_LIMITS_DAILY_TOKENS", "0"),
-              Map.entry("LOGGING_LEVEL_ROOT", "WARN"));
+              Map.entry("LOGGING_LEVEL_ROOT", "WARN")));
+      if (primaryDown) {
+        // A port that was free a moment ago: nothing listens there, so connections are refused.
+        try (var closed = new java.net.ServerSocket(0)) {
+          env.put("SHUZHI_LLM_BASE_URL", "http://127.0.0.1:" + closed.getLocalPort());
+        }
+      }
       long started = System.nanoTime();
       try (var sut =
           SystemUnderTest.start(

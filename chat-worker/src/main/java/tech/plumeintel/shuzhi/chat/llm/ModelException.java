@@ -57,11 +57,15 @@ public final class ModelException extends Exception {
     };
   }
 
-  /** Worth continuing an answer that broke off after its first token. */
+  /**
+   * Worth continuing an answer that broke off after its first token (also when the continuation's
+   * own request was turned away for its key: another key or upstream continues it).
+   */
   boolean continuable() {
     return switch (kind) {
       case UNAVAILABLE, TIMEOUT, MALFORMED -> true;
-      case REJECTED -> status == null || status == 429 || status >= 500;
+      case REJECTED ->
+          status == null || status == 429 || status >= 500 || status == 401 || status == 402;
       case CLOSED -> false;
     };
   }

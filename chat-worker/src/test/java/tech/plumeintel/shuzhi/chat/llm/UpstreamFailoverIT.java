@@ -295,6 +295,32 @@ class UpstreamFailoverIT {
   }
 
   @Test
+  void aSoleUpstreamIsStillAskedWhileItsBreakerIsOpen() throws ModelException {
+    var question = marker("alone");
+    first.when(question, new Behaviour.Status(503, "application/json", "{}"));
+    var model =
+        TestLlm.client(
+            TestLlm.properties(
+                Map.of(
+                    "base-url", first.baseUrl(),
+                    "api-key", "sk-first-never-logged",
+                    "max-retries", "0",
+                    "breaker.window", "3",
+                    "breaker.minimum-attempts", "3",
+                    "breaker.cool-down", "1h")),
+            meters);
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> ask(model, question)).isInstanceOf(ModelException.class);
+    }
+
+    first.when(question, answer("first-model"));
+
+    assertThat(ask(model, question).content())
+        .as("with nothing to prefer, an open breaker does not refuse every chat")
+        .isEqualTo(CONTENT);
+  }
+
+  @Test
   void severalKeysOfOneHostTakeTurns() throws ModelException {
     var question = marker("keys");
     var model =
