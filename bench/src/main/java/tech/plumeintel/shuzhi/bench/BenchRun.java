@@ -1,11 +1,16 @@
 package tech.plumeintel.shuzhi.bench;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The benchmark: starts the local run against the stand-ins, runs each phase open-loop after a
@@ -46,7 +51,7 @@ public final class BenchRun {
                                   child.destroy();
                                   child
                                       .onExit()
-                                      .orTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
+                                      .orTimeout(60, TimeUnit.SECONDS)
                                       .exceptionally(e -> null)
                                       .join();
                                 })));
@@ -89,7 +94,7 @@ public final class BenchRun {
     var dataDir = Files.createTempDirectory("shuzhi-bench-");
     try (var llm = new LlmStandInProcess();
         var books = new BookSourcesStandIn()) {
-      var env = new java.util.HashMap<String, String>();
+      var env = new HashMap<String, String>();
       if (primaryDown) {
         env.put("SHUZHI_LLM_FALLBACKS_0_BASE_URL", llm.baseUrl().toString());
         env.put("SHUZHI_LLM_FALLBACKS_0_API_KEY", "bench-key");
@@ -123,7 +128,7 @@ public final class BenchRun {
               Map.entry("LOGGING_LEVEL_ROOT", "WARN")));
       if (primaryDown) {
         // A port that was free a moment ago: nothing listens there, so connections are refused.
-        try (var closed = new java.net.ServerSocket(0)) {
+        try (var closed = new ServerSocket(0)) {
           env.put("SHUZHI_LLM_BASE_URL", "http://127.0.0.1:" + closed.getLocalPort());
         }
       }
@@ -169,8 +174,8 @@ public final class BenchRun {
   /** The run's Kafka log and Mongo file: a bench run starts afresh and leaves nothing behind. */
   private static void deleteQuietly(Path dir) {
     try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (java.io.IOException e) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
       System.err.println("bench: could not delete " + dir + ": " + e.getMessage());
     }
   }

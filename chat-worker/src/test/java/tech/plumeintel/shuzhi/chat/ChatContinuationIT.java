@@ -9,6 +9,7 @@ import io.lettuce.core.RedisClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -178,7 +179,7 @@ class ChatContinuationIT {
 
   private static String chunk(String field, String text) {
     return json.writeValueAsString(
-        java.util.Map.of(
+        Map.of(
             "id",
             "x",
             "object",
@@ -186,7 +187,7 @@ class ChatContinuationIT {
             "model",
             "deepseek-v4-flash",
             "choices",
-            List.of(java.util.Map.of("index", 0, "delta", java.util.Map.of(field, text)))));
+            List.of(Map.of("index", 0, "delta", Map.of(field, text)))));
   }
 
   private ChatRequested job(String question) {

@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -249,7 +251,7 @@ public final class OpenAiStandIn implements AutoCloseable {
     var out = startStream(exchange);
     int budget = answer.cutAfter() < 0 ? Integer.MAX_VALUE : answer.cutAfter();
     int sent = 0;
-    var pieces = new java.util.ArrayList<Map.Entry<String, String>>();
+    var pieces = new ArrayList<Map.Entry<String, String>>();
     if (prefix == null) {
       pieces(answer.reasoning()).forEach(p -> pieces.add(Map.entry("reasoning_content", p)));
     }
@@ -290,7 +292,7 @@ public final class OpenAiStandIn implements AutoCloseable {
   }
 
   private static String chunk(String model, Map<String, String> delta, @Nullable String finish) {
-    var choice = new java.util.LinkedHashMap<String, Object>();
+    var choice = new LinkedHashMap<String, Object>();
     choice.put("index", 0);
     choice.put("delta", delta);
     choice.put("finish_reason", finish);
@@ -308,7 +310,7 @@ public final class OpenAiStandIn implements AutoCloseable {
 
   /** Three code points at a time, so no surrogate pair is split. */
   private static List<String> pieces(String text) {
-    var pieces = new java.util.ArrayList<String>();
+    var pieces = new ArrayList<String>();
     int start = 0;
     while (start < text.length()) {
       int end =

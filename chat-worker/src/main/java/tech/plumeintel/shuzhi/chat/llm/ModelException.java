@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.chat.llm;
 
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,6 +78,6 @@ public final class ModelException extends Exception {
           ? "status_" + status
           : "status_" + (status / 100) + "xx";
     }
-    return kind.name().toLowerCase(java.util.Locale.ROOT);
+    return kind.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -149,8 +149,8 @@ final class OfflineAnswerer implements ChatModel {
     }
 
     @Override
-    public java.util.List<String> continuations() {
-      return java.util.List.of();
+    public List<String> continuations() {
+      return List.of();
     }
 
     @Override

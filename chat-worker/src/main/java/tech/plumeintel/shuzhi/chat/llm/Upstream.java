@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import tech.plumeintel.shuzhi.chat.llm.LlmProperties.Continuation;
 
@@ -59,10 +60,7 @@ final class Upstream {
     this.model = model;
     this.thinking = thinking;
     this.continuation = continuation;
-    this.keys =
-        java.util.stream.IntStream.range(0, keys.size())
-            .mapToObj(i -> new Key(i, keys.get(i)))
-            .toList();
+    this.keys = IntStream.range(0, keys.size()).mapToObj(i -> new Key(i, keys.get(i))).toList();
     this.breaker = breaker;
   }
 

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class OpenAiCompatibleClientIT {
   private static ChatModel client(String baseUrl, Duration firstToken, Duration idle, int retries) {
     return TestLlm.client(
         TestLlm.properties(
-            java.util.Map.of(
+            Map.of(
                 "base-url", baseUrl,
                 "api-key", "sk-client-it",
                 "connect-timeout", "1s",

@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
+import tech.plumeintel.shuzhi.chat.llm.TestLlm;
+import tech.plumeintel.shuzhi.chat.stream.StreamProperties;
 import tech.plumeintel.shuzhi.common.chat.ChatMessage;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 
@@ -48,12 +50,11 @@ class StreamSlotsTest {
         .run(any());
     slots =
         new StreamSlots(
-            tech.plumeintel.shuzhi.chat.llm.TestLlm.properties(
-                java.util.Map.of(
-                    "api-key", "k", "max-concurrent-streams", Integer.toString(limit))),
+            TestLlm.properties(
+                Map.of("api-key", "k", "max-concurrent-streams", Integer.toString(limit))),
             generation,
             registry,
-            new tech.plumeintel.shuzhi.chat.stream.StreamProperties(
+            new StreamProperties(
                 Duration.ofSeconds(3), Duration.ofMinutes(10), null, Duration.ofSeconds(5)));
     return slots;
   }
