@@ -1,11 +1,13 @@
 package tech.plumeintel.shuzhi.bench;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,13 +55,31 @@ public final class BenchRun {
                                       .exceptionally(e -> null)
                                       .join();
                                 })));
-    var report = run(smoke ? Scale.SMOKE : Scale.FULL, smoke, jfr, out, launcher, only);
+    boolean primaryDown = List.of(args).contains("--primary-down");
+    var report =
+        run(smoke ? Scale.SMOKE : Scale.FULL, smoke, jfr, out, launcher, only, primaryDown);
     System.out.println();
     System.out.print(report.markdown());
     System.exit(0);
   }
 
   static Report run(Scale scale, boolean smoke, boolean jfr, Path out, Path launcher, String only)
+      throws Exception {
+    return run(scale, smoke, jfr, out, launcher, only, false);
+  }
+
+  /**
+   * @param primaryDown the first LLM upstream refuses connections and the stand-in is its fallback:
+   *     what failover costs the time to first token
+   */
+  static Report run(
+      Scale scale,
+      boolean smoke,
+      boolean jfr,
+      Path out,
+      Path launcher,
+      String only,
+      boolean primaryDown)
       throws Exception {
     var report = new Report(smoke);
     report.load("start");
@@ -74,7 +94,13 @@ public final class BenchRun {
     var dataDir = Files.createTempDirectory("shuzhi-bench-");
     try (var llm = new LlmStandInProcess();
         var books = new BookSourcesStandIn()) {
-      var env =
+      var env = new HashMap<String, String>();
+      if (primaryDown) {
+        env.put("SHUZHI_LLM_FALLBACKS_0_BASE_URL", llm.baseUrl().toString());
+        env.put("SHUZHI_LLM_FALLBACKS_0_API_KEY", "bench-key");
+        env.put("SHUZHI_LLM_FALLBACKS_0_MODEL", "bench");
+      }
+      env.putAll(
           Map.ofEntries(
               Map.entry("SHUZHI_LLM_BASE_URL", llm.baseUrl().toString()),
               Map.entry("SHUZHI_LLM_API_KEY", "bench-key"),
@@ -100,7 +126,13 @@ public final class BenchRun {
               // is believed from its own (loopback) address, as a deployment names its proxy.
               Map.entry("SHUZHI_TRUSTED_PROXIES", "127.0.0.1"),
               Map.entry("SHUZHI_LIMITS_DAILY_TOKENS", "0"),
-              Map.entry("LOGGING_LEVEL_ROOT", "WARN"));
+              Map.entry("LOGGING_LEVEL_ROOT", "WARN")));
+      if (primaryDown) {
+        // A port that was free a moment ago: nothing listens there, so connections are refused.
+        try (var closed = new ServerSocket(0)) {
+          env.put("SHUZHI_LLM_BASE_URL", "http://127.0.0.1:" + closed.getLocalPort());
+        }
+      }
       long started = System.nanoTime();
       try (var sut =
           SystemUnderTest.start(

@@ -63,7 +63,9 @@ import tools.jackson.databind.json.JsonMapper;
       "shuzhi.llm.idle-timeout=5s",
       "shuzhi.llm.total-timeout=30s",
       "shuzhi.llm.max-retries=1",
-      "shuzhi.llm.retry-backoff=50ms"
+      "shuzhi.llm.retry-backoff=50ms",
+      // Another test class's worker, alive in the context cache, continues dead workers' streams.
+      "shuzhi.chat.takeover.enabled=false"
     })
 @RealInfrastructure
 class ChatPipelineIT {
@@ -248,22 +250,23 @@ class ChatPipelineIT {
   }
 
   @Test
-  void rejectedKeyIsNotRetriedAndEndsWithModelError() {
+  void requestTheUpstreamCallsMalformedIsNotRetriedAndEndsWithModelError() {
+    // (A refused key, 401, takes the key out of use: UpstreamFailoverIT, with keys to spare.)
     llm.when(
-        "[401]",
+        "[400]",
         new Behaviour.Status(
-            401,
+            400,
             "application/json",
-            "{\"error\":{\"message\":\"Authentication Fails, your api key: "
+            "{\"error\":{\"message\":\"Invalid request, your api key: "
                 + API_KEY
-                + " is invalid\",\"type\":\"authentication_error\"}}"));
-    var job = job("user-" + UUID.randomUUID(), "问题[401]");
+                + "\",\"type\":\"invalid_request_error\"}}"));
+    var job = job("user-" + UUID.randomUUID(), "问题[400]");
 
     send(job);
 
     await().atMost(STREAM).until(() -> redis.ended(job.requestId()));
     assertThat(redis.events(job.requestId()).getLast().kind()).isEqualTo(StreamFrame.Kind.ERROR);
-    assertThat(llm.requestsContaining("[401]")).hasSize(1);
+    assertThat(llm.requestsContaining("[400]")).hasSize(1);
   }
 
   @Test
@@ -476,14 +479,14 @@ class ChatPipelineIT {
   @Test
   void keyPromptAndAnswerNeverAppearInLogs() {
     llm.when(
-        "[401]",
+        "[400-secret]",
         new Behaviour.Status(
-            401,
+            400,
             "application/json",
-            "{\"error\":{\"message\":\"bad key "
+            "{\"error\":{\"message\":\"bad request "
                 + API_KEY
-                + "\",\"type\":\"authentication_error\"}}"));
-    var failing = job("user-" + UUID.randomUUID(), "秘密的问题[401]");
+                + "\",\"type\":\"invalid_request_error\"}}"));
+    var failing = job("user-" + UUID.randomUUID(), "秘密的问题[400-secret]");
     var working = job("user-" + UUID.randomUUID(), "另一个秘密的问题[replay]");
     send(failing);
     send(working);

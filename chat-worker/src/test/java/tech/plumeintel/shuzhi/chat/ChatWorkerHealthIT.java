@@ -18,7 +18,9 @@ import tools.jackson.databind.JsonNode;
     properties = {
       "management.server.port=0",
       "shuzhi.llm.api-key=test-key",
-      "spring.kafka.listener.auto-startup=false"
+      "spring.kafka.listener.auto-startup=false",
+      // Nor the streams of dead workers other tests leave behind.
+      "shuzhi.chat.takeover.enabled=false"
     })
 @RealInfrastructure
 // Its listeners would otherwise stay in the worker's consumer group and take other tests' jobs.

@@ -65,7 +65,14 @@ class ComposeFileTest {
           "shuzhi_chat_streams_active",
           "shuzhi_ratelimit_rejections_total",
           "shuzhi_content_security_checks_total",
-          "shuzhi_content_security_failures_total");
+          "shuzhi_content_security_failures_total",
+          "shuzhi_llm_upstream_requests_total",
+          "shuzhi_llm_upstream_failovers_total",
+          "shuzhi_llm_upstream_continuations_total",
+          "resilience4j_circuitbreaker_state",
+          "shuzhi_llm_upstream_keys_usable",
+          "shuzhi_llm_upstream_first_token_seconds",
+          "shuzhi_llm_upstream_tokens_total");
 
   private static final Path ROOT = repositoryRoot();
   private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -31,23 +31,36 @@ class ChatFailuresJourneyIT {
   }
 
   @Test
-  void aModelThatRefusesFailsOrBreaksOffEndsTheStreamWithAClearErrorEvent() {
+  void aKeyWithoutBalanceIsLetGoAndTheChatsAreAnsweredWithTheOtherKey() {
+    var reader = system.login("reader-spent-key");
+    var isbn = knownBook(reader);
+    system.upstreams.llm.refuseKey(Upstreams.LLM_SPENT_KEY, 402);
+
+    for (int i = 0; i < 3; i++) {
+      var events = reader.ask(isbn, "问题 " + i + " [spent]").untilEnd();
+      assertThat(events.getLast().isDone()).as("ended with [DONE]: %s", events.getLast()).isTrue();
+      assertThat(Answers.text(events.subList(0, events.size() - 1), "content"))
+          .isEqualTo(Answers.RECORDED_ANSWER);
+    }
+    assertThat(
+            system.upstreams.llm.requestsWithKey(Upstreams.LLM_SPENT_KEY).stream()
+                .filter(request -> request.question().contains("[spent]")))
+        .as("asked once with the spent key, never again")
+        .hasSizeLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void aModelThatFailsOrKeepsBreakingOffEndsTheStreamWithAClearErrorEvent() {
     var reader = system.login("reader-model-failures");
     var isbn = knownBook(reader);
     var chunks = Upstreams.recordedChunks(Upstreams.REASONER);
-    system.upstreams.llm.when(
-        "[402]",
-        new OpenAiStandIn.Behaviour.Status(
-            402,
-            "application/json",
-            "{\"error\":{\"message\":\"Insufficient Balance\",\"type\":\"unknown_error\"}}"));
     system.upstreams.llm.when(
         "[500]",
         new OpenAiStandIn.Behaviour.Status(
             500, "application/json", "{\"error\":{\"message\":\"internal\"}}"));
     system.upstreams.llm.when("[cut]", new OpenAiStandIn.Behaviour.Cut(chunks.subList(0, 5)));
 
-    for (var marker : List.of("[402]", "[500]", "[cut]")) {
+    for (var marker : List.of("[500]", "[cut]")) {
       var stream = reader.ask(isbn, "问题 " + marker);
       assertThat(stream.status()).as(marker).isEqualTo(200);
 

@@ -49,7 +49,14 @@ class MetricsAfterTrafficIT {
             "shuzhi_llm_tokens_total{",
             "kind=\"reasoning\"",
             "kind=\"prompt\"",
-            "shuzhi_chat_streams_active")) {
+            "shuzhi_chat_streams_active",
+            "shuzhi_llm_upstream_requests_total{",
+            "outcome=\"answered\"",
+            "upstream=\"primary\"",
+            "shuzhi_llm_upstream_first_token_seconds_bucket{",
+            "shuzhi_llm_upstream_tokens_total{",
+            "resilience4j_circuitbreaker_state{",
+            "shuzhi_llm_upstream_keys_usable{")) {
       assertThat(chat).as(name).contains(name);
     }
   }

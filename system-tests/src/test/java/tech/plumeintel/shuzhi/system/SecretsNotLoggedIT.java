@@ -51,6 +51,7 @@ class SecretsNotLoggedIT {
               WechatStandIn.APP_SECRET,
               ShuzhiSystem.JWT_SECRET,
               Upstreams.LLM_API_KEY,
+              Upstreams.LLM_SPENT_KEY,
               question,
               answer,
               thinking)) {

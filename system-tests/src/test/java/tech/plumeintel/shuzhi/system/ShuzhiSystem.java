@@ -123,6 +123,9 @@ final class ShuzhiSystem {
     properties.put("shuzhi.llm.total-timeout", "60s");
     properties.put("shuzhi.llm.max-retries", "1");
     properties.put("shuzhi.llm.retry-backoff", "50ms");
+    // A dead worker's streams are continued well within the API's worker-silence limit.
+    properties.put("shuzhi.chat.takeover.lease", "1s");
+    properties.put("shuzhi.chat.takeover.scan-interval", "250ms");
     return properties;
   }
 

@@ -19,6 +19,7 @@ import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 final class Upstreams implements AutoCloseable {
 
   static final String LLM_API_KEY = "sk-system-tests-never-logged";
+  static final String LLM_SPENT_KEY = "sk-system-tests-spent-never-logged";
   static final Duration LLM_CHUNK_DELAY = Duration.ofMillis(2);
 
   final WechatStandIn wechat = new WechatStandIn();
@@ -45,7 +46,14 @@ final class Upstreams implements AutoCloseable {
 
   /** What the chat-worker is told about the model. */
   Map<String, String> llmProperties() {
-    return Map.of("shuzhi.llm.base-url", llm.baseUrl(), "shuzhi.llm.api-key", LLM_API_KEY);
+    return Map.of(
+        "shuzhi.llm.base-url",
+        llm.baseUrl(),
+        "shuzhi.llm.api-key",
+        LLM_API_KEY,
+        // A second key, which ChatFailuresJourneyIT has the stand-in refuse for want of balance.
+        "shuzhi.llm.api-keys",
+        LLM_SPENT_KEY);
   }
 
   /** The chunks of a recorded DeepSeek stream, one JSON object each, as sent in {@code data:}. */

@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,13 +47,48 @@ public final class OpenAiStandIn implements AutoCloseable {
 
     /** An error answer. */
     record Status(int code, String contentType, String body) implements Behaviour {}
+
+    /**
+     * An answer generated here, three characters a chunk, {@code delay} apart: thinking, then
+     * content, then the finish, the usage (with DeepSeek's cache hit and miss counts) and {@code
+     * [DONE]}. Aware of DeepSeek's chat prefix completion: a request whose last message is an
+     * {@code assistant} one with {@code "prefix": true} gets only the content after that prefix (no
+     * thinking), and a {@code 400} if the prefix is not the start of the content. With {@code
+     * cutAfter} ≥ 0 the connection closes after that many characters (thinking and content) of this
+     * response, without a finish: an upstream that drops mid-answer.
+     */
+    record Answer(String model, String reasoning, String content, int cutAfter, Duration delay)
+        implements Behaviour {
+      public static Answer of(String model, String reasoning, String content) {
+        return new Answer(model, reasoning, content, -1, Duration.ofMillis(2));
+      }
+
+      public Answer cutAfter(int characters) {
+        return new Answer(model, reasoning, content, characters, delay);
+      }
+    }
   }
 
   /** One request as received. */
-  public record Recorded(String authorization, JsonNode body) {
+  public record Recorded(String path, String authorization, JsonNode body) {
+    /** The last user message. */
     public String question() {
       var messages = body.path("messages");
-      return messages.path(messages.size() - 1).path("content").asString();
+      for (int i = messages.size() - 1; i >= 0; i--) {
+        if (messages.path(i).path("role").asString().equals("user")) {
+          return messages.path(i).path("content").asString();
+        }
+      }
+      return "";
+    }
+
+    /** The text a chat prefix completion asks to continue, or null for an ordinary request. */
+    public @Nullable String prefix() {
+      var messages = body.path("messages");
+      var last = messages.path(messages.size() - 1);
+      return last.path("role").asString().equals("assistant") && last.path("prefix").asBoolean()
+          ? last.path("content").asString()
+          : null;
     }
   }
 
@@ -57,7 +96,9 @@ public final class OpenAiStandIn implements AutoCloseable {
 
   private final HttpServer server;
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
-  private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+  private final Map<String, List<Behaviour>> behaviours = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
+  private final Map<String, Integer> refused = new ConcurrentHashMap<>();
   private final Map<String, Long> closedAt = new ConcurrentHashMap<>();
   private final Behaviour fallback;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -67,6 +108,8 @@ public final class OpenAiStandIn implements AutoCloseable {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/chat/completions", this::handle);
+    // DeepSeek's beta features, chat prefix completion among them.
+    server.createContext("/beta/chat/completions", this::handle);
     server.start();
   }
 
@@ -84,7 +127,30 @@ public final class OpenAiStandIn implements AutoCloseable {
 
   /** Requests whose last user message contains the marker get this behaviour. */
   public void when(String marker, Behaviour behaviour) {
-    behaviours.put(marker, behaviour);
+    when(marker, List.of(behaviour));
+  }
+
+  /**
+   * Requests with the marker get these behaviours in turn, the last one again once they run out: a
+   * 503 then an answer, an answer cut short then its continuation.
+   */
+  public void when(String marker, List<Behaviour> inTurn) {
+    turns.put(marker, new AtomicInteger());
+    behaviours.put(marker, List.copyOf(inTurn));
+  }
+
+  /** Requests with this key are answered with this status (a refused key, a spent balance). */
+  public void refuseKey(String key, int status) {
+    refused.put("Bearer " + key, status);
+  }
+
+  /** Requests that came with this key as their bearer token. */
+  public List<Recorded> requestsWithKey(String key) {
+    return requests.stream().filter(r -> r.authorization().equals("Bearer " + key)).toList();
+  }
+
+  public List<Recorded> requests() {
+    return List.copyOf(requests);
   }
 
   public List<Recorded> requestsContaining(String text) {
@@ -101,10 +167,28 @@ public final class OpenAiStandIn implements AutoCloseable {
       var body = JSON.readTree(exchange.getRequestBody().readAllBytes());
       var recorded =
           new Recorded(
-              String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")), body);
+              exchange.getRequestURI().getPath(),
+              String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")),
+              body);
       requests.add(recorded);
       var marker = behaviours.keySet().stream().filter(recorded.question()::contains).findFirst();
-      var behaviour = marker.map(behaviours::get).orElse(fallback);
+      var behaviour =
+          marker
+              .map(
+                  m -> {
+                    var inTurn = behaviours.get(m);
+                    int turn = turns.get(m).getAndIncrement();
+                    return inTurn.get(Math.min(turn, inTurn.size() - 1));
+                  })
+              .orElse(fallback);
+      var refusal = refused.get(recorded.authorization());
+      if (refusal != null) {
+        behaviour =
+            new Behaviour.Status(
+                refusal,
+                "application/json",
+                "{\"error\":{\"message\":\"refused\",\"type\":\"authentication_error\"}}");
+      }
       switch (behaviour) {
         case Behaviour.Status status -> {
           var bytes = status.body().getBytes(StandardCharsets.UTF_8);
@@ -133,6 +217,7 @@ public final class OpenAiStandIn implements AutoCloseable {
             event(out, "data: " + chunk);
           }
         }
+        case Behaviour.Answer answer -> answer(exchange, answer, recorded.prefix());
         case Behaviour.Stall stall -> {
           var out = startStream(exchange);
           for (var chunk : stall.chunks()) {
@@ -150,6 +235,90 @@ public final class OpenAiStandIn implements AutoCloseable {
         }
       }
     }
+  }
+
+  private static void answer(
+      HttpExchange exchange, Behaviour.Answer answer, @Nullable String prefix) throws IOException {
+    if (prefix != null && !answer.content().startsWith(prefix)) {
+      var bytes =
+          "{\"error\":{\"message\":\"prefix is not this answer's\",\"type\":\"invalid_request_error\"}}"
+              .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(400, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      return;
+    }
+    var out = startStream(exchange);
+    int budget = answer.cutAfter() < 0 ? Integer.MAX_VALUE : answer.cutAfter();
+    int sent = 0;
+    var pieces = new ArrayList<Map.Entry<String, String>>();
+    if (prefix == null) {
+      pieces(answer.reasoning()).forEach(p -> pieces.add(Map.entry("reasoning_content", p)));
+    }
+    pieces(answer.content().substring(prefix == null ? 0 : prefix.length()))
+        .forEach(p -> pieces.add(Map.entry("content", p)));
+    for (var piece : pieces) {
+      if (sent + piece.getValue().length() > budget) {
+        return;
+      }
+      sent += piece.getValue().length();
+      event(out, "data: " + chunk(answer.model(), Map.of(piece.getKey(), piece.getValue()), null));
+      pause(answer.delay());
+    }
+    event(out, "data: " + chunk(answer.model(), Map.of(), "stop"));
+    var usage =
+        Map.of(
+            "prompt_tokens", 100,
+            "completion_tokens", sent,
+            "total_tokens", 100 + sent,
+            "prompt_cache_hit_tokens", 64,
+            "prompt_cache_miss_tokens", 36);
+    event(
+        out,
+        "data: "
+            + JSON.writeValueAsString(
+                Map.of(
+                    "id",
+                    "stand-in",
+                    "object",
+                    "chat.completion.chunk",
+                    "model",
+                    answer.model(),
+                    "choices",
+                    List.of(),
+                    "usage",
+                    usage)));
+    event(out, "data: [DONE]");
+  }
+
+  private static String chunk(String model, Map<String, String> delta, @Nullable String finish) {
+    var choice = new LinkedHashMap<String, Object>();
+    choice.put("index", 0);
+    choice.put("delta", delta);
+    choice.put("finish_reason", finish);
+    return JSON.writeValueAsString(
+        Map.of(
+            "id",
+            "stand-in",
+            "object",
+            "chat.completion.chunk",
+            "model",
+            model,
+            "choices",
+            List.of(choice)));
+  }
+
+  /** Three code points at a time, so no surrogate pair is split. */
+  private static List<String> pieces(String text) {
+    var pieces = new ArrayList<String>();
+    int start = 0;
+    while (start < text.length()) {
+      int end =
+          text.offsetByCodePoints(start, Math.min(3, text.codePointCount(start, text.length())));
+      pieces.add(text.substring(start, end));
+      start = end;
+    }
+    return pieces;
   }
 
   private static OutputStream startStream(HttpExchange exchange) throws IOException {

@@ -20,6 +20,7 @@ enum StreamFormat {
             case CHUNK -> "id: " + frame.seq() + "\ndata: " + frame.payload() + "\n\n";
             case ERROR -> id(frame) + "event: error\ndata: " + frame.payload() + "\n\n";
             case DONE -> id(frame) + "data: [DONE]\n\n";
+            case RESET -> id(frame) + "event: reset\ndata: " + frame.payload() + "\n\n";
             case HEARTBEAT -> "";
           };
       return text.getBytes(StandardCharsets.US_ASCII);
@@ -49,6 +50,7 @@ enum StreamFormat {
             case CHUNK -> frame.payload() + "\n";
             case ERROR -> frame.payload() + "\n";
             case DONE -> "{\"done\":true}\n";
+            case RESET -> frame.payload() + "\n";
             case HEARTBEAT -> "";
           };
       return text.getBytes(StandardCharsets.US_ASCII);

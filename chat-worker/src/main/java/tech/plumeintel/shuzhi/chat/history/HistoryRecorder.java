@@ -115,7 +115,9 @@ public class HistoryRecorder {
         exchange.model(),
         exchange.createdAt(),
         exchange.firstTokenAt(),
-        exchange.completedAt());
+        exchange.completedAt(),
+        exchange.upstream(),
+        exchange.continuations());
   }
 
   private void createIndexes() {

@@ -4,6 +4,8 @@ import com.mongodb.MongoException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +15,7 @@ import tech.plumeintel.shuzhi.chat.history.HistoryRecorder;
 import tech.plumeintel.shuzhi.chat.history.TokenSpend;
 import tech.plumeintel.shuzhi.chat.job.StreamMetrics.Outcome;
 import tech.plumeintel.shuzhi.chat.llm.ChatModel;
+import tech.plumeintel.shuzhi.chat.llm.LlmProperties;
 import tech.plumeintel.shuzhi.chat.llm.ModelEvent;
 import tech.plumeintel.shuzhi.chat.llm.ModelException;
 import tech.plumeintel.shuzhi.chat.llm.ModelStream;
@@ -26,6 +29,9 @@ import tech.plumeintel.shuzhi.chat.stream.FrameDeliveryException;
 import tech.plumeintel.shuzhi.chat.stream.FramePublisher;
 import tech.plumeintel.shuzhi.chat.stream.FrameWriter;
 import tech.plumeintel.shuzhi.chat.stream.StreamProperties;
+import tech.plumeintel.shuzhi.chat.takeover.Leases;
+import tech.plumeintel.shuzhi.chat.takeover.Resumption;
+import tech.plumeintel.shuzhi.chat.takeover.TakeoverProperties;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
@@ -52,6 +58,9 @@ class ChatGeneration {
   private final StreamProperties properties;
   private final Clock clock;
   private final AnswerModeration moderation;
+  private final Leases leases;
+  private final LlmProperties llm;
+  private final TakeoverProperties takeover;
 
   ChatGeneration(
       FramePublisher frames,
@@ -63,8 +72,14 @@ class ChatGeneration {
       StreamMetrics metrics,
       StreamProperties properties,
       Clock clock,
-      AnswerModeration moderation) {
+      AnswerModeration moderation,
+      Leases leases,
+      LlmProperties llm,
+      TakeoverProperties takeover) {
     this.moderation = moderation;
+    this.leases = leases;
+    this.llm = llm;
+    this.takeover = takeover;
     this.spend = spend;
     this.frames = frames;
     this.active = active;
@@ -126,11 +141,69 @@ class ChatGeneration {
           log.info("Job {} skipped: cancelled before it started", requestId);
           metrics.ended(Outcome.CANCELLED_BEFORE_START);
         }
-        case TAKEN -> generate(job, prompt, path, handle, pickedUp);
+        case TAKEN -> {
+          holdLease(job);
+          try {
+            generate(job, prompt, path, handle, pickedUp, null);
+          } finally {
+            leases.release(requestId);
+          }
+        }
       }
     } catch (FrameDeliveryException e) {
       log.warn("Job {} could not use Redis: {}", requestId, e.getMessage());
       metrics.ended(Outcome.FAILED);
+    }
+  }
+
+  /**
+   * Continues a stream whose worker died, claimed from its lapsed lease: from the text its log
+   * holds, numbering frames on from its last, within the bounds on takeovers and on the answer's
+   * total time.
+   */
+  void resume(Resumption resumption) {
+    var job = resumption.job();
+    var requestId = job.requestId();
+    MDC.put(RequestIds.MDC_KEY, requestId);
+    var pickedUp = clock.instant();
+    try {
+      var registered = active.register(requestId);
+      if (registered.isEmpty()) {
+        return;
+      }
+      try (var handle = registered.get()) {
+        var overdue = pickedUp.isAfter(job.requestedAt().plus(llm.totalTimeout()));
+        if (resumption.takeovers() > takeover.maxTakeovers() || overdue) {
+          log.warn(
+              "Job {} not continued: {}",
+              requestId,
+              overdue ? "past its total time" : "taken over too often");
+          frames
+              .openAfter(requestId, resumption.lastSeq())
+              .error(ChunkRenderer.error("MODEL_ERROR", "对话服务中断，请重试。"));
+          metrics.ended(Outcome.FAILED);
+          return;
+        }
+        var path = new FirstTokenPath(requestId, job.requestedAt(), pickedUp);
+        var prompt = prompts.build(job);
+        path.promptReady();
+        generate(job, prompt, path, handle, pickedUp, resumption);
+      }
+    } catch (FrameDeliveryException e) {
+      log.warn("Job {} could not use Redis: {}", requestId, e.getMessage());
+      metrics.ended(Outcome.FAILED);
+    } finally {
+      leases.release(requestId);
+      MDC.remove(RequestIds.MDC_KEY);
+    }
+  }
+
+  /** Without a lease the stream still runs; it only cannot be continued if this worker dies. */
+  private void holdLease(ChatRequested job) {
+    try {
+      leases.hold(job);
+    } catch (RuntimeException e) {
+      log.warn("Job {} runs without a lease: {}", job.requestId(), e.toString());
     }
   }
 
@@ -139,23 +212,43 @@ class ChatGeneration {
       Prompt prompt,
       FirstTokenPath path,
       ActiveStreams.Handle handle,
-      Instant pickedUp) {
+      Instant pickedUp,
+      @Nullable Resumption resumption) {
     log.info(
-        "Job {} generating: {} turns, {} prompt chars, book {}",
+        "Job {} {}: {} turns, {} prompt chars, book {}",
         job.requestId(),
+        resumption == null ? "generating" : "continuing after frame " + resumption.lastSeq(),
         prompt.turns().size(),
         prompt.size(),
         prompt.book() == null ? "unknown" : "known");
     var transcript = new Transcript(pickedUp);
+    if (resumption != null) {
+      transcript.answer.append(resumption.answer());
+      transcript.reasoning.append(resumption.reasoning());
+    }
     // Only the question is kept for the history: the system prompt (the book, kilobytes) need not
     // live as long as the stream, 2,000 of which the worker holds at once.
     var question = prompt.question();
     Outcome outcome;
     String modelName;
+    String upstream;
+    List<String> continuations;
     // Content security (#17): the generated text is checked while it streams.
-    try (var stream = moderation.watch(job, model.stream(prompt, job.userId()))) {
+    try (var stream =
+        moderation.watch(
+            job,
+            resumption == null
+                ? model.stream(prompt, job.userId())
+                : model.resume(prompt, job.userId(), resumption.delivered()))) {
       handle.attach(stream);
-      var writer = frames.open(job.requestId());
+      var writer =
+          resumption == null
+              ? frames.open(job.requestId())
+              : frames.openAfter(job.requestId(), resumption.lastSeq());
+      if (resumption != null) {
+        // The API is waiting for a sign of life since the dead worker's last one.
+        writer.heartbeat();
+      }
       var chunks = new ChunkRenderer(job.requestId(), pickedUp.getEpochSecond());
       try {
         outcome = relay(job.requestId(), stream, writer, chunks, transcript, handle, path);
@@ -168,6 +261,12 @@ class ChatGeneration {
         outcome = Outcome.FAILED;
       }
       modelName = stream.model();
+      upstream = stream.upstream();
+      continuations = new ArrayList<String>();
+      if (resumption != null) {
+        continuations.add("takeover " + resumption.worker());
+      }
+      continuations.addAll(stream.continuations());
     }
     metrics.ended(outcome);
     log.info(
@@ -177,7 +276,7 @@ class ChatGeneration {
         transcript.answer.length(),
         transcript.reasoning.length(),
         transcript.usage == null ? "?" : transcript.usage.completionTokens());
-    store(job, question, transcript, outcome, modelName);
+    store(job, question, transcript, outcome, modelName, upstream, continuations);
   }
 
   private Outcome relay(
@@ -213,6 +312,12 @@ class ChatGeneration {
             path.tokenRead();
             transcript.answer.append(content.text());
             writer.chunk(chunks.content(stream.model(), content.text()));
+          }
+          case ModelEvent.Reset ignored -> {
+            // The answer starts over: the reader drops what it was shown, and so does the history.
+            transcript.answer.setLength(0);
+            transcript.reasoning.setLength(0);
+            writer.reset();
           }
           case ModelEvent.Finished finished ->
               writer.chunk(chunks.finish(stream.model(), finished.reason()));
@@ -261,7 +366,9 @@ class ChatGeneration {
       String question,
       Transcript transcript,
       Outcome outcome,
-      String modelName) {
+      String modelName,
+      String upstream,
+      List<String> continuations) {
     var status =
         switch (outcome) {
           case COMPLETED -> Exchange.Status.completed;
@@ -285,7 +392,9 @@ class ChatGeneration {
             modelName,
             job.requestedAt(),
             transcript.firstTokenAt,
-            clock.instant());
+            clock.instant(),
+            upstream,
+            continuations);
     try {
       history.record(exchange);
     } catch (MongoException e) {

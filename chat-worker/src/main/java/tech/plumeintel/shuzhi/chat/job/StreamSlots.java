@@ -13,6 +13,8 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.chat.llm.LlmProperties;
 import tech.plumeintel.shuzhi.chat.stream.StreamProperties;
+import tech.plumeintel.shuzhi.chat.takeover.Resumption;
+import tech.plumeintel.shuzhi.chat.takeover.StreamContinuer;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 
 /**
@@ -23,7 +25,7 @@ import tech.plumeintel.shuzhi.common.chat.ChatRequested;
  * resume. It resumes as soon as a stream ends. The semaphore stays as the hard limit.
  */
 @Component
-class StreamSlots implements DisposableBean {
+class StreamSlots implements DisposableBean, StreamContinuer {
 
   private static final Logger log = LoggerFactory.getLogger(StreamSlots.class);
 
@@ -73,6 +75,38 @@ class StreamSlots implements DisposableBean {
       adjustListener();
       throw e;
     }
+  }
+
+  @Override
+  public int freeSlots() {
+    return slots.availablePermits();
+  }
+
+  /** Continues a dead worker's stream on a slot of this worker, if one is free. */
+  @Override
+  public boolean tryContinue(Resumption resumption) {
+    if (!slots.tryAcquire()) {
+      return false;
+    }
+    adjustListener();
+    try {
+      threads.execute(
+          () -> {
+            try {
+              generation.resume(resumption);
+            } catch (RuntimeException e) {
+              log.error("Stream thread failed", e);
+            } finally {
+              slots.release();
+              adjustListener();
+            }
+          });
+    } catch (RuntimeException e) {
+      slots.release();
+      adjustListener();
+      return false;
+    }
+    return true;
   }
 
   /** Serialized, and decided from the current count, so a pause and a resume cannot cross. */

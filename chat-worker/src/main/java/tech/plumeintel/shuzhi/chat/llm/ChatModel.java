@@ -13,6 +13,13 @@ public interface ChatModel {
    */
   ModelStream stream(Prompt prompt, String user);
 
+  /**
+   * Continues an answer of which the reader was shown {@code delivered} (by a worker that died):
+   * the stream yields only what follows it, or a {@link ModelEvent.Reset} first and then a whole
+   * new answer when the text cannot be continued (thinking was cut, or the upstream restarts).
+   */
+  ModelStream resume(Prompt prompt, String user, Delivered delivered);
+
   /** The configured model name, for frames written before the model names itself. */
   String name();
 }

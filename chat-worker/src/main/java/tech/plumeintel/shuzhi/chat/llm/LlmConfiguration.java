@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.chat.llm;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +23,16 @@ class LlmConfiguration {
   private static final Logger log = LoggerFactory.getLogger(LlmConfiguration.class);
 
   @Bean
-  ChatModel chatModel(LlmProperties properties, Environment environment) {
+  ChatModel chatModel(LlmProperties properties, Environment environment, MeterRegistry meters) {
     if (properties.hasApiKey()) {
-      log.info("Answering with model {} at {}", properties.model(), properties.baseUrl());
-      return new OpenAiCompatibleClient(properties);
+      log.info(
+          "Answering with model {} at {}, {} fallback(s)",
+          properties.model(),
+          properties.baseUrl(),
+          properties.fallbacks().size());
+      var upstreams = new Upstreams(properties);
+      return new OpenAiCompatibleClient(
+          properties, upstreams, new UpstreamMetrics(meters, upstreams));
     }
     if (OfflineStandIns.allowed(environment)) {
       log.warn("No SHUZHI_LLM_API_KEY in the local run: answering offline from book metadata");

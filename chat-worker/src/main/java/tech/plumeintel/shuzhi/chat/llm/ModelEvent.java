@@ -17,6 +17,12 @@ public sealed interface ModelEvent {
   /** The tokens the generation cost. */
   record Usage(TokenUsage tokens) implements ModelEvent {}
 
+  /**
+   * The generation starts over (it broke off while thinking, or its upstream cannot continue a
+   * prefix): everything yielded before is void, a whole new answer follows.
+   */
+  record Reset() implements ModelEvent {}
+
   /** Nothing arrived in the time the reader was willing to wait; the stream is still alive. */
   record Silence() implements ModelEvent {}
 
@@ -25,4 +31,5 @@ public sealed interface ModelEvent {
 
   Silence SILENCE = new Silence();
   End END = new End();
+  Reset RESET = new Reset();
 }

@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.chat.llm;
 
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,12 +45,39 @@ public final class ModelException extends Exception {
     return status;
   }
 
-  /** Worth another attempt when nothing was streamed yet: rate limits, server errors, outages. */
-  boolean retryable() {
+  /**
+   * Worth asking another upstream (or key) before the first token: outages, rate limits, server
+   * errors, refused keys, a first-token timeout, an answer that is not a chunk stream. Not a
+   * request the upstream judged malformed (400, 413, 422), which any other would refuse too.
+   */
+  boolean failoverWorthy() {
     return switch (kind) {
-      case UNAVAILABLE -> true;
-      case REJECTED -> status != null && (status == 429 || status >= 500);
-      case TIMEOUT, MALFORMED, CLOSED -> false;
+      case UNAVAILABLE, TIMEOUT, MALFORMED -> true;
+      case REJECTED -> status == null || !(status == 400 || status == 413 || status == 422);
+      case CLOSED -> false;
     };
+  }
+
+  /**
+   * Worth continuing an answer that broke off after its first token (also when the continuation's
+   * own request was turned away for its key: another key or upstream continues it).
+   */
+  boolean continuable() {
+    return switch (kind) {
+      case UNAVAILABLE, TIMEOUT, MALFORMED -> true;
+      case REJECTED ->
+          status == null || status == 429 || status >= 500 || status == 401 || status == 402;
+      case CLOSED -> false;
+    };
+  }
+
+  /** The failure as a metric tag: the kind, and the status class for an error status. */
+  String reason() {
+    if (status != null) {
+      return status == 429 || status == 401 || status == 402
+          ? "status_" + status
+          : "status_" + (status / 100) + "xx";
+    }
+    return kind.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -31,11 +31,27 @@ final class OfflineAnswerer implements ChatModel {
 
   @Override
   public ModelStream stream(Prompt prompt, String user) {
+    return resume(prompt, user, Delivered.NOTHING);
+  }
+
+  /** The answer is the same every time: what was delivered of it is skipped, else it restarts. */
+  @Override
+  public ModelStream resume(Prompt prompt, String user, Delivered delivered) {
     var events = new ArrayDeque<ModelEvent>();
     var reasoning = "离线模式：没有配置模型密钥，不调用大模型，只根据书目信息作答。";
     var answer = answer(prompt);
-    pieces(reasoning).forEach(piece -> events.add(new ModelEvent.Reasoning(piece)));
-    pieces(answer).forEach(piece -> events.add(new ModelEvent.Content(piece)));
+    if (delivered.anything()
+        && !delivered.content().isEmpty()
+        && answer.startsWith(delivered.content())) {
+      pieces(answer.substring(delivered.content().length()))
+          .forEach(piece -> events.add(new ModelEvent.Content(piece)));
+    } else {
+      if (delivered.anything()) {
+        events.add(ModelEvent.RESET);
+      }
+      pieces(reasoning).forEach(piece -> events.add(new ModelEvent.Reasoning(piece)));
+      pieces(answer).forEach(piece -> events.add(new ModelEvent.Content(piece)));
+    }
     events.add(new ModelEvent.Finished("stop"));
     int completion = reasoning.length() + answer.length();
     events.add(
@@ -125,6 +141,16 @@ final class OfflineAnswerer implements ChatModel {
     @Override
     public String model() {
       return MODEL;
+    }
+
+    @Override
+    public String upstream() {
+      return MODEL;
+    }
+
+    @Override
+    public List<String> continuations() {
+      return List.of();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package tech.plumeintel.shuzhi.chat.llm;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
@@ -18,18 +17,22 @@ import tools.jackson.databind.json.JsonMapper;
  * {base}/chat/completions}, {@code stream: true}, usage included). Built on the JDK HTTP client
  * with a small SSE reader rather than an SDK: the worker needs exactly one call, DeepSeek's {@code
  * reasoning_content} (which the OpenAI SDK does not model), prompt cancellation by closing the
- * connection, and no extra thread per stream.
+ * connection, and no extra thread per stream. Which upstream a request goes to, and when another is
+ * asked, is {@link HttpModelStream}'s business; this class builds the requests.
  */
 final class OpenAiCompatibleClient implements ChatModel {
 
   private final HttpClient http;
   private final LlmProperties properties;
-  private final URI endpoint;
+  private final Upstreams upstreams;
+  private final UpstreamMetrics metrics;
   private final JsonMapper json =
       JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 
-  OpenAiCompatibleClient(LlmProperties properties) {
+  OpenAiCompatibleClient(LlmProperties properties, Upstreams upstreams, UpstreamMetrics metrics) {
     this.properties = properties;
+    this.upstreams = upstreams;
+    this.metrics = metrics;
     // HTTP/1.1: one connection per stream, so a cancel closes exactly that stream's socket, and
     // no HTTP/2 per-connection stream limit caps thousands of concurrent generations.
     this.http =
@@ -41,21 +44,16 @@ final class OpenAiCompatibleClient implements ChatModel {
             // pool.
             .executor(Executors.newVirtualThreadPerTaskExecutor())
             .build();
-    var base = properties.baseUrl().toString();
-    this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");
   }
 
   @Override
   public ModelStream stream(Prompt prompt, String user) {
-    var request =
-        HttpRequest.newBuilder(endpoint)
-            .header("Authorization", "Bearer " + properties.apiKey())
-            .header("Content-Type", "application/json")
-            .header("Accept", "text/event-stream")
-            .POST(
-                HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body(prompt, user))))
-            .build();
-    return new HttpModelStream(http, request, properties, json);
+    return new HttpModelStream(this, prompt, user, Delivered.NOTHING);
+  }
+
+  @Override
+  public ModelStream resume(Prompt prompt, String user, Delivered delivered) {
+    return new HttpModelStream(this, prompt, user, delivered);
   }
 
   @Override
@@ -63,19 +61,62 @@ final class OpenAiCompatibleClient implements ChatModel {
     return properties.model();
   }
 
+  LlmProperties properties() {
+    return properties;
+  }
+
+  Upstreams upstreams() {
+    return upstreams;
+  }
+
+  UpstreamMetrics metrics() {
+    return metrics;
+  }
+
+  JsonMapper json() {
+    return json;
+  }
+
+  /**
+   * Sends one request to the upstream with the key; with a {@code prefix}, DeepSeek's chat prefix
+   * completion continues that text.
+   */
+  HttpAttempt send(
+      Upstream upstream, Upstream.Key key, Prompt prompt, String user, @Nullable String prefix) {
+    var request =
+        HttpRequest.newBuilder(prefix == null ? upstream.chat : upstream.prefixChat)
+            .header("Authorization", "Bearer " + key.secret)
+            .header("Content-Type", "application/json")
+            .header("Accept", "text/event-stream")
+            .POST(
+                HttpRequest.BodyPublishers.ofByteArray(
+                    json.writeValueAsBytes(body(upstream, prompt, user, prefix))))
+            .build();
+    return new HttpAttempt(http, request, json);
+  }
+
   CompletionRequest body(Prompt prompt, String user) {
-    var messages = new ArrayList<Message>(prompt.turns().size() + 1);
-    messages.add(new Message("system", prompt.system()));
+    return body(upstreams.all().getFirst(), prompt, user, null);
+  }
+
+  /**
+   * The system prompt is the same bytes for every upstream and every attempt, so each host's prompt
+   * cache (DeepSeek bills hits at a fraction) keeps hitting across failovers.
+   */
+  CompletionRequest body(Upstream upstream, Prompt prompt, String user, @Nullable String prefix) {
+    var messages = new ArrayList<Message>(prompt.turns().size() + 2);
+    messages.add(new Message("system", prompt.system(), null));
     for (var turn : prompt.turns()) {
       // Assistant turns go back as their content only: reasoning is never sent to the model again.
-      messages.add(new Message(turn.role().name().toLowerCase(Locale.ROOT), turn.content()));
+      messages.add(new Message(turn.role().name().toLowerCase(Locale.ROOT), turn.content(), null));
+    }
+    if (prefix != null) {
+      messages.add(new Message("assistant", prefix, true));
     }
     var thinking =
-        properties.thinking() == null
-            ? null
-            : new Thinking(properties.thinking() ? "enabled" : "disabled");
+        upstream.thinking == null ? null : new Thinking(upstream.thinking ? "enabled" : "disabled");
     return new CompletionRequest(
-        properties.model(),
+        upstream.model,
         messages,
         true,
         new StreamOptions(true),
@@ -97,7 +138,10 @@ final class OpenAiCompatibleClient implements ChatModel {
 
   record Thinking(String type) {}
 
-  record Message(String role, String content) {}
+  record Message(
+      String role,
+      String content,
+      @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Boolean prefix) {}
 
   record StreamOptions(boolean includeUsage) {}
 }

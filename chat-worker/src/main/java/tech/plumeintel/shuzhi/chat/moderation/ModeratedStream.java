@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.chat.moderation;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -73,6 +74,11 @@ final class ModeratedStream implements ModelStream {
       case ModelEvent.Reasoning reasoning -> passed(reasoning.text());
       case ModelEvent.Content content -> passed(content.text());
       case ModelEvent.End ignored -> ended();
+      case ModelEvent.Reset ignored -> {
+        // The reader drops the text shown so far; what follows is judged on its own.
+        unchecked.setLength(0);
+        overlap = "";
+      }
       default -> {}
     }
     return event;
@@ -153,6 +159,16 @@ final class ModeratedStream implements ModelStream {
   @Override
   public String model() {
     return inner.model();
+  }
+
+  @Override
+  public String upstream() {
+    return inner.upstream();
+  }
+
+  @Override
+  public List<String> continuations() {
+    return inner.continuations();
   }
 
   @Override

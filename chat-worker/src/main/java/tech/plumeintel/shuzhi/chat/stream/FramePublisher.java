@@ -72,6 +72,11 @@ public class FramePublisher {
 
   /** Starts writing the frames of a stream, numbered from 1. */
   public FrameWriter open(String requestId) {
-    return new FrameWriter(redis, requestId, properties.logTtl());
+    return new FrameWriter(redis, requestId, properties.logTtl(), 0);
+  }
+
+  /** Goes on writing a stream another worker began, numbering from {@code lastSeq + 1}. */
+  public FrameWriter openAfter(String requestId, long lastSeq) {
+    return new FrameWriter(redis, requestId, properties.logTtl(), lastSeq);
   }
 }

@@ -43,8 +43,9 @@ public final class FrameWriter {
   private long sent;
   private long ttlRenewedAt;
 
-  FrameWriter(FrameCommands redis, String requestId, Duration ttl) {
+  FrameWriter(FrameCommands redis, String requestId, Duration ttl, long lastSeq) {
     this.redis = redis;
+    this.seq = lastSeq;
     this.events = ChatChannels.events(requestId).getBytes(UTF_8);
     this.log = ChatChannels.log(requestId).getBytes(UTF_8);
     this.ttl = ttl;
@@ -56,6 +57,11 @@ public final class FrameWriter {
   /** Adds a chunk frame; it leaves with the next {@link #send()}. */
   public void chunk(String payload) {
     add(StreamFrame.chunk(++seq, payload));
+  }
+
+  /** Adds a reset frame: the client drops what it has shown of the answer. */
+  public void reset() {
+    add(StreamFrame.reset(++seq));
   }
 
   /** Ends the stream with an error frame and waits until Redis has taken every frame. */

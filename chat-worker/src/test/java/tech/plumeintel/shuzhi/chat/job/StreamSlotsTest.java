@@ -10,7 +10,6 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
-import tech.plumeintel.shuzhi.chat.llm.LlmProperties;
+import tech.plumeintel.shuzhi.chat.llm.TestLlm;
 import tech.plumeintel.shuzhi.chat.stream.StreamProperties;
 import tech.plumeintel.shuzhi.common.chat.ChatMessage;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
@@ -51,20 +50,8 @@ class StreamSlotsTest {
         .run(any());
     slots =
         new StreamSlots(
-            new LlmProperties(
-                URI.create("http://localhost"),
-                "k",
-                "m",
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                limit,
-                0,
-                Duration.ofMillis(1),
-                null,
-                null,
-                null),
+            TestLlm.properties(
+                Map.of("api-key", "k", "max-concurrent-streams", Integer.toString(limit))),
             generation,
             registry,
             new StreamProperties(

@@ -2,13 +2,17 @@ package tech.plumeintel.shuzhi.chat.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 class ChatModelSelectionTest {
 
   private final ApplicationContextRunner runner =
-      new ApplicationContextRunner().withUserConfiguration(LlmConfiguration.class);
+      new ApplicationContextRunner()
+          .withUserConfiguration(LlmConfiguration.class)
+          .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 
   @Test
   void theLocalRunWithoutKeyAnswersOffline() {

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -31,21 +31,18 @@ class OpenAiCompatibleClientIT {
   }
 
   private static ChatModel client(String baseUrl, Duration firstToken, Duration idle, int retries) {
-    return new OpenAiCompatibleClient(
-        new LlmProperties(
-            URI.create(baseUrl),
-            "sk-client-it",
-            "deepseek-v4-flash",
-            Duration.ofSeconds(1),
-            firstToken,
-            idle,
-            Duration.ofSeconds(20),
-            10,
-            retries,
-            Duration.ofMillis(20),
-            null,
-            null,
-            null));
+    return TestLlm.client(
+        TestLlm.properties(
+            Map.of(
+                "base-url", baseUrl,
+                "api-key", "sk-client-it",
+                "connect-timeout", "1s",
+                "first-token-timeout", firstToken.toMillis() + "ms",
+                "idle-timeout", idle.toMillis() + "ms",
+                "total-timeout", "20s",
+                "max-retries", Integer.toString(retries),
+                "retry-backoff", "20ms",
+                "max-continuations", "0")));
   }
 
   private static ChatModel client() {

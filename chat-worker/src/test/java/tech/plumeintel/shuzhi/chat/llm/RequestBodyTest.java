@@ -2,9 +2,8 @@ package tech.plumeintel.shuzhi.chat.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.chat.prompt.Prompt;
 import tech.plumeintel.shuzhi.common.chat.ChatMessage;
@@ -15,45 +14,25 @@ import tools.jackson.databind.json.JsonMapper;
 class RequestBodyTest {
 
   private final LlmProperties properties =
-      new LlmProperties(
-          URI.create("http://localhost:1"),
-          "sk-test",
-          "deepseek-v4-flash",
-          Duration.ofSeconds(1),
-          Duration.ofSeconds(1),
-          Duration.ofSeconds(1),
-          Duration.ofSeconds(1),
-          10,
-          0,
-          Duration.ofMillis(1),
-          null,
-          null,
-          null);
+      TestLlm.properties(Map.of("base-url", "http://localhost:1", "api-key", "sk-test"));
 
   @Test
   void deepSeekThinkingSwitchAndEffortAreSentOnlyWhenConfigured() {
     var configured =
-        new LlmProperties(
-            URI.create("http://localhost:1"),
-            "sk-test",
-            "deepseek-v4-flash",
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(1),
-            10,
-            0,
-            Duration.ofMillis(1),
-            2048,
-            false,
-            "high");
+        TestLlm.properties(
+            Map.of(
+                "base-url", "http://localhost:1",
+                "api-key", "sk-test",
+                "max-tokens", "2048",
+                "thinking", "false",
+                "reasoning-effort", "high"));
     var prompt = new Prompt("9787544253994", null, "s", List.of(new ChatMessage(Role.USER, "q")));
 
     var body =
         JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build()
-            .valueToTree(new OpenAiCompatibleClient(configured).body(prompt, "u"));
+            .valueToTree(((OpenAiCompatibleClient) TestLlm.client(configured)).body(prompt, "u"));
 
     assertThat(body.path("thinking").path("type").asString()).isEqualTo("disabled");
     assertThat(body.path("reasoning_effort").asString()).isEqualTo("high");
@@ -76,7 +55,8 @@ class RequestBodyTest {
         JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build()
-            .valueToTree(new OpenAiCompatibleClient(properties).body(prompt, "user-7"));
+            .valueToTree(
+                ((OpenAiCompatibleClient) TestLlm.client(properties)).body(prompt, "user-7"));
 
     assertThat(body.path("model").asString()).isEqualTo("deepseek-v4-flash");
     assertThat(body.path("stream").asBoolean()).isTrue();

@@ -125,6 +125,16 @@ class ModeratedStreamTest {
     }
 
     @Override
+    public String upstream() {
+      return "primary";
+    }
+
+    @Override
+    public List<String> continuations() {
+      return List.of();
+    }
+
+    @Override
     public void close() {
       closed = true;
     }

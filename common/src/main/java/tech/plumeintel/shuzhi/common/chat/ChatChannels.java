@@ -37,6 +37,21 @@ public final class ChatChannels {
   }
 
   /**
+   * The job of a stream being generated, as the worker received it, kept (with the log's TTL) so
+   * that another worker can continue the stream when its worker dies.
+   */
+  public static String job(String requestId) {
+    return "chat:" + requestId + ":job";
+  }
+
+  /**
+   * Sorted set of the streams being generated, by request id, scored with when their worker's lease
+   * runs out (epoch millis, Redis's clock). A worker renews the leases of its streams; a stream
+   * whose lease lapsed has lost its worker, and another one continues it.
+   */
+  public static final String LEASES = "chat:leases";
+
+  /**
    * Counter of the LLM tokens a reader spent on one day (in {@link #BUDGET_ZONE}), added to by the
    * worker when a stream reports its usage, read by the API against the daily budget.
    */
@@ -51,4 +66,5 @@ public final class ChatChannels {
   public static final String META_ISBN = "isbn";
   public static final String META_CANCELLED = "cancelled";
   public static final String META_WORKER = "worker";
+  public static final String META_TAKEOVERS = "takeovers";
 }

@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param seq the event id the client sees; 1, 2, 3 … in a stream; 0 for heartbeats, which are not
  *     logged
  * @param payload for {@link Kind#CHUNK} an OpenAI {@code chat.completion.chunk}; for {@link
- *     Kind#ERROR} an {@link #errorPayload}; empty otherwise
+ *     Kind#ERROR} an {@link #errorPayload}; for {@link Kind#RESET} {@code {"reset":true}}; empty
+ *     otherwise
  */
 public record StreamFrame(long seq, Kind kind, String payload) {
 
@@ -23,7 +24,13 @@ public record StreamFrame(long seq, Kind kind, String payload) {
     /** The generation ended normally; the stream ends. */
     DONE,
     /** The worker is still alive; live only, never logged. */
-    HEARTBEAT;
+    HEARTBEAT,
+    /**
+     * The answer starts over (the model broke off while thinking, or its upstream could not
+     * continue the text): the client drops what it has shown of this answer; chunks that follow
+     * carry the new one. Payload {@link #RESET_PAYLOAD}.
+     */
+    RESET;
 
     public boolean endsStream() {
       return this == ERROR || this == DONE;
@@ -65,6 +72,13 @@ public record StreamFrame(long seq, Kind kind, String payload) {
 
   public static StreamFrame done(long seq) {
     return new StreamFrame(seq, Kind.DONE, "");
+  }
+
+  /** The data of a reset event, as the client sees it. */
+  public static final String RESET_PAYLOAD = "{\"reset\":true}";
+
+  public static StreamFrame reset(long seq) {
+    return new StreamFrame(seq, Kind.RESET, RESET_PAYLOAD);
   }
 
   public static StreamFrame heartbeat() {

@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.common.history;
 
 import java.time.Instant;
+import java.util.List;
 import org.bson.codecs.pojo.annotations.BsonId;
 import org.bson.codecs.pojo.annotations.BsonProperty;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +22,11 @@ import org.jspecify.annotations.Nullable;
  * @param createdAt when the client asked
  * @param firstTokenAt when the model's first token (thinking or answer) arrived; null if none did
  * @param completedAt when the stream ended
+ * @param upstream the upstream that answered ({@code primary}, {@code fallback-0}, …); null in
+ *     exchanges stored before upstreams were recorded
+ * @param continuations how the answer was continued after it broke off, in order ({@code "prefix
+ *     fallback-0"}, {@code "restart primary"}, {@code "takeover <worker>"}); empty or null when it
+ *     never broke off
  */
 public record Exchange(
     @BsonId String requestId,
@@ -35,7 +41,42 @@ public record Exchange(
     String model,
     @BsonProperty("created_at") Instant createdAt,
     @BsonProperty("first_token_at") @Nullable Instant firstTokenAt,
-    @BsonProperty("completed_at") Instant completedAt) {
+    @BsonProperty("completed_at") Instant completedAt,
+    @Nullable String upstream,
+    @Nullable List<String> continuations) {
+
+  /** An exchange without upstream details (the offline answerer's, tests'). */
+  public Exchange(
+      String requestId,
+      String conversationId,
+      String userId,
+      String isbn,
+      String question,
+      String answer,
+      String reasoning,
+      Status status,
+      @Nullable TokenUsage usage,
+      String model,
+      Instant createdAt,
+      @Nullable Instant firstTokenAt,
+      Instant completedAt) {
+    this(
+        requestId,
+        conversationId,
+        userId,
+        isbn,
+        question,
+        answer,
+        reasoning,
+        status,
+        usage,
+        model,
+        createdAt,
+        firstTokenAt,
+        completedAt,
+        null,
+        null);
+  }
 
   /** The MongoDB collection of exchanges. */
   public static final String COLLECTION = "exchanges";
