@@ -267,8 +267,10 @@
     function chat(request) {
       var clientMsgId = request.clientMsgId || randomId(random);
       var state = {
-        requestId: null,
-        lastEventId: null,
+        // Picking up a stream this client started before (a page reloaded mid-answer): replayed
+        // from its first event, so the text is rebuilt whole.
+        requestId: request.requestId || null,
+        lastEventId: request.requestId ? request.lastEventId || '0' : null,
         text: '',
         reasoning: '',
         usage: null,
@@ -414,7 +416,7 @@
             status = code;
             responseHeaders = names;
             if (code === 200 && names['x-request-id'] && !state.requestId) state.requestId = names['x-request-id'];
-            if (code === 200 && request.onStart && !resuming) request.onStart({ requestId: state.requestId });
+            if (code === 200 && request.onStart && !resuming) request.onStart({ requestId: state.requestId, clientMsgId: clientMsgId });
             if (code === 200 && state.cancelled === 'pending') cancelNow();
             armIdle(attempt);
           },

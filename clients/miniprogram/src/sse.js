@@ -142,6 +142,5 @@
     }
   };
 
-  /** Splits a buffer of newline-delimited JSON (ndjson) the same way; not used by chat() itself. */
   return { SseParser: SseParser, utf8Decode: utf8Decode, utf8Encode: utf8Encode, toBytes: toBytes };
 });

@@ -17,6 +17,7 @@ import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.book.BookLookup;
 import tech.plumeintel.shuzhi.api.book.BookStore;
 import tech.plumeintel.shuzhi.api.book.BookView;
+import tech.plumeintel.shuzhi.api.book.CoverUrls;
 import tech.plumeintel.shuzhi.api.book.IsbnParameter;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.common.book.Book;
@@ -29,8 +30,10 @@ class CollectionController {
   private final SavedBooks saved;
   private final BookStore books;
   private final BookLookup lookup;
+  private final CoverUrls covers;
 
-  CollectionController(SavedBooks saved, BookStore books, BookLookup lookup) {
+  CollectionController(SavedBooks saved, BookStore books, BookLookup lookup, CoverUrls covers) {
+    this.covers = covers;
     this.saved = saved;
     this.books = books;
     this.lookup = lookup;
@@ -54,7 +57,7 @@ class CollectionController {
                         e.isbn(),
                         e.savedAt(),
                         known.containsKey(e.isbn())
-                            ? BookView.ofCurrentRequest(known.get(e.isbn()))
+                            ? BookView.ofCurrentRequest(known.get(e.isbn()), covers)
                             : null,
                         null))
             .toList();
@@ -76,7 +79,10 @@ class CollectionController {
       }
     }
     return new SavedView(
-        entry.isbn(), entry.savedAt(), book.map(BookView::ofCurrentRequest).orElse(null), taskId);
+        entry.isbn(),
+        entry.savedAt(),
+        book.map(b -> BookView.ofCurrentRequest(b, covers)).orElse(null),
+        taskId);
   }
 
   @DeleteMapping("{isbn}/")

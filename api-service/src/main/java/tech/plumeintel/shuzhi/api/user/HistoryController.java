@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
 import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.book.BookStore;
 import tech.plumeintel.shuzhi.api.book.BookView;
+import tech.plumeintel.shuzhi.api.book.CoverUrls;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.history.Conversation;
@@ -28,8 +29,10 @@ class HistoryController {
 
   private final Conversations conversations;
   private final BookStore books;
+  private final CoverUrls covers;
 
-  HistoryController(Conversations conversations, BookStore books) {
+  HistoryController(Conversations conversations, BookStore books, CoverUrls covers) {
+    this.covers = covers;
     this.conversations = conversations;
     this.books = books;
   }
@@ -49,7 +52,7 @@ class HistoryController {
             .map(
                 c -> {
                   var book = known.get(c.isbn());
-                  var view = book == null ? null : BookView.ofCurrentRequest(book);
+                  var view = book == null ? null : BookView.ofCurrentRequest(book, covers);
                   return new ConversationSummary(
                       c.id(),
                       c.isbn(),
@@ -70,7 +73,7 @@ class HistoryController {
     var book =
         books
             .find(tech.plumeintel.shuzhi.common.book.Isbn.parse(conversation.isbn()))
-            .map(BookView::ofCurrentRequest)
+            .map(b -> BookView.ofCurrentRequest(b, covers))
             .orElse(null);
     var exchanges =
         conversations.exchanges(caller.userId(), id).stream().map(ExchangeView::of).toList();

@@ -3,6 +3,7 @@ package tech.plumeintel.shuzhi.api.web;
 import com.mongodb.MongoException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.tomcat.util.http.InvalidParameterException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -31,7 +32,7 @@ class ApiErrorHandler {
   private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
 
   @ExceptionHandler(ApiException.class)
-  ResponseEntity<ErrorBody> api(ApiException e) {
+  ResponseEntity<?> api(ApiException e) {
     var response = ResponseEntity.status(e.code().status()).contentType(MediaType.APPLICATION_JSON);
     if (e.retryAfter() != null) {
       response.header(
@@ -39,6 +40,13 @@ class ApiErrorHandler {
     }
     if (e.getCause() != null) {
       log.warn("{}: {}", e.code(), e.getCause().toString());
+    }
+    if (!e.details().isEmpty()) {
+      var body = new java.util.LinkedHashMap<String, @Nullable Object>();
+      body.put("code", e.code().name());
+      body.put("message", e.getMessage());
+      body.putAll(e.details());
+      return response.body(body);
     }
     return response.body(ErrorBody.of(e.code(), e.getMessage()));
   }

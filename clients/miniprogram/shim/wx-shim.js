@@ -37,7 +37,7 @@ function createWx(options = {}) {
 
   function request(params) {
     const url = new URL(params.url);
-    const entry = { method: params.method || 'GET', url: params.url, headers: { ...(params.header || {}) }, at: Date.now() };
+    const entry = { method: params.method || 'GET', url: params.url, headers: { ...(params.header || {}) }, body: params.data, at: Date.now() };
     log.push(entry);
     const headerListeners = [];
     const chunkListeners = [];
@@ -66,6 +66,7 @@ function createWx(options = {}) {
       if (settled) return;
       if (failure === 'before-response') return fail('request:fail');
       entry.status = res.statusCode;
+      entry.retryAfter = res.headers['retry-after'];
       const header = {};
       for (const [k, v] of Object.entries(res.headers)) header[k.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase())] = Array.isArray(v) ? v.join(', ') : v;
       if (params.enableChunked) headerListeners.forEach((l) => l({ header, statusCode: res.statusCode }));
@@ -100,8 +101,10 @@ function createWx(options = {}) {
     req.on('error', (e) => fail('request:fail ' + e.code));
     if (body !== undefined) req.write(body);
     req.end();
-    // The runtime's request timeout: 60 s at most, whatever the stream is doing.
-    timer = setTimeout(() => fail('request:fail timeout'), params.timeout || options.timeoutMs || 60000);
+    // The runtime's request timeout: 60 s at most, whatever the stream is doing. The cut of a
+    // stream is what the SDK must survive, so tests shorten it (streamCutMs).
+    const cut = params.enableChunked && options.streamCutMs ? options.streamCutMs : params.timeout || 60000;
+    timer = setTimeout(() => fail('request:fail timeout'), cut);
 
     const task = {
       abort: () => fail('request:fail abort'),
