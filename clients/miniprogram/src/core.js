@@ -400,6 +400,7 @@
           onEvent: function (event) {
             if (attempt !== state.attempt || state.finished) return;
             progressed = true;
+            state.renewedOnce = false; // a long answer may outlive more than one access token
             handleEvent(event);
           },
           onRetry: function (ms) { state.retryMs = Math.min(ms, chatOptions.maxRetryDelayMs); }

@@ -40,7 +40,9 @@ class MiniProgramSdkIT {
 
   private static final Duration ACCESS_TTL = Duration.ofSeconds(4);
   private static final List<String> READERS =
-      List.of("journey", "hide", "drop", "cancel", "double", "token", "limit", "pages", "browser");
+      List.of(
+          "journey", "hide", "drop", "cancel", "double", "token", "limit", "pages", "browser",
+          "example");
 
   private static final ShuzhiSystem system = ShuzhiSystem.shared();
   private static final Upstreams upstreams = system.upstreams;
@@ -75,7 +77,8 @@ class MiniProgramSdkIT {
     var newBook = TestIsbns.next();
     var limitBook = TestIsbns.next();
     var browserBook = TestIsbns.next();
-    for (var isbn : List.of(newBook, limitBook, browserBook)) {
+    var exampleBook = TestIsbns.next();
+    for (var isbn : List.of(newBook, limitBook, browserBook, exampleBook)) {
       Books.onDouban(upstreams, isbn);
     }
     // A real image, so that the browser can show it (the shared fixture is a token JPEG).
@@ -85,6 +88,7 @@ class MiniProgramSdkIT {
     var slow = new Behaviour.Replay(Answers.chunks(reasoning, answer), Duration.ofMillis(15));
     upstreams.llm.when("[sdk-slow]", slow);
     upstreams.llm.when("[sdk-double]", slow);
+    upstreams.llm.when("[sdk-cut]", slow);
     upstreams.llm.when(
         "[sdk-stop]",
         new Behaviour.Stall(Answers.chunks(reasoning.subList(0, 3), answer.subList(0, 3))));
@@ -98,6 +102,7 @@ class MiniProgramSdkIT {
     env.put("SHUZHI_ISBN_NEW", newBook);
     env.put("SHUZHI_ISBN_LIMIT", limitBook);
     env.put("SHUZHI_ISBN_BROWSER", browserBook);
+    env.put("SHUZHI_ISBN_EXAMPLE", exampleBook);
     env.put("SHUZHI_ISBNS", String.join(",", isbns));
     env.put("SHUZHI_ANSWER", String.join("", answer));
     env.put("SHUZHI_REASONING", String.join("", reasoning));
@@ -109,7 +114,7 @@ class MiniProgramSdkIT {
 
     assertThat(run.exitCode()).as(run.output()).isZero();
     assertThat(run.output()).contains("# fail 0").contains("# skipped 0").contains("# todo 0");
-    assertThat(count(run.output(), "# pass (\\d+)")).as(run.output()).isGreaterThanOrEqualTo(15);
+    assertThat(count(run.output(), "# pass (\\d+)")).as(run.output()).isGreaterThanOrEqualTo(17);
     assertThat(screenshot).exists();
 
     var cancelled = find(run.output(), "SDK-CANCELLED (\\S+)");
@@ -121,6 +126,9 @@ class MiniProgramSdkIT {
     assertThat(doubled).isNotNull();
     assertThat(upstreams.llm.requestsContaining("[sdk-double]"))
         .as("a send made twice is generated once")
+        .hasSize(1);
+    assertThat(upstreams.llm.requestsContaining("[sdk-cut]"))
+        .as("an answer cut every 700 ms, its send included, is generated once")
         .hasSize(1);
   }
 
