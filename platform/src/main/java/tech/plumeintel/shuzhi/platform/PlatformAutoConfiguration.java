@@ -4,13 +4,16 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import io.lettuce.core.RedisClient;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
@@ -22,6 +25,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.listener.RecordInterceptor;
+import org.springframework.kafka.support.LoggingProducerListener;
 import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 
@@ -95,8 +99,13 @@ public class PlatformAutoConfiguration {
                             (int) properties.storeReadTimeout().toMillis(), TimeUnit.MILLISECONDS));
   }
 
-  /** Named as Boot's own Mongo check, which therefore steps aside. */
+  /**
+   * Named as Boot's own Mongo check, which therefore steps aside; only where the store is the
+   * Mongo-wire server (the local run and tests set the property), which does not know {@code
+   * hello}.
+   */
   @Bean("mongoHealthContributor")
+  @ConditionalOnBooleanProperty("shuzhi.platform.mongo-ping-health")
   MongoPingHealthIndicator mongoHealthContributor(
       MongoClient client, MongoConnectionDetails connection) {
     var database = connection.getConnectionString().getDatabase();
@@ -106,7 +115,7 @@ public class PlatformAutoConfiguration {
   /** Every service declares every topic, so whichever starts first finds them all in place. */
   @Bean
   KafkaAdmin.NewTopics shuzhiTopics(PlatformProperties properties) {
-    var topics = new java.util.ArrayList<NewTopic>();
+    var topics = new ArrayList<NewTopic>();
     for (var topic : List.of(BookFetchRequested.TOPIC, ChatRequested.TOPIC)) {
       topics.add(
           TopicBuilder.name(topic)
@@ -127,12 +136,11 @@ public class PlatformAutoConfiguration {
    * never go to a log. Boot's listener would log the first 100 characters of the value.
    */
   @Bean
-  static org.springframework.beans.factory.config.BeanPostProcessor recordsOutOfProducerLogs() {
-    return new org.springframework.beans.factory.config.BeanPostProcessor() {
+  static BeanPostProcessor recordsOutOfProducerLogs() {
+    return new BeanPostProcessor() {
       @Override
       public Object postProcessAfterInitialization(Object bean, String name) {
-        if (bean
-            instanceof org.springframework.kafka.support.LoggingProducerListener<?, ?> logging) {
+        if (bean instanceof LoggingProducerListener<?, ?> logging) {
           logging.setIncludeContents(false);
         }
         return bean;

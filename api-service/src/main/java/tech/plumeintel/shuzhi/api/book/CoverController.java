@@ -3,6 +3,7 @@ package tech.plumeintel.shuzhi.api.book;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import org.bson.Document;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
@@ -56,7 +57,7 @@ class CoverController {
         .body(out.toByteArray());
   }
 
-  private static MediaType contentType(org.bson.Document metadata) {
+  private static MediaType contentType(Document metadata) {
     if (metadata != null) {
       for (var key : new String[] {"content_type", "contentType"}) {
         var value = metadata.getString(key);

@@ -2,7 +2,7 @@ package tech.plumeintel.shuzhi.api.chat;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
-import tech.plumeintel.shuzhi.api.auth.Caller;
+import tech.plumeintel.shuzhi.api.web.Caller;
 
 /** The reader's own view of the daily token budget the chat path enforces. */
 @RestController

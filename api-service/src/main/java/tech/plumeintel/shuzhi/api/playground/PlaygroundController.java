@@ -1,6 +1,8 @@
 package tech.plumeintel.shuzhi.api.playground;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.core.io.ClassPathResource;
@@ -40,8 +42,7 @@ class PlaygroundController {
   }
 
   @GetMapping({"/playground/{name}", "/playground/sdk/{name}"})
-  ResponseEntity<byte[]> asset(
-      @PathVariable String name, jakarta.servlet.http.HttpServletRequest request)
+  ResponseEntity<byte[]> asset(@PathVariable String name, HttpServletRequest request)
       throws IOException {
     var path = request.getRequestURI().startsWith("/playground/sdk/") ? "sdk/" + name : name;
     return file(path);
@@ -55,7 +56,7 @@ class PlaygroundController {
     var resource = new ClassPathResource("playground/" + path);
     try (var in = resource.getInputStream()) {
       return ResponseEntity.ok()
-          .contentType(new MediaType(type, java.nio.charset.StandardCharsets.UTF_8))
+          .contentType(new MediaType(type, StandardCharsets.UTF_8))
           .cacheControl(CacheControl.noCache())
           .header("X-Content-Type-Options", "nosniff")
           .body(in.readAllBytes());

@@ -12,12 +12,13 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.book.BookStore;
 import tech.plumeintel.shuzhi.api.book.BookView;
 import tech.plumeintel.shuzhi.api.book.CoverUrls;
 import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.api.web.Caller;
 import tech.plumeintel.shuzhi.common.book.Book;
+import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.common.history.Conversation;
 import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
@@ -72,7 +73,7 @@ class HistoryController {
     var conversation = conversations.find(caller.userId(), id).orElseThrow(HistoryController::none);
     var book =
         books
-            .find(tech.plumeintel.shuzhi.common.book.Isbn.parse(conversation.isbn()))
+            .find(Isbn.parse(conversation.isbn()))
             .map(b -> BookView.ofCurrentRequest(b, covers))
             .orElse(null);
     var exchanges =

@@ -18,6 +18,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -62,7 +64,7 @@ public class RateLimits {
 
   private static final int MAX_LOCAL_BUCKETS = 100_000;
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RateLimits.class);
+  private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
 
   private final StatefulRedisConnection<String, byte[]> connection;
   private final ProxyManager<String> buckets;

@@ -9,6 +9,8 @@ import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,9 +29,11 @@ import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
+import tech.plumeintel.shuzhi.testsupport.CapturedLogs;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp.Answer;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 import tech.plumeintel.shuzhi.testsupport.TopicReader;
+import tools.jackson.databind.json.JsonMapper;
 
 class BookLookupIT extends ApiIntegrationTest {
 
@@ -84,7 +88,7 @@ class BookLookupIT extends ApiIntegrationTest {
     return jobs.awaitRecords(r -> isbn.equals(r.key()), atLeast, Duration.ofSeconds(10)).stream()
         .map(
             r ->
-                tools.jackson.databind.json.JsonMapper.builder()
+                JsonMapper.builder()
                     .findAndAddModules()
                     .build()
                     .readValue(r.value(), BookFetchRequested.class))
@@ -204,7 +208,7 @@ class BookLookupIT extends ApiIntegrationTest {
   void theRequestIdTravelsWithTheJobAndIntoTheLogs() {
     var token = loginAs("reader-traced");
     var isbn = TestIsbns.next();
-    try (var logs = tech.plumeintel.shuzhi.testsupport.CapturedLogs.start()) {
+    try (var logs = CapturedLogs.start()) {
       var answer =
           api()
               .send(
@@ -219,8 +223,7 @@ class BookLookupIT extends ApiIntegrationTest {
           jobs.awaitRecords(r -> isbn.equals(r.key()), 1, Duration.ofSeconds(10)).getFirst();
       assertThat(
               new String(
-                  record.headers().lastHeader("x-request-id").value(),
-                  java.nio.charset.StandardCharsets.UTF_8))
+                  record.headers().lastHeader("x-request-id").value(), StandardCharsets.UTF_8))
           .isEqualTo("trace-0123456789");
       assertThat(logs.lines()).anyMatch(line -> line.contains("request_id=trace-0123456789"));
     }
@@ -384,7 +387,7 @@ class BookLookupIT extends ApiIntegrationTest {
               new ByteArrayInputStream(image),
               new GridFSUploadOptions().metadata(new Document("content_type", "image/png")));
     }
-    var link = java.net.URI.create(lookUp(isbn, token).json().path("cover_url").asString());
+    var link = URI.create(lookUp(isbn, token).json().path("cover_url").asString());
     var signed = link.getRawPath() + "?" + link.getRawQuery();
 
     // As <image src> loads it: no Authorization header.

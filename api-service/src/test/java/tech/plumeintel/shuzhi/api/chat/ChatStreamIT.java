@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,13 +13,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import tech.plumeintel.shuzhi.api.AnotherApiInstance;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
@@ -72,7 +76,7 @@ class ChatStreamIT extends ApiIntegrationTest {
   }
 
   /** An open stream: its response headers, and its body read line by line. */
-  record OpenStream(HttpResponse<java.io.InputStream> response, BufferedReader body) {
+  record OpenStream(HttpResponse<InputStream> response, BufferedReader body) {
     String requestId() {
       return response.headers().firstValue("X-Request-Id").orElseThrow();
     }
@@ -273,7 +277,7 @@ class ChatStreamIT extends ApiIntegrationTest {
     var stream =
         open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
     var requestId = stream.requestId();
-    var heard = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    var heard = new CopyOnWriteArrayList<String>();
     var listener = redis.getConnectionFactory().getConnection();
     var thread =
         Thread.ofVirtual()
@@ -398,7 +402,7 @@ class ChatStreamIT extends ApiIntegrationTest {
       throws Exception {
     var token = loginAs("chat-rolling");
     String requestId;
-    try (var leaving = new tech.plumeintel.shuzhi.api.AnotherApiInstance(Map.of())) {
+    try (var leaving = new AnotherApiInstance(Map.of())) {
       var builder =
           HttpRequest.newBuilder(
                   URI.create("http://127.0.0.1:" + leaving.port() + "/api/chat/stream/"))
@@ -460,13 +464,12 @@ class ChatStreamIT extends ApiIntegrationTest {
                 isbn,
                 "messages",
                 List.of(Map.of("role", "user", "content", "x".repeat(4001)))),
-            Map.of("isbn", isbn, "messages", java.util.Collections.nCopies(41, user)),
+            Map.of("isbn", isbn, "messages", Collections.nCopies(41, user)),
             Map.of(
                 "isbn",
                 isbn,
                 "messages",
-                java.util.Collections.nCopies(
-                    9, Map.of("role", "user", "content", "x".repeat(3900)))),
+                Collections.nCopies(9, Map.of("role", "user", "content", "x".repeat(3900)))),
             Map.of("isbn", isbn, "messages", List.of(user), "client_msg_id", "bad id with spaces"),
             "{\"isbn\":",
             "{\"isbn\": 9787532190294, \"messages\": []}");
