@@ -10,8 +10,8 @@ import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
-import tech.plumeintel.shuzhi.api.auth.JwtProperties;
 
 /**
  * Signs and verifies cover links: {@code /api/books/{isbn}/cover/?exp=<epoch seconds>&sig=<HMAC>}
@@ -29,8 +29,15 @@ public class CoverUrls {
   private final Duration lifetime;
   private final Clock clock;
 
-  CoverUrls(CoverUrlProperties properties, JwtProperties jwt, Clock clock) {
-    this.key = new SecretKeySpec(derive(secretOf(properties, jwt)), ALGORITHM);
+  /**
+   * @param jwtSecret read as a property, not through auth's {@code JwtProperties}: auth depends on
+   *     the reader's account, which shows books, so book depending on auth would close a cycle
+   */
+  CoverUrls(
+      CoverUrlProperties properties,
+      @Value("${shuzhi.jwt.secret:#{null}}") @Nullable String jwtSecret,
+      Clock clock) {
+    this.key = new SecretKeySpec(derive(secretOf(properties, jwtSecret)), ALGORITHM);
     this.lifetime = properties.lifetime();
     this.clock = clock;
   }
@@ -71,8 +78,8 @@ public class CoverUrls {
     }
   }
 
-  private static byte[] secretOf(CoverUrlProperties properties, JwtProperties jwt) {
-    var secret = properties.secret() != null ? properties.secret() : jwt.secret();
+  private static byte[] secretOf(CoverUrlProperties properties, @Nullable String jwtSecret) {
+    var secret = properties.secret() != null ? properties.secret() : jwtSecret;
     if (secret == null || secret.isBlank()) {
       // Only the local profile gets here (the JWT signing key refuses to start without a secret
       // elsewhere): links then last as long as this process, as its tokens do.

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
-import tech.plumeintel.shuzhi.api.auth.JwtProperties;
 
 class CoverUrlsTest {
 
@@ -18,7 +17,7 @@ class CoverUrlsTest {
   private static CoverUrls covers(String jwtSecret, Instant now) {
     return new CoverUrls(
         new CoverUrlProperties(null, Duration.ofDays(7)),
-        new JwtProperties(jwtSecret, Duration.ofHours(2), Duration.ofDays(7), "shuzhi"),
+        jwtSecret,
         Clock.fixed(now, ZoneOffset.UTC));
   }
 
