@@ -20,7 +20,7 @@ import tech.plumeintel.shuzhi.common.book.Isbn;
 class BookController {
 
   private final BookLookup lookup;
-  private final TaskStore tasks;
+  private final TaskBoard tasks;
   private final BookStore books;
   private final RateLimits limits;
   private final BookJson json;
@@ -28,7 +28,7 @@ class BookController {
 
   BookController(
       BookLookup lookup,
-      TaskStore tasks,
+      TaskBoard tasks,
       BookStore books,
       RateLimits limits,
       BookJson json,

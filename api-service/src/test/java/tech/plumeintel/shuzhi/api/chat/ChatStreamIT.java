@@ -81,7 +81,10 @@ class ChatStreamIT extends ApiIntegrationTest {
       return response.headers().firstValue("X-Request-Id").orElseThrow();
     }
 
-    /** Reads events until {@code count} data events (pings skipped) have arrived. */
+    /**
+     * Reads events until {@code count} data events have arrived. Pings and the {@code retry:} field
+     * are skipped: as in an SSE parser, a block without data is no event.
+     */
     List<String> events(int count) throws Exception {
       var events = new ArrayList<String>();
       var event = new StringBuilder();
@@ -92,7 +95,7 @@ class ChatStreamIT extends ApiIntegrationTest {
             events.add(event.toString().strip());
             event.setLength(0);
           }
-        } else if (!line.startsWith(":")) {
+        } else if (!line.startsWith(":") && !line.startsWith("retry:")) {
           event.append(line).append('\n');
         }
       }
@@ -248,6 +251,80 @@ class ChatStreamIT extends ApiIntegrationTest {
             Map.of("Accept", "application/x-ndjson"));
     var lines = fromTheStart.body().lines().filter(l -> !l.isBlank()).toList();
     assertThat(lines).hasSize(6).endsWith("{\"done\":true}");
+  }
+
+  @Test
+  void everySseStreamStartsWithARetryFieldAndNdjsonWithItsFirstObject() throws Exception {
+    var token = loginAs("chat-retry");
+    var events =
+        open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
+    assertThat(events.body().readLine()).matches("retry: [1-9][0-9]*");
+    assertThat(events.body().readLine()).isEmpty();
+
+    var lines =
+        open(
+            "POST",
+            "/api/chat/stream/",
+            question(TestIsbns.next(), "q"),
+            token,
+            Map.of("Accept", "application/x-ndjson"));
+    workerSends(lines.requestId(), StreamFrame.chunk(1, chunk(lines.requestId(), "a")));
+    assertThat(lines.body().readLine()).isEqualTo(chunk(lines.requestId(), "a"));
+  }
+
+  @Test
+  void resumingAnEndedStreamAfterItsLastEventAnswersNoContentSoEventSourceStops() throws Exception {
+    var token = loginAs("chat-ended-resumer");
+    var first = open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
+    var requestId = first.requestId();
+    workerSends(requestId, StreamFrame.chunk(1, chunk(requestId, "a")));
+    workerSends(requestId, StreamFrame.done(2));
+    assertThat(first.events(2)).hasSize(2);
+    var path = "/api/chat/stream/" + requestId + "/";
+
+    var afterTheEnd = open("GET", path, null, token, Map.of("Last-Event-ID", "2"));
+    var pastTheEnd = open("GET", path + "?after=9", null, token, Map.of());
+    var beforeTheEnd = open("GET", path, null, token, Map.of("Last-Event-ID", "1"));
+
+    assertThat(afterTheEnd.response().statusCode()).isEqualTo(204);
+    assertThat(afterTheEnd.response().headers().firstValue("Content-Type")).isEmpty();
+    assertThat(afterTheEnd.body().read()).isEqualTo(-1);
+    assertThat(pastTheEnd.response().statusCode()).isEqualTo(204);
+    assertThat(beforeTheEnd.response().statusCode()).isEqualTo(200);
+    assertThat(beforeTheEnd.events(1)).containsExactly("id: 2\ndata: [DONE]");
+  }
+
+  @Test
+  void aFailureAfterTheStartCarriesCodeAndMessageAlsoAsOpenAisErrorMemberInBothFormats()
+      throws Exception {
+    var token = loginAs("chat-failure-shape");
+    var events =
+        open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
+    workerSends(events.requestId(), StreamFrame.chunk(1, chunk(events.requestId(), "a")));
+    var lines =
+        open(
+            "POST",
+            "/api/chat/stream/",
+            question(TestIsbns.next(), "q"),
+            token,
+            Map.of("Accept", "application/x-ndjson"));
+    workerSends(lines.requestId(), StreamFrame.chunk(1, chunk(lines.requestId(), "a")));
+
+    // The worker falls silent: the API itself ends both streams with MODEL_ERROR.
+    var sse = events.events(2).get(1);
+    var ndjson = lines.body().lines().filter(l -> !l.isBlank()).toList().getLast();
+
+    assertThat(sse).startsWith("event: error\ndata: ");
+    for (var data : List.of(sse.substring(sse.indexOf("data: ") + 6), ndjson)) {
+      var error = JSON.readTree(data);
+      assertThat(error.path("code").asString()).as(data).isEqualTo("MODEL_ERROR");
+      assertThat(error.path("message").asString()).as(data).isNotBlank();
+      assertThat(error.path("error").path("code").asString()).as(data).isEqualTo("MODEL_ERROR");
+      assertThat(error.path("error").path("message").asString())
+          .as(data)
+          .isEqualTo(error.path("message").asString());
+      assertThat(error.path("error").path("type").asString()).as(data).isEqualTo("server_error");
+    }
   }
 
   @Test

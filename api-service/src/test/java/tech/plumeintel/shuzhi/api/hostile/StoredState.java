@@ -41,7 +41,10 @@ record StoredState(
     }
     var keys = new TreeMap<String, String>();
     for (var key : redis.keys("*")) {
-      keys.put(key, value(redis, key));
+      // Rate-limit buckets count every request, hostile or not: they are not stored state.
+      if (!key.startsWith("limit:")) {
+        keys.put(key, value(redis, key));
+      }
     }
     return new StoredState(documents, keys, publishedRecords());
   }

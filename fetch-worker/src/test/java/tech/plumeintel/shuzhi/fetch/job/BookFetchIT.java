@@ -317,6 +317,53 @@ class BookFetchIT extends LookupScenario {
   }
 
   @Test
+  void aStoredBookOlderThanTheFreshnessTheJobCarriesIsLookedUpAgain() throws Exception {
+    var isbn = Isbn.parse("9787020000913");
+    database
+        .getCollection(Book.COLLECTION, Book.class)
+        .insertOne(
+            new Book(
+                isbn.value(),
+                "旧书",
+                null,
+                null,
+                "某人",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                Map.of("title", "douban"),
+                Instant.now().minus(Duration.ofDays(2))));
+    var taskId = newTask(isbn);
+
+    kafka
+        .send(
+            BookFetchRequested.TOPIC,
+            isbn.value(),
+            new BookFetchRequested(
+                taskId,
+                isbn.value(),
+                Instant.now(),
+                Instant.now().plusSeconds(30),
+                Duration.ofDays(1)))
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "succeeded");
+    assertThat(douban.requestsMentioning(isbn.value()))
+        .as("two days old is stale by the API's one day, though fresh by the default 30")
+        .isNotEmpty();
+  }
+
+  @Test
   void anExpiredJobIsDroppedWithoutAskingAnySource() throws Exception {
     var isbn = Isbn.parse("9787020000036");
     var taskId = newTask(isbn);
