@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
@@ -24,6 +25,12 @@ class AccessTokenFilter extends OncePerRequestFilter {
       Set.of("/api/auth/login/wechat/", "/api/auth/token/refresh/");
   private static final String BEARER = "Bearer ";
 
+  /**
+   * A cover link signed by the API ({@code ?exp=…&sig=…}) is its own credential: an {@code <image
+   * src>} sends no header. The cover endpoint verifies the signature and refuses a bad one.
+   */
+  private static final Pattern COVER = Pattern.compile("/api/books/[^/]+/cover/");
+
   private final Tokens tokens;
   private final ErrorResponses errors;
 
@@ -41,7 +48,8 @@ class AccessTokenFilter extends OncePerRequestFilter {
     // CORS preflights carry no credentials by design; the CORS filter answers them.
     return !path.startsWith("/api/")
         || OPEN_PATHS.contains(path)
-        || "OPTIONS".equals(request.getMethod());
+        || "OPTIONS".equals(request.getMethod())
+        || (COVER.matcher(path).matches() && request.getParameter("sig") != null);
   }
 
   @Override

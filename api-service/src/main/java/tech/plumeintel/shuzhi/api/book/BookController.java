@@ -24,9 +24,16 @@ class BookController {
   private final BookStore books;
   private final RateLimits limits;
   private final BookJson json;
+  private final CoverUrls covers;
 
   BookController(
-      BookLookup lookup, TaskBoard tasks, BookStore books, RateLimits limits, BookJson json) {
+      BookLookup lookup,
+      TaskBoard tasks,
+      BookStore books,
+      RateLimits limits,
+      BookJson json,
+      CoverUrls covers) {
+    this.covers = covers;
     this.limits = limits;
     this.json = json;
     this.lookup = lookup;
@@ -65,7 +72,7 @@ class BookController {
       case SUCCEEDED ->
           books
               .find(Isbn.parse(task.isbn()))
-              .map(book -> TaskView.succeeded(task, BookView.ofCurrentRequest(book)))
+              .map(book -> TaskView.succeeded(task, BookView.ofCurrentRequest(book, covers)))
               .orElseGet(() -> TaskView.of(task));
       default -> TaskView.of(task);
     };

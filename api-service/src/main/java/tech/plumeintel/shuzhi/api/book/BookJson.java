@@ -28,13 +28,15 @@ class BookJson {
   private record Address(String scheme, String host, int port, String contextPath) {}
 
   private final JsonMapper json;
+  private final CoverUrls covers;
 
   /** Weak keys compare by identity, which is also far cheaper than comparing whole books. */
   private final Cache<Book, Map<Address, RawValue>> rendered =
       Caffeine.newBuilder().weakKeys().maximumSize(1_000).build();
 
-  BookJson(JsonMapper json) {
+  BookJson(JsonMapper json, CoverUrls covers) {
     this.json = json;
+    this.covers = covers;
   }
 
   /** The book's view for this request, ready to be written as the response body. */
@@ -50,7 +52,7 @@ class BookJson {
     if (known != null) {
       return known;
     }
-    var fresh = new RawValue(json.writeValueAsString(BookView.ofCurrentRequest(book)));
+    var fresh = new RawValue(json.writeValueAsString(BookView.ofCurrentRequest(book, covers)));
     if (renderings.size() < MAX_ADDRESSES) {
       renderings.put(address, fresh);
     }

@@ -7,7 +7,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 import tech.plumeintel.shuzhi.common.book.Book;
 
-/** A book as the mini-program sees it. {@code cover_url} is ours whenever we hold the image. */
+/**
+ * A book as the mini-program sees it. {@code cover_url} is ours, signed, whenever we hold the
+ * image.
+ */
 public record BookView(
     String isbn,
     @Nullable String title,
@@ -30,11 +33,11 @@ public record BookView(
     Instant fetchedAt) {
 
   /** The book with its links on the address this request reached the API at. */
-  public static BookView ofCurrentRequest(Book book) {
-    return of(book, ServletUriComponentsBuilder.fromCurrentContextPath().build().toUri());
+  public static BookView ofCurrentRequest(Book book, CoverUrls covers) {
+    return of(book, ServletUriComponentsBuilder.fromCurrentContextPath().build().toUri(), covers);
   }
 
-  public static BookView of(Book book, URI apiBase) {
+  public static BookView of(Book book, URI apiBase, CoverUrls covers) {
     return new BookView(
         book.isbn(),
         book.title(),
@@ -52,14 +55,15 @@ public record BookView(
         book.ratingCount(),
         book.introduction(),
         book.authorIntro(),
-        coverUrl(book, apiBase),
+        coverUrl(book, apiBase, covers),
         book.sources(),
         book.fetchedAt());
   }
 
-  private static @Nullable String coverUrl(Book book, URI apiBase) {
+  private static @Nullable String coverUrl(Book book, URI apiBase, CoverUrls covers) {
     if (book.coverStored()) {
-      return apiBase.resolve("/api/books/" + book.isbn() + "/cover/").toString();
+      // Signed: <image src> sends no Authorization header.
+      return apiBase.resolve(covers.signedPath(book.isbn())).toString();
     }
     var source = book.coverSourceUrl();
     // Douban's image hosts refuse hot-linking, so their URL is useless to the mini-program.

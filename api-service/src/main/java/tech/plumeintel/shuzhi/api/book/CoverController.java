@@ -1,7 +1,9 @@
 package tech.plumeintel.shuzhi.api.book;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -10,9 +12,9 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tech.plumeintel.shuzhi.api.web.ApiException;
-import tech.plumeintel.shuzhi.api.web.Caller;
 import tech.plumeintel.shuzhi.common.book.CoverType;
 
 /**
@@ -26,18 +28,27 @@ class CoverController {
   private static final String NOSNIFF_HEADER = "X-Content-Type-Options";
 
   private final BookStore books;
+  private final CoverUrls covers;
 
-  CoverController(BookStore books) {
+  CoverController(BookStore books, CoverUrls covers) {
     this.books = books;
+    this.covers = covers;
   }
 
   @GetMapping("/api/books/{isbn}/cover/")
   ResponseEntity<byte[]> cover(
-      Caller caller,
+      HttpServletRequest request,
       @PathVariable String isbn,
+      @RequestParam(required = false) @Nullable String exp,
+      @RequestParam(required = false) @Nullable String sig,
       @RequestHeader(value = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-    var file =
-        books.cover(IsbnParameter.parse(isbn)).orElseThrow(() -> ApiException.notFound("这本书还没有封面"));
+    var isbn13 = IsbnParameter.parse(isbn);
+    // With a signature the link is the credential (AccessTokenFilter let it through); without
+    // one, the filter has already required a token.
+    if (sig != null && !covers.verify(isbn13.value(), exp, sig)) {
+      throw ApiException.unauthorized("封面链接无效或已过期");
+    }
+    var file = books.cover(isbn13).orElseThrow(() -> ApiException.notFound("这本书还没有封面"));
     var etag = "\"" + file.getObjectId().toHexString() + "\"";
     var cache = CacheControl.maxAge(Duration.ofDays(7)).cachePrivate();
     if (etag.equals(ifNoneMatch)) {

@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
 import tech.plumeintel.shuzhi.api.book.BookLookup;
 import tech.plumeintel.shuzhi.api.book.BookStore;
 import tech.plumeintel.shuzhi.api.book.BookView;
+import tech.plumeintel.shuzhi.api.book.CoverUrls;
 import tech.plumeintel.shuzhi.api.book.IsbnParameter;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.Caller;
@@ -33,13 +34,16 @@ class CollectionController {
   private final BookLookup lookup;
   private final RateLimits limits;
   private final LimitsProperties properties;
+  private final CoverUrls covers;
 
   CollectionController(
       SavedBooks saved,
       BookStore books,
       BookLookup lookup,
       RateLimits limits,
-      LimitsProperties properties) {
+      LimitsProperties properties,
+      CoverUrls covers) {
+    this.covers = covers;
     this.saved = saved;
     this.books = books;
     this.lookup = lookup;
@@ -65,7 +69,7 @@ class CollectionController {
                         e.isbn(),
                         e.savedAt(),
                         known.containsKey(e.isbn())
-                            ? BookView.ofCurrentRequest(known.get(e.isbn()))
+                            ? BookView.ofCurrentRequest(known.get(e.isbn()), covers)
                             : null,
                         null))
             .toList();
@@ -100,7 +104,10 @@ class CollectionController {
       }
     }
     return new SavedView(
-        entry.isbn(), entry.savedAt(), book.map(BookView::ofCurrentRequest).orElse(null), taskId);
+        entry.isbn(),
+        entry.savedAt(),
+        book.map(b -> BookView.ofCurrentRequest(b, covers)).orElse(null),
+        taskId);
   }
 
   @DeleteMapping("{isbn}/")

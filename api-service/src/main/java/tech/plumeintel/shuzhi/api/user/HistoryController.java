@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tech.plumeintel.shuzhi.api.book.BookStore;
 import tech.plumeintel.shuzhi.api.book.BookView;
+import tech.plumeintel.shuzhi.api.book.CoverUrls;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.Caller;
 import tech.plumeintel.shuzhi.common.book.Book;
@@ -29,8 +30,10 @@ class HistoryController {
 
   private final Conversations conversations;
   private final BookStore books;
+  private final CoverUrls covers;
 
-  HistoryController(Conversations conversations, BookStore books) {
+  HistoryController(Conversations conversations, BookStore books, CoverUrls covers) {
+    this.covers = covers;
     this.conversations = conversations;
     this.books = books;
   }
@@ -50,7 +53,7 @@ class HistoryController {
             .map(
                 c -> {
                   var book = known.get(c.isbn());
-                  var view = book == null ? null : BookView.ofCurrentRequest(book);
+                  var view = book == null ? null : BookView.ofCurrentRequest(book, covers);
                   return new ConversationSummary(
                       c.id(),
                       c.isbn(),
@@ -69,7 +72,10 @@ class HistoryController {
   ConversationDetail detail(Caller caller, @PathVariable String id) {
     var conversation = conversations.find(caller.userId(), id).orElseThrow(HistoryController::none);
     var book =
-        books.find(Isbn.parse(conversation.isbn())).map(BookView::ofCurrentRequest).orElse(null);
+        books
+            .find(Isbn.parse(conversation.isbn()))
+            .map(b -> BookView.ofCurrentRequest(b, covers))
+            .orElse(null);
     var exchanges =
         conversations.exchanges(caller.userId(), id).stream().map(ExchangeView::of).toList();
     return new ConversationDetail(

@@ -1,8 +1,10 @@
 package tech.plumeintel.shuzhi.api.web;
 
 import com.mongodb.MongoException;
+import java.util.LinkedHashMap;
 import org.apache.kafka.common.KafkaException;
 import org.apache.tomcat.util.http.InvalidParameterException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -33,11 +35,20 @@ class ApiErrorHandler {
   }
 
   @ExceptionHandler(ApiException.class)
-  ResponseEntity<ErrorBody> api(ApiException e) {
+  ResponseEntity<?> api(ApiException e) {
     if (e.getCause() != null) {
       log.warn("{}: {}", e.code(), e.getCause().toString());
     }
-    return errors.answer(e);
+    var answer = errors.answer(e);
+    if (e.details().isEmpty()) {
+      return answer;
+    }
+    // The same status and headers, with the failure's own members beside code and message.
+    var body = new LinkedHashMap<String, @Nullable Object>();
+    body.put("code", e.code().name());
+    body.put("message", e.getMessage());
+    body.putAll(e.details());
+    return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders()).body(body);
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)

@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.api.web;
 
 import java.time.Duration;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,24 +12,36 @@ public class ApiException extends RuntimeException {
 
   private final ErrorCode code;
   private final @Nullable Duration retryAfter;
+  private final Map<String, Object> details;
 
   public ApiException(ErrorCode code, String message) {
-    this(code, message, null, null);
+    this(code, message, null, null, Map.of());
   }
 
   public ApiException(ErrorCode code, String message, @Nullable Throwable cause) {
-    this(code, message, null, cause);
+    this(code, message, null, cause, Map.of());
   }
 
   private ApiException(
-      ErrorCode code, String message, @Nullable Duration retryAfter, @Nullable Throwable cause) {
+      ErrorCode code,
+      String message,
+      @Nullable Duration retryAfter,
+      @Nullable Throwable cause,
+      Map<String, Object> details) {
     super(message, cause, false, false);
     this.code = code;
     this.retryAfter = retryAfter;
+    this.details = details;
   }
 
   public static ApiException rateLimited(String message, Duration retryAfter) {
-    return new ApiException(ErrorCode.RATE_LIMIT, message, retryAfter, null);
+    return new ApiException(ErrorCode.RATE_LIMIT, message, retryAfter, null, Map.of());
+  }
+
+  /** A refusal whose body carries {@code details} beside {@code code} and {@code message}. */
+  public static ApiException rateLimited(
+      String message, Duration retryAfter, Map<String, Object> details) {
+    return new ApiException(ErrorCode.RATE_LIMIT, message, retryAfter, null, details);
   }
 
   public static ApiException invalid(String message) {
@@ -53,5 +66,10 @@ public class ApiException extends RuntimeException {
 
   public @Nullable Duration retryAfter() {
     return retryAfter;
+  }
+
+  /** Members of the error body beyond {@code code} and {@code message}; usually none. */
+  public Map<String, Object> details() {
+    return details;
   }
 }

@@ -9,6 +9,7 @@ import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import java.io.ByteArrayInputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -129,7 +130,8 @@ class BookLookupIT extends ApiIntegrationTest {
       assertThat(book.path("isbn").asString()).isEqualTo(isbn);
       assertThat(book.path("title").asString()).isEqualTo("活着");
       assertThat(book.path("author").asString()).isEqualTo("余华");
-      assertThat(book.path("cover_url").asString()).endsWith("/api/books/" + isbn + "/cover/");
+      assertThat(book.path("cover_url").asString())
+          .containsPattern("/api/books/" + isbn + "/cover/\\?exp=\\d+&sig=[\\w-]{43}$");
     }
     assertThat(jobsFor(isbn, 1)).isEmpty();
   }
@@ -146,10 +148,11 @@ class BookLookupIT extends ApiIntegrationTest {
       for (int i = 0; i < 2; i++) {
         var proxied = viaProxy.send("GET", "/api/books/" + isbn + "/", null, token, forwarded);
         assertThat(proxied.json().path("cover_url").asString())
-            .isEqualTo("https://books.example/api/books/" + isbn + "/cover/");
+            .startsWith("https://books.example/api/books/" + isbn + "/cover/?exp=");
         var direct = viaProxy.get("/api/books/" + isbn + "/", token);
         assertThat(direct.json().path("cover_url").asString())
-            .isEqualTo("http://127.0.0.1:" + behindProxy.port() + "/api/books/" + isbn + "/cover/");
+            .startsWith(
+                "http://127.0.0.1:" + behindProxy.port() + "/api/books/" + isbn + "/cover/?exp=");
       }
     }
   }
@@ -170,7 +173,7 @@ class BookLookupIT extends ApiIntegrationTest {
                 Map.of("X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example"));
 
     assertThat(spoofed.json().path("cover_url").asString())
-        .isEqualTo("http://127.0.0.1:" + port + "/api/books/" + isbn + "/cover/");
+        .startsWith("http://127.0.0.1:" + port + "/api/books/" + isbn + "/cover/?exp=");
   }
 
   @Test
@@ -423,5 +426,50 @@ class BookLookupIT extends ApiIntegrationTest {
     var gifAnswer = api().send("GET", "/api/books/" + lyingIsbn + "/cover/", null, token, Map.of());
     assertThat(gifAnswer.status()).isEqualTo(200);
     assertThat(gifAnswer.header("Content-Type")).as("the bytes decide").isEqualTo("image/gif");
+  }
+
+  @Test
+  void theSignedCoverLinkLoadsWithoutATokenAndNothingElseDoes() {
+    var token = loginAs("reader-signed-cover");
+    var isbn = TestIsbns.next();
+    var other = TestIsbns.next();
+    store(isbn, Instant.now(), true);
+    store(other, Instant.now(), true);
+    var image = new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 4, 5, 6};
+    for (var id : List.of(isbn, other)) {
+      GridFSBuckets.create(database, Book.COVERS_BUCKET)
+          .uploadFromStream(
+              id,
+              new ByteArrayInputStream(image),
+              new GridFSUploadOptions().metadata(new Document("content_type", "image/png")));
+    }
+    var link = URI.create(lookUp(isbn, token).json().path("cover_url").asString());
+    var signed = link.getRawPath() + "?" + link.getRawQuery();
+
+    // As <image src> loads it: no Authorization header.
+    var loaded = api().send("GET", signed, null, null, Map.of());
+    assertThat(loaded.status()).isEqualTo(200);
+    assertThat(loaded.header("Content-Type")).isEqualTo("image/png");
+    assertThat(loaded.header("ETag")).isNotBlank();
+    assertThat(loaded.header("Cache-Control")).contains("max-age");
+    var revalidated =
+        api().send("GET", signed, null, null, Map.of("If-None-Match", loaded.header("ETag")));
+    assertThat(revalidated.status()).isEqualTo(304);
+
+    var exp = signed.replaceAll(".*exp=(\\d+).*", "$1");
+    var sig = signed.replaceAll(".*sig=([\\w-]+).*", "$1");
+    var flipped = (sig.charAt(0) == 'A' ? "B" : "A") + sig.substring(1);
+    for (var refused :
+        List.of(
+            "/api/books/" + isbn + "/cover/",
+            "/api/books/" + isbn + "/cover/?exp=" + exp + "&sig=" + flipped,
+            "/api/books/" + isbn + "/cover/?exp=" + (Long.parseLong(exp) + 86_400) + "&sig=" + sig,
+            "/api/books/" + isbn + "/cover/?sig=" + sig,
+            "/api/books/" + other + "/cover/?exp=" + exp + "&sig=" + sig,
+            "/api/books/" + isbn + "/cover/?exp=1000&sig=" + sig)) {
+      var answer = api().send("GET", refused, null, null, Map.of());
+      assertThat(answer.status()).as(refused).isEqualTo(401);
+      assertThat(answer.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
+    }
   }
 }
