@@ -38,6 +38,34 @@ class ApiHealthIT extends ApiIntegrationTest {
   }
 
   @Test
+  void infoNamesTheBuildAndTheMode() {
+    var info =
+        RestClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/info")
+            .retrieve()
+            .body(JsonNode.class);
+    assertThat(info.path("build").path("artifact").asString()).isEqualTo("api-service");
+    assertThat(info.path("build").path("version").asString()).isNotBlank();
+    // No local profile and no try-out flag in these tests: what production looks like.
+    assertThat(info.path("mode").asString()).isEqualTo("production");
+  }
+
+  @Test
+  void readinessIncludesTheStoresAndLivenessDoesNot() {
+    var management = RestClient.create("http://localhost:" + managementPort);
+    var readiness =
+        management.get().uri("/actuator/health/readiness").retrieve().body(JsonNode.class);
+    assertThat(readiness.path("status").asString()).isEqualTo("UP");
+    assertThat(readiness.path("components").propertyNames())
+        .contains("readinessState", "kafka", "mongo", "redis");
+    var liveness =
+        management.get().uri("/actuator/health/liveness").retrieve().body(JsonNode.class);
+    assertThat(liveness.path("status").asString()).isEqualTo("UP");
+    assertThat(liveness.path("components").propertyNames()).doesNotContain("mongo", "redis");
+  }
+
+  @Test
   void servesPrometheusMetrics() {
     var metrics =
         RestClient.create("http://localhost:" + managementPort)

@@ -29,13 +29,18 @@ import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 @AutoConfiguration(
     after = KafkaAutoConfiguration.class,
     before = MongoHealthContributorAutoConfiguration.class)
-@EnableConfigurationProperties(PlatformProperties.class)
+@EnableConfigurationProperties({PlatformProperties.class, TryOutProperties.class})
 public class PlatformAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  @Bean
+  RunMode runMode(TryOutProperties tryOut, org.springframework.core.env.Environment environment) {
+    return new RunMode(tryOut, environment);
   }
 
   @Bean
