@@ -35,14 +35,17 @@ COPY --from=build /app/service.jar /app/service.jar
 # The AOT cache (JEP 483/514/515) fits one JVM build and one classpath, so it is made here, on the
 # JRE and the files the service runs with: a training run starts the service until its context has
 # refreshed and records what it loaded, linked and profiled. Its stores are in-memory ones
-# (ops/aot/TrainingStores.java), mounted from the build stage for this step only.
+# (ops/aot/TrainingStores.java), mounted from the build stage for this step only. Their timeouts
+# are long: a busy builder made the 2 s production ones fail a training run (measured).
 RUN --mount=type=bind,from=build,source=/training,target=/training \
     java -cp '/training/classes:/training/lib/*' TrainingStores 27017 6379 > /tmp/stores.log 2>&1 & stores=$!; \
-    for i in $(seq 1 100); do grep -q 'training stores' /tmp/stores.log && break; sleep 0.2; done; \
+    for i in $(seq 1 600); do grep -q 'training stores' /tmp/stores.log && break; sleep 0.2; done; \
     SHUZHI_JWT_SECRET="$(head -c 48 /dev/urandom | base64 -w0)" \
     SPRING_DATA_MONGODB_URI=mongodb://127.0.0.1:27017/shuzhi \
     SPRING_DATA_REDIS_URL=redis://127.0.0.1:6379 \
     SPRING_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9 SHUZHI_LLM_API_KEY=training-run-only \
+    SHUZHI_PLATFORM_STORE_TIMEOUT=30s SPRING_DATA_REDIS_TIMEOUT=30s \
+    SPRING_DATA_REDIS_CONNECT_TIMEOUT=30s \
     java -XX:AOTCacheOutput=/app/app.aot -Dspring.context.exit=onRefresh \
       -Dserver.port=0 -Dmanagement.server.port=0 -jar /app/service.jar > /tmp/training.log 2>&1 \
     || { tail -n 50 /tmp/training.log; exit 1; }; \
