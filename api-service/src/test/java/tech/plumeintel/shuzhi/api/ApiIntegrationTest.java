@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.api;
 
+import java.util.Map;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -56,7 +57,7 @@ public abstract class ApiIntegrationTest {
   protected String loginAs(String openid) {
     var code = "code-" + openid + "-" + System.nanoTime();
     WECHAT.accept(code, openid);
-    var answer = api().post("/api/auth/login/wechat/", java.util.Map.of("code", code), null);
+    var answer = api().post("/api/auth/login/wechat/", Map.of("code", code), null);
     if (answer.status() != 200) {
       throw new IllegalStateException("login failed: " + answer.status() + " " + answer.body());
     }

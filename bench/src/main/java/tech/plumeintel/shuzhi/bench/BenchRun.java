@@ -1,11 +1,14 @@
 package tech.plumeintel.shuzhi.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The benchmark: starts the local run against the stand-ins, runs each phase open-loop after a
@@ -46,7 +49,7 @@ public final class BenchRun {
                                   child.destroy();
                                   child
                                       .onExit()
-                                      .orTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
+                                      .orTimeout(60, TimeUnit.SECONDS)
                                       .exceptionally(e -> null)
                                       .join();
                                 })));
@@ -140,8 +143,8 @@ public final class BenchRun {
   /** The run's Kafka log and Mongo file: a bench run starts afresh and leaves nothing behind. */
   private static void deleteQuietly(Path dir) {
     try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (java.io.IOException e) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
       System.err.println("bench: could not delete " + dir + ": " + e.getMessage());
     }
   }

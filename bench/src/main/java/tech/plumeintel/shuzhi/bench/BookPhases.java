@@ -3,6 +3,8 @@ package tech.plumeintel.shuzhi.bench;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -179,8 +181,8 @@ final class BookPhases {
 
   private void misses(
       double perSecond, int count, ConcurrentHistogram latency, AtomicInteger failed) {
-    var pending = new java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Void>>();
-    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+    var pending = new ConcurrentLinkedQueue<CompletableFuture<Void>>();
+    try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
       OpenLoop.run(
           perSecond,
           count,

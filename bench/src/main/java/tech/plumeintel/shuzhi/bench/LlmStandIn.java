@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -164,7 +165,7 @@ final class LlmStandIn implements AutoCloseable {
         return DEFAULT;
       }
       int end = body.indexOf(';', at);
-      var values = new java.util.HashMap<String, Long>();
+      var values = new HashMap<String, Long>();
       for (var pair : body.substring(at + 6, end).split(",")) {
         var kv = pair.split("=");
         values.put(kv[0], Long.parseLong(kv[1]));

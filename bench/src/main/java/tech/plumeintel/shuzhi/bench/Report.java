@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -39,8 +40,7 @@ final class Report {
     machine.put(
         "memory_gib",
         Math.round(
-            ((com.sun.management.OperatingSystemMXBean)
-                        ManagementFactory.getOperatingSystemMXBean())
+            ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                     .getTotalMemorySize()
                 / 1073741824.0));
     machine.put(

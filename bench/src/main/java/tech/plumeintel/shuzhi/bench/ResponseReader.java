@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,7 +54,7 @@ final class ResponseReader {
         if (nameIs(CONTENT_LENGTH)) {
           contentLength = Long.parseLong(value().trim());
         } else if (nameIs(TRANSFER_ENCODING)) {
-          chunked = value().toLowerCase(java.util.Locale.ROOT).contains("chunked");
+          chunked = value().toLowerCase(Locale.ROOT).contains("chunked");
         } else if (nameIs(CONNECTION)) {
           close = value().trim().equalsIgnoreCase("close");
         }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -199,7 +200,7 @@ final class SystemUnderTest implements AutoCloseable {
     return metrics
         .lines()
         .filter(line -> line.startsWith(name + "{"))
-        .filter(line -> java.util.Arrays.stream(labels).allMatch(line::contains))
+        .filter(line -> Arrays.stream(labels).allMatch(line::contains))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .sum();
   }

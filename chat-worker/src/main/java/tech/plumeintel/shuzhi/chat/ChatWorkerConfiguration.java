@@ -1,20 +1,13 @@
 package tech.plumeintel.shuzhi.chat;
 
-import java.util.UUID;
-import java.util.function.Supplier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 
-/** The worker's infrastructure: its database, its topics, how its listener container pauses. */
+/** How the worker's listener container pauses and commits. */
 @Configuration(proxyBeanMethods = false)
 class ChatWorkerConfiguration {
-
-  @Bean
-  Supplier<String> conversationIds() {
-    return () -> UUID.randomUUID().toString();
-  }
 
   /**
    * A pause takes effect after the current record, not after the whole batch: the rest of the batch

@@ -11,12 +11,15 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.ReplaceOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,6 +37,7 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tech.plumeintel.shuzhi.chat.job.ChatJobListener;
 import tech.plumeintel.shuzhi.chat.llm.Fixtures;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.chat.ChatMessage;
@@ -91,8 +95,7 @@ class ChatPipelineIT {
   void captureLogs() {
     // Boot resets logging when the context starts, so the appender is attached once it has.
     var root =
-        ((LoggerContext) LoggerFactory.getILoggerFactory())
-            .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME);
     if (root.getAppender("capture") == null) {
       logs.setName("capture");
       logs.start();
@@ -123,12 +126,12 @@ class ChatPipelineIT {
                 false,
                 Map.of("title", "douban"),
                 Instant.parse("2026-11-01T00:00:00Z")),
-            new com.mongodb.client.model.ReplaceOptions().upsert(true));
+            new ReplaceOptions().upsert(true));
   }
 
   @AfterAll
   static void stop() {
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
     llm.close();
     redis.close();
   }
@@ -381,7 +384,7 @@ class ChatPipelineIT {
     llm.when(
         "[many]", new Behaviour.Replay(Fixtures.chunks(Fixtures.REASONER), Duration.ofMillis(2)));
     var jobs =
-        java.util.stream.IntStream.range(0, 50)
+        IntStream.range(0, 50)
             .mapToObj(i -> job("user-" + UUID.randomUUID(), "问题" + i + "[many]"))
             .toList();
 
@@ -543,7 +546,7 @@ class ChatPipelineIT {
   }
 
   private static List<Long> sequence(int size) {
-    return java.util.stream.LongStream.rangeClosed(1, size).boxed().toList();
+    return LongStream.rangeClosed(1, size).boxed().toList();
   }
 
   private static String text(List<JsonNode> chunks, String field) {

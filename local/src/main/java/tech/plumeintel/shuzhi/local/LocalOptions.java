@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where everything listens and keeps its data. Defaults are the contract's ports; each can be set
@@ -64,7 +65,7 @@ record LocalOptions(
     values
         .keySet()
         .removeAll(
-            java.util.Set.of(
+            Set.of(
                 "api-port",
                 "api-management-port",
                 "fetch-worker-port",

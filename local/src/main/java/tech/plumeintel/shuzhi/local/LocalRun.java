@@ -94,6 +94,8 @@ public final class LocalRun {
     infrastructure.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", localKafka.bootstrapServers());
     infrastructure.put("SPRING_DATA_REDIS_URL", "redis://127.0.0.1:" + options.redisPort());
     infrastructure.put("SPRING_DATA_MONGODB_URI", mongo.uri());
+    // The Mongo-wire store does not know Boot's health command (`hello`).
+    infrastructure.put("SHUZHI_PLATFORM_MONGO_PING_HEALTH", "true");
     if (System.getenv("SHUZHI_JWT_SECRET") == null) {
       infrastructure.put("SHUZHI_JWT_SECRET", DevJwtSecret.of(options.dataDir()));
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -67,7 +68,7 @@ record LocalService(String name, String jarName, int managementPort, Map<String,
               + " is missing: build first with "
               + "./mvnw -B -DskipTests package -pl local -am (./local/run does this)");
     }
-    var environment = new java.util.HashMap<>(infrastructure);
+    var environment = new HashMap<>(infrastructure);
     environment.putAll(ports);
     environment.putAll(logFormat(System.getenv("SHUZHI_LOG_FORMAT")));
     return ChildProcess.start(

@@ -1,6 +1,6 @@
 package tech.plumeintel.shuzhi.local;
 
-import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Ends this JVM when the launcher that started it is gone. A launcher killed with SIGKILL runs no
@@ -15,8 +15,6 @@ final class ParentWatch {
 
   static final String PARENT_PID_ENV = "SHUZHI_PLATFORM_PARENT_PID";
 
-  private static final Duration PERIOD = Duration.ofMillis(500);
-
   private ParentWatch() {}
 
   static void startFromEnvironment() {
@@ -24,21 +22,15 @@ final class ParentWatch {
     if (pid == null || pid.isBlank()) {
       return;
     }
-    var parent = ProcessHandle.of(Long.parseLong(pid.strip()));
-    Thread.ofPlatform()
-        .daemon()
-        .name("parent-watch")
-        .start(
+    ProcessHandle.of(Long.parseLong(pid.strip()))
+        .map(ProcessHandle::onExit)
+        .orElseGet(() -> CompletableFuture.completedFuture(null))
+        // On a thread of its own, so that the shutdown hooks System.exit runs never wait on it.
+        .thenRunAsync(
             () -> {
-              while (parent.map(ProcessHandle::isAlive).orElse(false)) {
-                try {
-                  Thread.sleep(PERIOD);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
               System.err.println("The launcher (pid " + pid + ") is gone; stopping.");
               System.exit(1);
-            });
+            },
+            task -> Thread.ofPlatform().daemon().name("parent-watch").start(task));
   }
 }

@@ -6,8 +6,9 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * UP when MongoDB answers {@code ping}. Replaces Boot's check, which sends {@code hello}: the
- * Mongo-wire server used where no mongod can run does not know that command.
+ * UP when MongoDB answers {@code ping}. Replaces Boot's check, which sends {@code hello}, where
+ * {@code shuzhi.platform.mongo-ping-health} says the store is the Mongo-wire server used where no
+ * mongod can run (the local run, tests without Docker): it does not know that command.
  */
 final class MongoPingHealthIndicator extends AbstractHealthIndicator {
 

@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.platform;
 
-import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -19,10 +20,9 @@ import org.springframework.context.SmartLifecycle;
 public class ParentProcessWatch implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(ParentProcessWatch.class);
-  private static final Duration PERIOD = Duration.ofMillis(500);
 
   private final long parentPid;
-  private volatile Thread watcher;
+  private volatile @Nullable CompletableFuture<Void> watch;
 
   ParentProcessWatch(@Value("${shuzhi.platform.parent-pid}") long parentPid) {
     this.parentPid = parentPid;
@@ -30,37 +30,44 @@ public class ParentProcessWatch implements SmartLifecycle {
 
   @Override
   public void start() {
-    var parent = ProcessHandle.of(parentPid);
-    watcher =
-        Thread.ofPlatform()
-            .daemon()
-            .name("parent-process-watch")
-            .start(
-                () -> {
-                  try {
-                    while (parent.map(ProcessHandle::isAlive).orElse(false)) {
-                      Thread.sleep(PERIOD);
-                    }
-                  } catch (InterruptedException stopped) {
-                    return;
-                  }
-                  log.warn("Launcher process {} is gone; shutting down", parentPid);
-                  // Boot's shutdown hook closes the context gracefully, as on SIGTERM.
-                  System.exit(1);
-                });
+    var exited = exitOf(parentPid);
+    // On a thread of its own: System.exit waits for Boot's shutdown hook, and that hook waits for a
+    // context refresh under way (this start() is part of one).
+    watch =
+        exited.thenRunAsync(
+            this::parentGone,
+            task -> Thread.ofPlatform().daemon().name("parent-process-watch").start(task));
+  }
+
+  private static CompletableFuture<?> exitOf(long pid) {
+    var process = ProcessHandle.of(pid);
+    if (process.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (process.get().pid() == ProcessHandle.current().pid()) {
+      // A service that is its own launcher outlives it; onExit() refuses the current process.
+      return new CompletableFuture<>();
+    }
+    return process.get().onExit();
+  }
+
+  private void parentGone() {
+    log.warn("Launcher process {} is gone; shutting down", parentPid);
+    // Boot's shutdown hook closes the context gracefully, as on SIGTERM.
+    System.exit(1);
   }
 
   @Override
   public void stop() {
-    var current = watcher;
+    var current = watch;
     if (current != null) {
-      current.interrupt();
+      current.cancel(false);
     }
-    watcher = null;
+    watch = null;
   }
 
   @Override
   public boolean isRunning() {
-    return watcher != null;
+    return watch != null;
   }
 }

@@ -2,26 +2,36 @@ package tech.plumeintel.shuzhi.platform;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.protocol.ProtocolVersion;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.boot.mongodb.autoconfigure.health.MongoHealthContributorAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Scope;
+import org.springframework.context.annotation.ScopedProxyMode;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.listener.RecordInterceptor;
+import org.springframework.kafka.support.LoggingProducerListener;
 import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 
@@ -31,6 +41,13 @@ import tech.plumeintel.shuzhi.common.chat.ChatRequested;
     before = MongoHealthContributorAutoConfiguration.class)
 @EnableConfigurationProperties({PlatformProperties.class, TryOutProperties.class})
 public class PlatformAutoConfiguration {
+
+  /**
+   * The lifecycle phase of what keeps a connection on the {@link RedisClient}: just after Boot's
+   * Redis connection factory (phase 0), so it connects once the client is up and closes before the
+   * client goes; long before the web server and the Kafka listeners, so it outlives their shutdown.
+   */
+  public static final int AFTER_REDIS = 1;
 
   @Bean
   @ConditionalOnMissingBean
@@ -58,29 +75,39 @@ public class PlatformAutoConfiguration {
   }
 
   /**
-   * A Lettuce client of our own on {@code spring.data.redis.url}, for what Spring Data Redis does
-   * not cover well: one shared pub/sub connection, Bucket4j's buckets.
+   * The one Redis client of a service is Boot's, on {@code spring.data.redis.*} (its timeouts are
+   * there). While it is disconnected it refuses commands at once, so a Redis that is down turns
+   * into a quick 503 rather than requests waiting on queued commands. It speaks RESP2: under RESP3
+   * Lettuce first copies every pub/sub message into a generic push message and only then decodes
+   * it, a third of what the API's relay allocated per token (bench).
    */
-  @Bean(destroyMethod = "shutdown")
+  @Bean
+  LettuceClientOptionsBuilderCustomizer redisFailsFastOverResp2() {
+    return options ->
+        options
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .protocolVersion(ProtocolVersion.RESP2);
+  }
+
+  /**
+   * Boot's client itself, for what Spring Data Redis does not cover well: one shared pub/sub
+   * connection, Bucket4j's buckets, the chat frames' pipelined writes. Boot's connection factory
+   * creates it and shuts it down; connections opened on it get its options and command timeout. The
+   * factory makes a new client whenever it starts again (a paused test context restarts it), so
+   * this bean is a proxy to the client the factory runs on now, and whoever keeps a connection
+   * opens it again when the factory has restarted (phase {@link #AFTER_REDIS}).
+   */
+  @Bean
+  @Scope(
+      scopeName = ConfigurableBeanFactory.SCOPE_PROTOTYPE,
+      proxyMode = ScopedProxyMode.TARGET_CLASS)
   @ConditionalOnMissingBean
-  RedisClient shuzhiRedisClient(
-      @Value("${spring.data.redis.url:redis://localhost:6379}") String url,
-      PlatformProperties properties) {
-    var uri = io.lettuce.core.RedisURI.create(url);
-    // A Redis that is down must turn into a quick 503, not threads waiting Lettuce's default 60 s.
-    uri.setTimeout(properties.storeTimeout());
-    var client = RedisClient.create(uri);
-    client.setOptions(
-        io.lettuce.core.ClientOptions.builder()
-            .disconnectedBehavior(
-                io.lettuce.core.ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            // RESP2: under RESP3 Lettuce first copies every pub/sub message into a generic push
-            // message
-            // and only then decodes it, a third of what the API's relay allocated per token
-            // (bench).
-            .protocolVersion(io.lettuce.core.protocol.ProtocolVersion.RESP2)
-            .build());
-    return client;
+  RedisClient redisClient(LettuceConnectionFactory factory) {
+    if (factory.getRequiredNativeClient() instanceof RedisClient client) {
+      return client;
+    }
+    throw new IllegalStateException(
+        "Shuzhi needs a standalone Redis (spring.data.redis.url), not a cluster or sentinels");
   }
 
   @Bean
@@ -100,8 +127,13 @@ public class PlatformAutoConfiguration {
                             (int) properties.storeReadTimeout().toMillis(), TimeUnit.MILLISECONDS));
   }
 
-  /** Named as Boot's own Mongo check, which therefore steps aside. */
+  /**
+   * Named as Boot's own Mongo check, which therefore steps aside; only where the store is the
+   * Mongo-wire server (the local run and tests set the property), which does not know {@code
+   * hello}.
+   */
   @Bean("mongoHealthContributor")
+  @ConditionalOnBooleanProperty("shuzhi.platform.mongo-ping-health")
   MongoPingHealthIndicator mongoHealthContributor(
       MongoClient client, MongoConnectionDetails connection) {
     var database = connection.getConnectionString().getDatabase();
@@ -111,7 +143,7 @@ public class PlatformAutoConfiguration {
   /** Every service declares every topic, so whichever starts first finds them all in place. */
   @Bean
   KafkaAdmin.NewTopics shuzhiTopics(PlatformProperties properties) {
-    var topics = new java.util.ArrayList<NewTopic>();
+    var topics = new ArrayList<NewTopic>();
     for (var topic : List.of(BookFetchRequested.TOPIC, ChatRequested.TOPIC)) {
       topics.add(
           TopicBuilder.name(topic)
@@ -132,12 +164,11 @@ public class PlatformAutoConfiguration {
    * never go to a log. Boot's listener would log the first 100 characters of the value.
    */
   @Bean
-  static org.springframework.beans.factory.config.BeanPostProcessor recordsOutOfProducerLogs() {
-    return new org.springframework.beans.factory.config.BeanPostProcessor() {
+  static BeanPostProcessor recordsOutOfProducerLogs() {
+    return new BeanPostProcessor() {
       @Override
       public Object postProcessAfterInitialization(Object bean, String name) {
-        if (bean
-            instanceof org.springframework.kafka.support.LoggingProducerListener<?, ?> logging) {
+        if (bean instanceof LoggingProducerListener<?, ?> logging) {
           logging.setIncludeContents(false);
         }
         return bean;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.Callable;
@@ -122,7 +123,6 @@ class BookSourcesJourneyIT {
     assertThat(coverUrl).endsWith("/api/books/" + isbn + "/cover/");
     var cover = reader.get(URI.create(coverUrl).getPath());
     assertThat(cover.status()).isEqualTo(200);
-    assertThat(cover.body().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))
-        .hasSize(Books.COVER.length);
+    assertThat(cover.body().getBytes(StandardCharsets.ISO_8859_1)).hasSize(Books.COVER.length);
   }
 }

@@ -68,6 +68,21 @@ class ChatJourneyIT {
   }
 
   @Test
+  void theFirstChunkCarriesTheAssistantRoleAsOpenAisDoesEvenWhenTheThinkingComesFirst() {
+    var reader = system.login("reader-role");
+    var isbn = knownBook(reader);
+
+    var events = reader.ask(isbn, "先想一想再答[recorded]").untilEnd();
+
+    var first = events.getFirst().json().path("choices").path(0).path("delta");
+    assertThat(first.path("role").asString()).as("first delta: %s", first).isEqualTo("assistant");
+    assertThat(first.has("reasoning_content")).as("first delta: %s", first).isTrue();
+    assertThat(events.get(1).json().path("choices").path(0).path("delta").has("role"))
+        .as("only the first thinking delta carries the role")
+        .isFalse();
+  }
+
+  @Test
   void aFollowUpWithThePreviousTurnsContinuesTheConversationAndNeverSendsTheThinkingBack() {
     var reader = system.login("reader-follow-up");
     var isbn = knownBook(reader);

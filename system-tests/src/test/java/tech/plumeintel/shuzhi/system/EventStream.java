@@ -42,7 +42,8 @@ final class EventStream implements AutoCloseable {
     }
 
     boolean isError() {
-      return "error".equals(type) || data.startsWith("{\"error\":");
+      // ndjson has no event type: its error line is the object with OpenAI's error member.
+      return "error".equals(type) || (data.startsWith("{") && json().has("error"));
     }
 
     boolean endsStream() {

@@ -21,7 +21,7 @@ public final class CapturedLogs implements AutoCloseable {
 
   private CapturedLogs() {
     var context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     appender.setContext(context);
     appender.start();
     root.addAppender(appender);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class JsonHttp {
 
   /** An answer: status, headers, and the body (parsed when it is JSON). */
-  public record Answer(int status, java.net.http.HttpHeaders headers, String body) {
+  public record Answer(int status, HttpHeaders headers, String body) {
     public JsonNode json() {
       return MAPPER.readTree(body);
     }

@@ -2,11 +2,13 @@ package tech.plumeintel.shuzhi.testsupport;
 
 import java.util.HashMap;
 import java.util.List;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.annotation.MergedAnnotations;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.test.context.ContextConfigurationAttributes;
 import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.ContextCustomizerFactory;
+import org.springframework.test.context.MergedContextConfiguration;
 
 /**
  * Adds the infrastructure's connection properties to contexts of {@link RealInfrastructure} tests.
@@ -29,8 +31,7 @@ final class RealInfrastructureCustomizerFactory implements ContextCustomizerFact
   private record InfrastructureProperties() implements ContextCustomizer {
     @Override
     public void customizeContext(
-        org.springframework.context.ConfigurableApplicationContext context,
-        org.springframework.test.context.MergedContextConfiguration mergedConfig) {
+        ConfigurableApplicationContext context, MergedContextConfiguration mergedConfig) {
       var properties =
           new HashMap<String, Object>(TestInfrastructure.shared().springProperties(DATABASE));
       context

@@ -94,6 +94,10 @@ public final class TestInfrastructure {
     properties.put("spring.kafka.bootstrap-servers", kafkaBootstrapServers());
     properties.put("spring.data.redis.url", redisUrl());
     properties.put("spring.mongodb.uri", mongoUri(database));
+    if (mongo instanceof InProcessMongo) {
+      // The Mongo-wire store does not know Boot's health command (`hello`).
+      properties.put("shuzhi.platform.mongo-ping-health", "true");
+    }
     return properties;
   }
 

@@ -6,11 +6,12 @@ import static org.mockito.Mockito.mock;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 class NoSecretsInLogsTest {
 
-  private static final org.slf4j.Logger log = LoggerFactory.getLogger(NoSecretsInLogsTest.class);
+  private static final Logger log = LoggerFactory.getLogger(NoSecretsInLogsTest.class);
 
   @Test
   void aLoggedTokenOrSecretFailsTheTestClassAndOrdinaryLinesDoNot() {

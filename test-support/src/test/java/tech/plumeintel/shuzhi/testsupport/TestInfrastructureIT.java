@@ -6,6 +6,7 @@ import com.mongodb.client.MongoClients;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -52,7 +53,7 @@ class TestInfrastructureIT {
     try (var consumer =
         new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of(topic));
-      var received = new java.util.ArrayList<String>();
+      var received = new ArrayList<String>();
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (received.isEmpty() && System.nanoTime() < until) {
         consumer.poll(Duration.ofMillis(200)).forEach(r -> received.add(r.key() + "=" + r.value()));

@@ -12,6 +12,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.api.web.Caller;
 import tech.plumeintel.shuzhi.api.web.ErrorResponses;
 
 /** No anonymous access: every {@code /api/} request but login and refresh needs an access token. */

@@ -9,8 +9,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
-import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.api.web.Caller;
 import tech.plumeintel.shuzhi.api.web.RateLimits;
 import tech.plumeintel.shuzhi.common.book.BookTaskStatus;
 import tech.plumeintel.shuzhi.common.book.Isbn;
@@ -20,13 +20,13 @@ import tech.plumeintel.shuzhi.common.book.Isbn;
 class BookController {
 
   private final BookLookup lookup;
-  private final TaskStore tasks;
+  private final TaskBoard tasks;
   private final BookStore books;
   private final RateLimits limits;
   private final BookJson json;
 
   BookController(
-      BookLookup lookup, TaskStore tasks, BookStore books, RateLimits limits, BookJson json) {
+      BookLookup lookup, TaskBoard tasks, BookStore books, RateLimits limits, BookJson json) {
     this.limits = limits;
     this.json = json;
     this.lookup = lookup;

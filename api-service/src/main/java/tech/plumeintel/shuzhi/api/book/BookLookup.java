@@ -25,7 +25,7 @@ public class BookLookup {
   private static final Logger log = LoggerFactory.getLogger(BookLookup.class);
 
   private final RecentBooks books;
-  private final TaskStore tasks;
+  private final TaskBoard tasks;
   private final FetchJobs jobs;
   private final BooksProperties properties;
   private final Clock clock;
@@ -33,7 +33,7 @@ public class BookLookup {
 
   BookLookup(
       RecentBooks books,
-      TaskStore tasks,
+      TaskBoard tasks,
       FetchJobs jobs,
       BooksProperties properties,
       Clock clock,

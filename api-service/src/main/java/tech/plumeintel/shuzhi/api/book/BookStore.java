@@ -7,6 +7,9 @@ import com.mongodb.client.gridfs.GridFSBuckets;
 import com.mongodb.client.gridfs.model.GridFSFile;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.book.Book;
@@ -29,11 +32,11 @@ public class BookStore {
   }
 
   /** The stored ones among these books, in one query. */
-  public java.util.List<Book> findAll(java.util.Collection<String> isbns) {
+  public List<Book> findAll(Collection<String> isbns) {
     if (isbns.isEmpty()) {
-      return java.util.List.of();
+      return List.of();
     }
-    return books.find(Filters.in("_id", isbns)).into(new java.util.ArrayList<>());
+    return books.find(Filters.in("_id", isbns)).into(new ArrayList<>());
   }
 
   Optional<GridFSFile> cover(Isbn isbn) {

@@ -27,9 +27,14 @@ record BookTask(
 
   /** A task nobody finished in time is over for the reader, whatever a late worker may still do. */
   BookTask asSeenAt(Instant now) {
-    if (!status.isFinal() && now.isAfter(deadline)) {
+    if (!status.isFinal() && BookTasks.pastDeadline(deadline, now)) {
       return new BookTask(
-          id, BookTaskStatus.FAILED, isbn, BookTasks.ERROR_UPSTREAM, "查找超时，请稍后再试", deadline);
+          id,
+          BookTaskStatus.FAILED,
+          isbn,
+          BookTasks.ERROR_UPSTREAM,
+          BookTasks.MESSAGE_EXPIRED,
+          deadline);
     }
     return this;
   }

@@ -5,7 +5,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * @param freshness a stored book older than this is looked up again (and served meanwhile)
+ * @param freshness a stored book older than this is looked up again (and served meanwhile); each
+ *     fetch job carries it, so the fetch-worker judges a stored copy by the same measure
  * @param taskDeadline a task not finished by then is reported failed, and a new lookup may start
  * @param taskRetention how long a task can be polled
  * @param publishTimeout how long a lookup waits for Kafka to take the job before answering 503

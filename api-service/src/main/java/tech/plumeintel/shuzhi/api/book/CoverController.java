@@ -2,6 +2,7 @@ package tech.plumeintel.shuzhi.api.book;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import org.bson.Document;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -11,8 +12,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
-import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.api.web.Caller;
 
 /** Serves the cover copies the fetch-worker keeps (Douban's image hosts refuse hot-linking). */
 @RestController
@@ -45,7 +46,7 @@ class CoverController {
         .body(out.toByteArray());
   }
 
-  private static MediaType contentType(org.bson.Document metadata) {
+  private static MediaType contentType(Document metadata) {
     if (metadata != null) {
       for (var key : new String[] {"content_type", "contentType"}) {
         var value = metadata.getString(key);

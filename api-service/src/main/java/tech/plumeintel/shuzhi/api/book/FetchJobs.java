@@ -31,7 +31,9 @@ class FetchJobs {
    * @throws ApiException {@code UPSTREAM_ERROR} when Kafka does not take the job in time
    */
   void publish(String taskId, Isbn isbn, Instant deadline) {
-    var job = new BookFetchRequested(taskId, isbn.value(), clock.instant(), deadline);
+    var job =
+        new BookFetchRequested(
+            taskId, isbn.value(), clock.instant(), deadline, properties.freshness());
     try {
       kafka
           .send(BookFetchRequested.TOPIC, isbn.value(), job)

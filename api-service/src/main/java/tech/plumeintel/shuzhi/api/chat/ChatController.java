@@ -2,9 +2,7 @@ package tech.plumeintel.shuzhi.api.chat;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -18,13 +16,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.async.DeferredResult;
-import org.springframework.web.context.request.async.DeferredResultProcessingInterceptor;
-import org.springframework.web.context.request.async.WebAsyncUtils;
-import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.book.IsbnParameter;
 import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.api.web.Caller;
 import tech.plumeintel.shuzhi.api.web.RateLimits;
 import tech.plumeintel.shuzhi.platform.IdGenerator;
 import tech.plumeintel.shuzhi.platform.RequestIds;
@@ -33,34 +28,30 @@ import tech.plumeintel.shuzhi.platform.RequestIds;
 @RestController
 class ChatController {
 
-  static final String REQUEST_ID_HEADER = "X-Request-Id";
   private static final Logger log = LoggerFactory.getLogger(ChatController.class);
 
   private final StreamRecords records;
-  private final LiveFrames liveFrames;
+  private final StreamRelay relay;
   private final ChatJobs jobs;
   private final ChatProperties properties;
   private final IdGenerator ids;
   private final Clock clock;
   private final RateLimits limits;
   private final TokenBudget budget;
-  private final OpenStreams openStreams;
 
   ChatController(
       StreamRecords records,
-      LiveFrames liveFrames,
+      StreamRelay relay,
       ChatJobs jobs,
       ChatProperties properties,
       IdGenerator ids,
       Clock clock,
       RateLimits limits,
-      TokenBudget budget,
-      OpenStreams openStreams) {
-    this.openStreams = openStreams;
+      TokenBudget budget) {
     this.limits = limits;
     this.budget = budget;
     this.records = records;
-    this.liveFrames = liveFrames;
+    this.relay = relay;
     this.jobs = jobs;
     this.properties = properties;
     this.ids = ids;
@@ -68,7 +59,7 @@ class ChatController {
   }
 
   @PostMapping("/api/chat/stream/")
-  DeferredResult<Void> start(
+  @Nullable DeferredResult<Void> start(
       Caller caller,
       HttpServletRequest servletRequest,
       HttpServletResponse servletResponse,
@@ -96,30 +87,35 @@ class ChatController {
       if (existing.isPresent()) {
         log.info(
             "Chat {} repeated client message; attached to stream {}", requestId, existing.get());
-        return stream(
+        return relay.open(
             servletRequest,
             servletResponse,
             existing.get(),
-            session(existing.get(), format, 0, null));
+            format,
+            StreamRelay.Opening.existing(0));
       }
     }
     records.open(requestId, caller.userId(), isbn.value());
-    var session = session(requestId, format, 0, clock.instant().plus(properties.pickupTimeout()));
+    var opening =
+        StreamRelay.Opening.newJob(
+            clock.instant().plus(properties.pickupTimeout()),
+            () -> jobs.publish(requestId, caller.userId(), isbn.value(), messages));
+    @Nullable DeferredResult<Void> stream;
     try {
-      jobs.publish(requestId, caller.userId(), isbn.value(), messages);
+      stream = relay.open(servletRequest, servletResponse, requestId, format, opening);
     } catch (ApiException e) {
-      session.close();
       if (clientMsgId != null) {
         records.releaseClientMessage(caller.userId(), clientMsgId);
       }
       throw e;
     }
     log.info("Chat {} started: {} messages", requestId, messages.size());
-    return stream(servletRequest, servletResponse, requestId, session);
+    return stream;
   }
 
+  /** Answers 204 when the stream has ended and the caller has its last event. */
   @GetMapping("/api/chat/stream/{requestId}/")
-  DeferredResult<Void> resume(
+  @Nullable DeferredResult<Void> resume(
       Caller caller,
       HttpServletRequest servletRequest,
       HttpServletResponse servletResponse,
@@ -129,11 +125,12 @@ class ChatController {
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
     requireOwner(caller, requestId);
     var afterSeq = afterSeq(lastEventId != null ? lastEventId : after);
-    return stream(
+    return relay.open(
         servletRequest,
         servletResponse,
         requestId,
-        session(requestId, StreamFormat.forAccept(accept), afterSeq, null));
+        StreamFormat.forAccept(accept),
+        StreamRelay.Opening.existing(afterSeq));
   }
 
   @PostMapping("/api/chat/stream/{requestId}/cancel/")
@@ -142,64 +139,6 @@ class ChatController {
     records.cancel(requestId);
     log.info("Chat {} cancelled by its reader", requestId);
     return Map.of("request_id", requestId, "cancelled", true);
-  }
-
-  private StreamSession session(
-      String requestId, StreamFormat format, long afterSeq, @Nullable Instant pickupDeadline) {
-    var session =
-        new StreamSession(
-            requestId,
-            format,
-            afterSeq,
-            pickupDeadline,
-            records,
-            properties,
-            clock,
-            openStreams.writers());
-    session.attach(liveFrames.subscribe(requestId, session::offer));
-    return session;
-  }
-
-  /**
-   * Answers with the stream, written through the servlet response from {@link StreamSession}'s
-   * writers once async processing has started. The headers, with the request id, go out at once.
-   * Spring's StreamingResponseBody is not used: it ignores flush(), and every event must leave as
-   * soon as it is written; nor SseEmitter, whose per-event conversion and flush would cost more
-   * than the relay itself.
-   */
-  private DeferredResult<Void> stream(
-      HttpServletRequest request,
-      HttpServletResponse response,
-      String requestId,
-      StreamSession session) {
-    response.setStatus(HttpServletResponse.SC_OK);
-    response.setHeader(REQUEST_ID_HEADER, requestId);
-    response.setHeader("X-Accel-Buffering", "no");
-    response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    response.setContentType(session.mediaType().toString());
-    openStreams.add(session);
-    var result = new DeferredResult<Void>(properties.maxConnection().plusMinutes(1).toMillis());
-    result.onTimeout(() -> result.setResult(null));
-    result.onCompletion(
-        () -> {
-          openStreams.remove(session);
-          session.close();
-        });
-    WebAsyncUtils.getAsyncManager(request)
-        .registerDeferredResultInterceptor(
-            StreamSession.class,
-            new DeferredResultProcessingInterceptor() {
-              @Override
-              public <T> void preProcess(NativeWebRequest webRequest, DeferredResult<T> deferred)
-                  throws IOException {
-                // Async has started: from here the response may be written from another thread.
-                response.flushBuffer();
-                session.start(
-                    new StreamSession.Connection(
-                        response.getOutputStream(), () -> result.setResult(null)));
-              }
-            });
-    return result;
   }
 
   /** Another reader's stream is answered exactly like a stream that does not exist. */

@@ -13,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param metaRetention how long a stream can be resumed or cancelled (the worker keeps its log as
  *     long)
  * @param publishTimeout how long to wait for Kafka to take the job before answering 503
+ * @param clientRetry how long an SSE client waits before it reconnects after a drop: every SSE
+ *     stream starts with it as a {@code retry:} field
  */
 @ConfigurationProperties("shuzhi.chat")
 record ChatProperties(
@@ -22,4 +24,5 @@ record ChatProperties(
     @DefaultValue("10m") Duration maxConnection,
     @DefaultValue("5m") Duration idempotencyWindow,
     @DefaultValue("1h") Duration metaRetention,
-    @DefaultValue("3s") Duration publishTimeout) {}
+    @DefaultValue("3s") Duration publishTimeout,
+    @DefaultValue("3s") Duration clientRetry) {}

@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.api.chat;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import tech.plumeintel.shuzhi.api.web.ApiException;
@@ -24,7 +25,7 @@ record ChatStreamRequest(
       throw ApiException.invalid("messages 须为 1 到 " + MAX_MESSAGES + " 条");
     }
     int total = 0;
-    var checked = new java.util.ArrayList<ChatMessage>(messages.size());
+    var checked = new ArrayList<ChatMessage>(messages.size());
     for (var turn : messages) {
       if (turn == null || turn.role() == null || turn.content() == null) {
         throw ApiException.invalid("每条消息都要有 role 和 content");

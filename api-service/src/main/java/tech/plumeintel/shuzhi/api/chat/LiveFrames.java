@@ -3,7 +3,6 @@ package tech.plumeintel.shuzhi.api.chat;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
+import tech.plumeintel.shuzhi.platform.PlatformAutoConfiguration;
 
 /**
  * The live side of every stream this instance relays: one Redis pub/sub connection for all of them,
@@ -22,23 +23,60 @@ import tech.plumeintel.shuzhi.common.chat.StreamFrame;
  * runs on the Redis client's I/O thread.
  */
 @Component
-class LiveFrames {
+class LiveFrames implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(LiveFrames.class);
   private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(3);
 
-  private final StatefulRedisPubSubConnection<String, String> connection;
+  private final RedisClient redis;
   private final Map<String, List<Consumer<StreamFrame>>> listeners = new ConcurrentHashMap<>();
+  private volatile StatefulRedisPubSubConnection<String, String> connection;
+  private volatile boolean running = true;
 
   LiveFrames(RedisClient redis) {
-    this.connection = redis.connectPubSub();
-    connection.addListener(
+    this.redis = redis;
+    this.connection = connect();
+  }
+
+  private StatefulRedisPubSubConnection<String, String> connect() {
+    var opened = redis.connectPubSub();
+    opened.addListener(
         new RedisPubSubAdapter<>() {
           @Override
           public void message(String channel, String message) {
             dispatch(channel, message);
           }
         });
+    return opened;
+  }
+
+  /**
+   * Connects again once Redis's client is back (see {@link #getPhase()}), listening again to the
+   * streams still relayed.
+   */
+  @Override
+  public void start() {
+    connection = connect();
+    if (!listeners.isEmpty()) {
+      connection.async().subscribe(listeners.keySet().toArray(String[]::new));
+    }
+    running = true;
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    connection.close();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    return PlatformAutoConfiguration.AFTER_REDIS;
   }
 
   /**
@@ -111,10 +149,5 @@ class LiveFrames {
     for (var listener : targets) {
       listener.accept(frame);
     }
-  }
-
-  @PreDestroy
-  void close() {
-    connection.close();
   }
 }

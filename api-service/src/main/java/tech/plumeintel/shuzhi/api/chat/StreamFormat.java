@@ -1,11 +1,16 @@
 package tech.plumeintel.shuzhi.api.chat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 
-/** How frames are written to the client: Server-Sent Events (the default) or ndjson. */
+/**
+ * How frames are written to the client: Server-Sent Events (the default) or ndjson, the same JSON
+ * objects in both (an error is its {@code code}, {@code message} and OpenAI {@code error} member,
+ * under {@code event: error} in SSE).
+ */
 enum StreamFormat {
   SSE(MediaType.TEXT_EVENT_STREAM) {
     @Override
@@ -25,6 +30,12 @@ enum StreamFormat {
       return ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** Sets the client's reconnection delay; a block without data is not an event. */
+    @Override
+    byte @Nullable [] opening(Duration retry) {
+      return ("retry: " + retry.toMillis() + "\n\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
     private static String id(StreamFrame frame) {
       return frame.seq() > 0 ? "id: " + frame.seq() + "\n" : "";
     }
@@ -36,7 +47,7 @@ enum StreamFormat {
       var text =
           switch (frame.kind()) {
             case CHUNK -> frame.payload() + "\n";
-            case ERROR -> "{\"error\":" + frame.payload() + "}\n";
+            case ERROR -> frame.payload() + "\n";
             case DONE -> "{\"done\":true}\n";
             case HEARTBEAT -> "";
           };
@@ -47,6 +58,11 @@ enum StreamFormat {
     @Override
     byte @Nullable [] ping() {
       return "\n".getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    byte @Nullable [] opening(Duration retry) {
+      return null;
     }
   };
 
@@ -64,6 +80,9 @@ enum StreamFormat {
 
   abstract byte @Nullable [] ping();
 
+  /** What the stream starts with, before any event. */
+  abstract byte @Nullable [] opening(Duration retry);
+
   static StreamFormat forAccept(@Nullable String accept) {
     if (accept != null
         && accept.contains("application/x-ndjson")
@@ -73,16 +92,8 @@ enum StreamFormat {
     return SSE;
   }
 
-  /** An error of our own (not the worker's) as a frame: ASCII-only JSON, like every payload. */
+  /** An error of our own (not the worker's) as a frame, written as the worker writes its own. */
   static StreamFrame errorFrame(String code, String message) {
-    var escaped = new StringBuilder();
-    for (char c : message.toCharArray()) {
-      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-        escaped.append(String.format("\\u%04x", (int) c));
-      } else {
-        escaped.append(c);
-      }
-    }
-    return StreamFrame.error(0, "{\"code\":\"" + code + "\",\"message\":\"" + escaped + "\"}");
+    return StreamFrame.error(0, StreamFrame.errorPayload(code, message));
   }
 }

@@ -12,11 +12,12 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tech.plumeintel.shuzhi.api.auth.Caller;
 import tech.plumeintel.shuzhi.api.book.BookStore;
 import tech.plumeintel.shuzhi.api.book.BookView;
 import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.api.web.Caller;
 import tech.plumeintel.shuzhi.common.book.Book;
+import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.common.history.Conversation;
 import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
@@ -68,10 +69,7 @@ class HistoryController {
   ConversationDetail detail(Caller caller, @PathVariable String id) {
     var conversation = conversations.find(caller.userId(), id).orElseThrow(HistoryController::none);
     var book =
-        books
-            .find(tech.plumeintel.shuzhi.common.book.Isbn.parse(conversation.isbn()))
-            .map(BookView::ofCurrentRequest)
-            .orElse(null);
+        books.find(Isbn.parse(conversation.isbn())).map(BookView::ofCurrentRequest).orElse(null);
     var exchanges =
         conversations.exchanges(caller.userId(), id).stream().map(ExchangeView::of).toList();
     return new ConversationDetail(

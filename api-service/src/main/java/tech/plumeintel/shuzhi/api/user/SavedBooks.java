@@ -8,6 +8,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.stereotype.Component;
@@ -34,7 +35,7 @@ class SavedBooks {
    */
   SavedBook save(String userId, Isbn isbn) {
     // Mongo keeps milliseconds; the first answer must equal every later one.
-    var now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    var now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     var entry = new SavedBook(userId + ":" + isbn.value(), userId, isbn.value(), now);
     try {
       saved.insertOne(entry);

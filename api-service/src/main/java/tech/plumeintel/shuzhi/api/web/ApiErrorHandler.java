@@ -6,10 +6,6 @@ import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.validation.BindException;
@@ -30,22 +26,23 @@ class ApiErrorHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
 
+  private final ErrorResponses errors;
+
+  ApiErrorHandler(ErrorResponses errors) {
+    this.errors = errors;
+  }
+
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ErrorBody> api(ApiException e) {
-    var response = ResponseEntity.status(e.code().status()).contentType(MediaType.APPLICATION_JSON);
-    if (e.retryAfter() != null) {
-      response.header(
-          HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())));
-    }
     if (e.getCause() != null) {
       log.warn("{}: {}", e.code(), e.getCause().toString());
     }
-    return response.body(ErrorBody.of(e.code(), e.getMessage()));
+    return errors.answer(e);
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
   ResponseEntity<ErrorBody> unreadable(HttpMessageNotReadableException e) {
-    return invalid(HttpStatus.BAD_REQUEST, "请求体不是有效的 JSON，或字段类型不对");
+    return invalid("请求体不是有效的 JSON，或字段类型不对");
   }
 
   /** Bad parameters, Tomcat's refusals of a query string among them (over 1000, or not UTF-8). */
@@ -57,31 +54,19 @@ class ApiErrorHandler {
     InvalidParameterException.class
   })
   ResponseEntity<ErrorBody> badParameters(Exception e) {
-    return invalid(HttpStatus.BAD_REQUEST, "请求参数不正确");
-  }
-
-  /** Spring's own 4xx (unknown path, wrong method, wrong media type…), in our shape. */
-  private ResponseEntity<ErrorBody> framework(Exception e, ErrorResponse response) {
-    HttpStatusCode status = response.getStatusCode();
-    if (status.value() == 404) {
-      return ResponseEntity.status(status)
-          .contentType(MediaType.APPLICATION_JSON)
-          .body(ErrorBody.of(ErrorCode.NOT_FOUND, "没有这个资源"));
-    }
-    return invalid(status, "请求不符合接口要求（" + status.value() + "）");
+    return invalid("请求参数不正确");
   }
 
   @ExceptionHandler({
     DataAccessException.class,
     MongoException.class,
     KafkaException.class,
+    // Spring Kafka's own, named as Kafka's client names its exception.
     org.springframework.kafka.KafkaException.class
   })
   ResponseEntity<ErrorBody> storeUnavailable(Exception e) {
     log.warn("A store or broker failed: {}", e.toString());
-    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-        .contentType(MediaType.APPLICATION_JSON)
-        .body(ErrorBody.of(ErrorCode.UPSTREAM_ERROR, "服务暂时不可用，请稍后再试"));
+    return errors.answer(new ApiException(ErrorCode.UPSTREAM_ERROR, "服务暂时不可用，请稍后再试"));
   }
 
   /** The client went away mid-answer; there is nobody left to answer. */
@@ -91,17 +76,15 @@ class ApiErrorHandler {
   @ExceptionHandler(Exception.class)
   ResponseEntity<ErrorBody> unexpected(Exception e) {
     if (e instanceof ErrorResponse response && !response.getStatusCode().is5xxServerError()) {
-      return framework(e, response);
+      // Spring's own 4xx (unknown path, wrong method, wrong media type…), in our shape.
+      int status = response.getStatusCode().value();
+      return status == 404 ? errors.answer(ApiException.notFound("没有这个资源")) : errors.answer(status);
     }
     log.error("Unexpected failure", e);
-    return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
-        .contentType(MediaType.APPLICATION_JSON)
-        .body(ErrorBody.of(ErrorCode.SERVER_ERROR, "服务器出错了，请稍后再试"));
+    return errors.serverError();
   }
 
-  private static ResponseEntity<ErrorBody> invalid(HttpStatusCode status, String message) {
-    return ResponseEntity.status(status)
-        .contentType(MediaType.APPLICATION_JSON)
-        .body(ErrorBody.of(ErrorCode.INVALID_PARAMS, message));
+  private ResponseEntity<ErrorBody> invalid(String message) {
+    return errors.answer(ApiException.invalid(message));
   }
 }

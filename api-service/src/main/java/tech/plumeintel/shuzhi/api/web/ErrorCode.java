@@ -21,4 +21,18 @@ public enum ErrorCode {
   public HttpStatus status() {
     return status;
   }
+
+  /**
+   * The code of an answer that has only a status: the container's refusals, Spring's own 4xx. Any
+   * other 4xx is the client's mistake; any other status, ours.
+   */
+  public static ErrorCode forStatus(int status) {
+    return switch (status) {
+      case 401 -> UNAUTHORIZED;
+      case 404 -> NOT_FOUND;
+      case 429 -> RATE_LIMIT;
+      case 503 -> UPSTREAM_ERROR;
+      default -> status >= 400 && status < 500 ? INVALID_PARAMS : SERVER_ERROR;
+    };
+  }
 }

@@ -6,7 +6,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -18,6 +17,12 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class FallbackErrorController implements ErrorController {
 
+  private final ErrorResponses errors;
+
+  FallbackErrorController(ErrorResponses errors) {
+    this.errors = errors;
+  }
+
   @RequestMapping("/error")
   @Nullable ResponseEntity<ErrorBody> error(
       HttpServletRequest request, HttpServletResponse response) {
@@ -27,22 +32,9 @@ class FallbackErrorController implements ErrorController {
     }
     var attribute = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     int status = attribute instanceof Integer code ? code : 500;
-    var resolved = HttpStatus.resolve(status);
-    if (resolved == null || status < 400) {
-      resolved = HttpStatus.INTERNAL_SERVER_ERROR;
+    if (status < 400 || HttpStatus.resolve(status) == null) {
+      status = 500;
     }
-    var code =
-        switch (resolved) {
-          case UNAUTHORIZED -> ErrorCode.UNAUTHORIZED;
-          case NOT_FOUND -> ErrorCode.NOT_FOUND;
-          case TOO_MANY_REQUESTS -> ErrorCode.RATE_LIMIT;
-          case SERVICE_UNAVAILABLE -> ErrorCode.UPSTREAM_ERROR;
-          default ->
-              resolved.is4xxClientError() ? ErrorCode.INVALID_PARAMS : ErrorCode.SERVER_ERROR;
-        };
-    var message = resolved.is4xxClientError() ? "请求不符合接口要求（" + status + "）" : "服务器出错了，请稍后再试";
-    return ResponseEntity.status(resolved)
-        .contentType(MediaType.APPLICATION_JSON)
-        .body(ErrorBody.of(code, message));
+    return errors.answer(status);
   }
 }

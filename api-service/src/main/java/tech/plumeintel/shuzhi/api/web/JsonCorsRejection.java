@@ -1,11 +1,11 @@
 package tech.plumeintel.shuzhi.api.web;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.cors.DefaultCorsProcessor;
 import org.springframework.web.servlet.handler.AbstractHandlerMapping;
@@ -17,27 +17,35 @@ import org.springframework.web.servlet.handler.AbstractHandlerMapping;
  */
 final class JsonCorsRejection extends DefaultCorsProcessor {
 
-  private static final byte[] BODY =
-      "{\"code\":\"INVALID_PARAMS\",\"message\":\"不允许从这个来源调用\"}".getBytes(StandardCharsets.UTF_8);
+  private final ErrorResponses errors;
+
+  JsonCorsRejection(ErrorResponses errors) {
+    this.errors = errors;
+  }
 
   @Override
   protected void rejectRequest(ServerHttpResponse response) throws IOException {
-    response.setStatusCode(HttpStatus.FORBIDDEN);
-    response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-    response.getBody().write(BODY);
-    response.flush();
+    // Spring MVC's handler mappings check CORS on the servlet response, wrapped.
+    var servlet = ((ServletServerHttpResponse) response).getServletResponse();
+    errors.write(
+        servlet, errors.answer(HttpStatus.FORBIDDEN, ErrorCode.INVALID_PARAMS, "不允许从这个来源调用"));
   }
 
   /** Hands the rejection to every handler mapping (controllers, the error page). */
   @Component
   static final class Installer implements BeanPostProcessor {
 
-    private final JsonCorsRejection rejection = new JsonCorsRejection();
+    /** Looked up when the first mapping is made: a post-processor's own dependencies are early. */
+    private final ObjectProvider<ErrorResponses> errors;
+
+    Installer(ObjectProvider<ErrorResponses> errors) {
+      this.errors = errors;
+    }
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
       if (bean instanceof AbstractHandlerMapping mapping) {
-        mapping.setCorsProcessor(rejection);
+        mapping.setCorsProcessor(new JsonCorsRejection(errors.getObject()));
       }
       return bean;
     }

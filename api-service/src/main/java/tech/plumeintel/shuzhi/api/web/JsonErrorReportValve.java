@@ -8,8 +8,15 @@ import org.apache.catalina.valves.ErrorReportValve;
 /**
  * Requests Tomcat refuses before any servlet sees them (an encoded slash in the path, a malformed
  * URI, oversized headers) would get Tomcat's HTML page; they get the contract's JSON instead.
+ * Installed by {@link TomcatErrorPages}, which hands it the application's writer.
  */
-public class JsonErrorReportValve extends ErrorReportValve {
+final class JsonErrorReportValve extends ErrorReportValve {
+
+  private final ErrorResponses errors;
+
+  JsonErrorReportValve(ErrorResponses errors) {
+    this.errors = errors;
+  }
 
   @Override
   protected void report(Request request, Response response, Throwable throwable) {
@@ -21,22 +28,10 @@ public class JsonErrorReportValve extends ErrorReportValve {
       // Tomcat's answer to a transfer coding or an HTTP version it does not speak: the client's
       // request is at fault, and a 5xx would page whoever watches our error rate.
       status = 400;
-      response.setStatus(status);
     }
-    var code =
-        status == 404
-            ? ErrorCode.NOT_FOUND
-            : status < 500 ? ErrorCode.INVALID_PARAMS : ErrorCode.SERVER_ERROR;
-    var message = status < 500 ? "请求不符合接口要求（" + status + "）" : "服务器出错了，请稍后再试";
-    var body = "{\"code\":\"" + code.name() + "\",\"message\":\"" + message + "\"}";
     try {
-      response.setContentType("application/json");
-      response.setCharacterEncoding("UTF-8");
-      var writer = response.getReporter();
-      if (writer != null) {
-        writer.write(body);
-        response.finishResponse();
-      }
+      errors.write(response, errors.answer(status));
+      response.finishResponse();
     } catch (IOException | IllegalStateException e) {
       // The connection is already gone; there is no one to tell.
     }

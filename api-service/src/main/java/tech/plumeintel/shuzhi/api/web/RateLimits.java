@@ -18,7 +18,11 @@ import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.platform.PlatformAutoConfiguration;
 
 /**
  * Per-minute request limits in Redis (Bucket4j), so that every API instance counts against the same
@@ -35,7 +39,7 @@ import org.springframework.stereotype.Component;
  * goes into debt, so over the minutes the rate still holds.
  */
 @Component
-public class RateLimits {
+public class RateLimits implements SmartLifecycle {
 
   /** What is limited; each has its own buckets and its own rate. */
   public enum Limit {
@@ -62,10 +66,11 @@ public class RateLimits {
 
   private static final int MAX_LOCAL_BUCKETS = 100_000;
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RateLimits.class);
+  private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
 
-  private final StatefulRedisConnection<String, byte[]> connection;
-  private final ProxyManager<String> buckets;
+  private final RedisClient redis;
+  private volatile Store store;
+  private volatile boolean running = true;
   private final LimitsProperties properties;
   private final MeterRegistry meters;
 
@@ -76,13 +81,8 @@ public class RateLimits {
   private final Cache<String, Bucket> lookupBuckets;
 
   RateLimits(RedisClient redis, LimitsProperties properties, MeterRegistry meters) {
-    this.connection = redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-    this.buckets =
-        Bucket4jLettuce.casBasedBuilder(connection)
-            .expirationAfterWrite(
-                ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                    Duration.ofMinutes(1)))
-            .build();
+    this.redis = redis;
+    this.store = Store.open(redis);
     this.properties = properties;
     this.meters = meters;
     this.lookupBuckets =
@@ -117,6 +117,7 @@ public class RateLimits {
   }
 
   private Bucket bucket(Limit limit, String who) {
+    var buckets = store.buckets();
     long slack = limit == Limit.LOOKUP_USER ? lookupSlack() : 0;
     if (slack == 0) {
       return buckets.getProxy(redisKey(limit, who), () -> configuration(limit));
@@ -157,8 +158,50 @@ public class RateLimits {
     };
   }
 
+  /** The buckets in Redis, on a connection of their own. */
+  private record Store(
+      StatefulRedisConnection<String, byte[]> connection, ProxyManager<String> buckets) {
+    static Store open(RedisClient redis) {
+      var connection = redis.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+      return new Store(
+          connection,
+          Bucket4jLettuce.casBasedBuilder(connection)
+              .expirationAfterWrite(
+                  ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
+                      Duration.ofMinutes(1)))
+              .build());
+    }
+  }
+
+  /**
+   * Connects again once Redis's client is back (see {@link #getPhase()}); the local lookup buckets
+   * belonged to the old connection and are let go.
+   */
+  @Override
+  public void start() {
+    store = Store.open(redis);
+    lookupBuckets.invalidateAll();
+    running = true;
+  }
+
+  @Override
+  public void stop() {
+    close();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    return PlatformAutoConfiguration.AFTER_REDIS;
+  }
+
   @PreDestroy
   void close() {
-    connection.close();
+    running = false;
+    store.connection().close();
   }
 }

@@ -24,7 +24,6 @@ import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What a request body must be before a controller reads it. At most {@link #MAX_BODY_BYTES}, else
@@ -44,10 +43,10 @@ class RequestBodyLimits extends OncePerRequestFilter {
    */
   static final int MAX_BODY_BYTES = 256 * 1024;
 
-  private final JsonMapper json;
+  private final ErrorResponses errors;
 
-  RequestBodyLimits(JsonMapper json) {
-    this.json = json;
+  RequestBodyLimits(ErrorResponses errors) {
+    this.errors = errors;
   }
 
   @Override
@@ -123,12 +122,9 @@ class RequestBodyLimits extends OncePerRequestFilter {
 
   private void refuse(HttpServletResponse response, HttpStatus status, String message)
       throws IOException {
-    response.setStatus(status.value());
-    response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-    response.setCharacterEncoding("UTF-8");
     // The body may be left unread; the connection cannot carry another request.
     response.setHeader(HttpHeaders.CONNECTION, "close");
-    json.writeValue(response.getOutputStream(), ErrorBody.of(ErrorCode.INVALID_PARAMS, message));
+    errors.write(response, errors.answer(status, ErrorCode.INVALID_PARAMS, message));
   }
 
   /**

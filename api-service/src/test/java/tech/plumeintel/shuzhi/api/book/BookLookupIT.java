@@ -9,6 +9,7 @@ import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,9 +28,11 @@ import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
+import tech.plumeintel.shuzhi.testsupport.CapturedLogs;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp.Answer;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 import tech.plumeintel.shuzhi.testsupport.TopicReader;
+import tools.jackson.databind.json.JsonMapper;
 
 class BookLookupIT extends ApiIntegrationTest {
 
@@ -84,7 +87,7 @@ class BookLookupIT extends ApiIntegrationTest {
     return jobs.awaitRecords(r -> isbn.equals(r.key()), atLeast, Duration.ofSeconds(10)).stream()
         .map(
             r ->
-                tools.jackson.databind.json.JsonMapper.builder()
+                JsonMapper.builder()
                     .findAndAddModules()
                     .build()
                     .readValue(r.value(), BookFetchRequested.class))
@@ -203,7 +206,7 @@ class BookLookupIT extends ApiIntegrationTest {
   void theRequestIdTravelsWithTheJobAndIntoTheLogs() {
     var token = loginAs("reader-traced");
     var isbn = TestIsbns.next();
-    try (var logs = tech.plumeintel.shuzhi.testsupport.CapturedLogs.start()) {
+    try (var logs = CapturedLogs.start()) {
       var answer =
           api()
               .send(
@@ -218,8 +221,7 @@ class BookLookupIT extends ApiIntegrationTest {
           jobs.awaitRecords(r -> isbn.equals(r.key()), 1, Duration.ofSeconds(10)).getFirst();
       assertThat(
               new String(
-                  record.headers().lastHeader("x-request-id").value(),
-                  java.nio.charset.StandardCharsets.UTF_8))
+                  record.headers().lastHeader("x-request-id").value(), StandardCharsets.UTF_8))
           .isEqualTo("trace-0123456789");
       assertThat(logs.lines()).anyMatch(line -> line.contains("request_id=trace-0123456789"));
     }

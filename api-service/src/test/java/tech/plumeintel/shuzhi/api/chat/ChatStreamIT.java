@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,13 +13,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import tech.plumeintel.shuzhi.api.AnotherApiInstance;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
@@ -72,12 +76,15 @@ class ChatStreamIT extends ApiIntegrationTest {
   }
 
   /** An open stream: its response headers, and its body read line by line. */
-  record OpenStream(HttpResponse<java.io.InputStream> response, BufferedReader body) {
+  record OpenStream(HttpResponse<InputStream> response, BufferedReader body) {
     String requestId() {
       return response.headers().firstValue("X-Request-Id").orElseThrow();
     }
 
-    /** Reads events until {@code count} data events (pings skipped) have arrived. */
+    /**
+     * Reads events until {@code count} data events have arrived. Pings and the {@code retry:} field
+     * are skipped: as in an SSE parser, a block without data is no event.
+     */
     List<String> events(int count) throws Exception {
       var events = new ArrayList<String>();
       var event = new StringBuilder();
@@ -88,7 +95,7 @@ class ChatStreamIT extends ApiIntegrationTest {
             events.add(event.toString().strip());
             event.setLength(0);
           }
-        } else if (!line.startsWith(":")) {
+        } else if (!line.startsWith(":") && !line.startsWith("retry:")) {
           event.append(line).append('\n');
         }
       }
@@ -247,6 +254,80 @@ class ChatStreamIT extends ApiIntegrationTest {
   }
 
   @Test
+  void everySseStreamStartsWithARetryFieldAndNdjsonWithItsFirstObject() throws Exception {
+    var token = loginAs("chat-retry");
+    var events =
+        open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
+    assertThat(events.body().readLine()).matches("retry: [1-9][0-9]*");
+    assertThat(events.body().readLine()).isEmpty();
+
+    var lines =
+        open(
+            "POST",
+            "/api/chat/stream/",
+            question(TestIsbns.next(), "q"),
+            token,
+            Map.of("Accept", "application/x-ndjson"));
+    workerSends(lines.requestId(), StreamFrame.chunk(1, chunk(lines.requestId(), "a")));
+    assertThat(lines.body().readLine()).isEqualTo(chunk(lines.requestId(), "a"));
+  }
+
+  @Test
+  void resumingAnEndedStreamAfterItsLastEventAnswersNoContentSoEventSourceStops() throws Exception {
+    var token = loginAs("chat-ended-resumer");
+    var first = open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
+    var requestId = first.requestId();
+    workerSends(requestId, StreamFrame.chunk(1, chunk(requestId, "a")));
+    workerSends(requestId, StreamFrame.done(2));
+    assertThat(first.events(2)).hasSize(2);
+    var path = "/api/chat/stream/" + requestId + "/";
+
+    var afterTheEnd = open("GET", path, null, token, Map.of("Last-Event-ID", "2"));
+    var pastTheEnd = open("GET", path + "?after=9", null, token, Map.of());
+    var beforeTheEnd = open("GET", path, null, token, Map.of("Last-Event-ID", "1"));
+
+    assertThat(afterTheEnd.response().statusCode()).isEqualTo(204);
+    assertThat(afterTheEnd.response().headers().firstValue("Content-Type")).isEmpty();
+    assertThat(afterTheEnd.body().read()).isEqualTo(-1);
+    assertThat(pastTheEnd.response().statusCode()).isEqualTo(204);
+    assertThat(beforeTheEnd.response().statusCode()).isEqualTo(200);
+    assertThat(beforeTheEnd.events(1)).containsExactly("id: 2\ndata: [DONE]");
+  }
+
+  @Test
+  void aFailureAfterTheStartCarriesCodeAndMessageAlsoAsOpenAisErrorMemberInBothFormats()
+      throws Exception {
+    var token = loginAs("chat-failure-shape");
+    var events =
+        open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
+    workerSends(events.requestId(), StreamFrame.chunk(1, chunk(events.requestId(), "a")));
+    var lines =
+        open(
+            "POST",
+            "/api/chat/stream/",
+            question(TestIsbns.next(), "q"),
+            token,
+            Map.of("Accept", "application/x-ndjson"));
+    workerSends(lines.requestId(), StreamFrame.chunk(1, chunk(lines.requestId(), "a")));
+
+    // The worker falls silent: the API itself ends both streams with MODEL_ERROR.
+    var sse = events.events(2).get(1);
+    var ndjson = lines.body().lines().filter(l -> !l.isBlank()).toList().getLast();
+
+    assertThat(sse).startsWith("event: error\ndata: ");
+    for (var data : List.of(sse.substring(sse.indexOf("data: ") + 6), ndjson)) {
+      var error = JSON.readTree(data);
+      assertThat(error.path("code").asString()).as(data).isEqualTo("MODEL_ERROR");
+      assertThat(error.path("message").asString()).as(data).isNotBlank();
+      assertThat(error.path("error").path("code").asString()).as(data).isEqualTo("MODEL_ERROR");
+      assertThat(error.path("error").path("message").asString())
+          .as(data)
+          .isEqualTo(error.path("message").asString());
+      assertThat(error.path("error").path("type").asString()).as(data).isEqualTo("server_error");
+    }
+  }
+
+  @Test
   void onlyTheOwnerMayResumeOrCancel() throws Exception {
     var owner = loginAs("chat-owner");
     var stranger = loginAs("chat-stranger");
@@ -273,7 +354,7 @@ class ChatStreamIT extends ApiIntegrationTest {
     var stream =
         open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
     var requestId = stream.requestId();
-    var heard = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    var heard = new CopyOnWriteArrayList<String>();
     var listener = redis.getConnectionFactory().getConnection();
     var thread =
         Thread.ofVirtual()
@@ -398,7 +479,7 @@ class ChatStreamIT extends ApiIntegrationTest {
       throws Exception {
     var token = loginAs("chat-rolling");
     String requestId;
-    try (var leaving = new tech.plumeintel.shuzhi.api.AnotherApiInstance(Map.of())) {
+    try (var leaving = new AnotherApiInstance(Map.of())) {
       var builder =
           HttpRequest.newBuilder(
                   URI.create("http://127.0.0.1:" + leaving.port() + "/api/chat/stream/"))
@@ -460,13 +541,12 @@ class ChatStreamIT extends ApiIntegrationTest {
                 isbn,
                 "messages",
                 List.of(Map.of("role", "user", "content", "x".repeat(4001)))),
-            Map.of("isbn", isbn, "messages", java.util.Collections.nCopies(41, user)),
+            Map.of("isbn", isbn, "messages", Collections.nCopies(41, user)),
             Map.of(
                 "isbn",
                 isbn,
                 "messages",
-                java.util.Collections.nCopies(
-                    9, Map.of("role", "user", "content", "x".repeat(3900)))),
+                Collections.nCopies(9, Map.of("role", "user", "content", "x".repeat(3900)))),
             Map.of("isbn", isbn, "messages", List.of(user), "client_msg_id", "bad id with spaces"),
             "{\"isbn\":",
             "{\"isbn\": 9787532190294, \"messages\": []}");

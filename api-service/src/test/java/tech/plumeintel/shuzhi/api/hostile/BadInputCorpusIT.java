@@ -9,6 +9,7 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.gridfs.GridFSBuckets;
 import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import java.io.ByteArrayInputStream;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
@@ -37,6 +39,7 @@ import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
+import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 import tech.plumeintel.shuzhi.common.history.Conversation;
 import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
@@ -78,7 +81,7 @@ class BadInputCorpusIT extends ApiIntegrationTest {
 
     @Bean
     LettuceConnectionFactory corpusRedis() {
-      var url = java.net.URI.create(TestInfrastructure.shared().redisUrl());
+      var url = URI.create(TestInfrastructure.shared().redisUrl());
       var configuration = new RedisStandaloneConfiguration(url.getHost(), url.getPort());
       configuration.setDatabase(REDIS_DATABASE);
       return new LettuceConnectionFactory(configuration);
@@ -133,8 +136,7 @@ class BadInputCorpusIT extends ApiIntegrationTest {
                   cases.stream()
                       .map(CorpusCase::endpoint)
                       .collect(
-                          java.util.stream.Collectors.groupingBy(
-                              e -> String.valueOf(e), java.util.stream.Collectors.counting()));
+                          Collectors.groupingBy(e -> String.valueOf(e), Collectors.counting()));
               for (var endpoint : CONTRACT_ENDPOINTS) {
                 assertThat(aimed.getOrDefault(endpoint, 0L)).as(endpoint).isGreaterThanOrEqualTo(5);
               }
@@ -298,13 +300,13 @@ class BadInputCorpusIT extends ApiIntegrationTest {
         .opsForList()
         .rightPushAll(
             ChatChannels.log(id),
-            tech.plumeintel.shuzhi.common.chat.StreamFrame.chunk(
+            StreamFrame.chunk(
                     1,
                     "{\"id\":\""
                         + id
                         + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}")
                 .encode(),
-            tech.plumeintel.shuzhi.common.chat.StreamFrame.done(2).encode());
+            StreamFrame.done(2).encode());
     redis.opsForValue().set("chat:client-msg:" + userId + ":corpus-msg", id);
     return id;
   }

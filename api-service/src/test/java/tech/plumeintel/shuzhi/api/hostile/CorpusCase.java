@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
@@ -62,7 +64,7 @@ record CorpusCase(String group, String name, JsonNode spec) {
     var path = target.split("\\?")[0];
     for (var endpoint : ENDPOINTS) {
       if (path.matches(endpoint.pattern())) {
-        return method.toUpperCase(java.util.Locale.ROOT) + " " + endpoint.name();
+        return method.toUpperCase(Locale.ROOT) + " " + endpoint.name();
       }
     }
     return null;
@@ -215,7 +217,7 @@ record CorpusCase(String group, String name, JsonNode spec) {
   private static String fill(String text, Map<String, String> values) {
     return PLACEHOLDER
         .matcher(text)
-        .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(value(m.group(1), values)));
+        .replaceAll(m -> Matcher.quoteReplacement(value(m.group(1), values)));
   }
 
   private static String value(String name, Map<String, String> values) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.TreeMap;
@@ -16,8 +17,7 @@ final class CorpusReport {
   static void write(Path file, List<BadInputCorpusIT.CaseResult> results, String storedState)
       throws IOException {
     var groups = new LinkedHashMap<String, List<BadInputCorpusIT.CaseResult>>();
-    results.forEach(
-        r -> groups.computeIfAbsent(r.group(), g -> new java.util.ArrayList<>()).add(r));
+    results.forEach(r -> groups.computeIfAbsent(r.group(), g -> new ArrayList<>()).add(r));
     var passed = results.stream().filter(BadInputCorpusIT.CaseResult::passed).count();
     var text =
         new StringBuilder("# Hostile-input corpus\n\n")

@@ -8,8 +8,10 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +34,7 @@ import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 import tech.plumeintel.shuzhi.common.history.Conversation;
 import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
+import tech.plumeintel.shuzhi.testsupport.JsonHttp;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,8 +58,7 @@ class IsolationIT extends ApiIntegrationTest {
     return api().get("/api/user/profile/", token).json().path("id").asString();
   }
 
-  private static void assertNotFound(
-      tech.plumeintel.shuzhi.testsupport.JsonHttp.Answer answer, String what) {
+  private static void assertNotFound(JsonHttp.Answer answer, String what) {
     assertThat(answer.status()).as(what).isEqualTo(404);
     assertThat(answer.json().path("code").asString()).as(what).isEqualTo("NOT_FOUND");
   }
@@ -253,7 +255,7 @@ class IsolationIT extends ApiIntegrationTest {
     return requestId;
   }
 
-  private HttpResponse<java.io.InputStream> open(String token, String clientMsgId)
+  private HttpResponse<InputStream> open(String token, String clientMsgId)
       throws IOException, InterruptedException {
     var body =
         JSON.writeValueAsString(
@@ -319,7 +321,7 @@ class IsolationIT extends ApiIntegrationTest {
 
     ConnectionRecorder() {
       try {
-        server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -9,6 +9,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -100,7 +101,7 @@ final class RawHttp {
     while ((end = headerEnd(rest)) >= 0
         && new String(rest, 0, Math.min(10, rest.length), StandardCharsets.ISO_8859_1)
             .matches("HTTP/1\\.[01] 1.*")) {
-      rest = java.util.Arrays.copyOfRange(rest, end + 4, rest.length);
+      rest = Arrays.copyOfRange(rest, end + 4, rest.length);
     }
     return rest;
   }
@@ -138,7 +139,7 @@ final class RawHttp {
       return new Answer(-1, Map.of(), bytes, "bad status line: " + statusLine);
     }
     var headers = headers(head);
-    byte[] body = java.util.Arrays.copyOfRange(bytes, end + 4, bytes.length);
+    byte[] body = Arrays.copyOfRange(bytes, end + 4, bytes.length);
     var encoding = first(headers, "transfer-encoding");
     if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
       var dechunked = dechunk(bytes, end + 4);

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,7 +41,10 @@ record StoredState(
     }
     var keys = new TreeMap<String, String>();
     for (var key : redis.keys("*")) {
-      keys.put(key, value(redis, key));
+      // Rate-limit buckets count every request, hostile or not: they are not stored state.
+      if (!key.startsWith("limit:")) {
+        keys.put(key, value(redis, key));
+      }
     }
     return new StoredState(documents, keys, publishedRecords());
   }
@@ -91,7 +95,7 @@ record StoredState(
           case STRING -> redis.opsForValue().get(key);
           case HASH -> new TreeMap<>(redis.opsForHash().entries(key)).toString();
           case LIST -> String.valueOf(redis.opsForList().range(key, 0, -1));
-          case SET -> new java.util.TreeSet<>(redis.opsForSet().members(key)).toString();
+          case SET -> new TreeSet<>(redis.opsForSet().members(key)).toString();
           case ZSET -> String.valueOf(redis.opsForZSet().rangeWithScores(key, 0, -1));
           default -> "?";
         };

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,6 +21,7 @@ import tech.plumeintel.shuzhi.api.AnotherApiInstance;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
 import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
+import tech.plumeintel.shuzhi.testsupport.CapturedLogs;
 import tech.plumeintel.shuzhi.testsupport.FreePorts;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
@@ -85,7 +87,7 @@ class KafkaOutageIT extends ApiIntegrationTest {
 
   private static ProcessBuilder java(String main, String... args) {
     var command =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
@@ -124,7 +126,7 @@ class KafkaOutageIT extends ApiIntegrationTest {
   void withoutKafkaNewWorkGetsA503QuicklyAndTheApiRecoversByItselfWhenKafkaIsBack()
       throws Exception {
     var token = loginAs("kafka-comes-back");
-    try (var logs = tech.plumeintel.shuzhi.testsupport.CapturedLogs.start();
+    try (var logs = CapturedLogs.start();
         var api =
             new AnotherApiInstance(Map.of("spring.kafka.bootstrap-servers", "127.0.0.1:" + port))) {
       var client = new JsonHttp(api.port());

@@ -6,6 +6,7 @@ import com.mongodb.client.MongoDatabase;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
@@ -112,7 +113,7 @@ class HistoryIT extends ApiIntegrationTest {
     assertThat(
             database
                 .getCollection(Exchange.COLLECTION)
-                .countDocuments(new org.bson.Document("conversation_id", id)))
+                .countDocuments(new Document("conversation_id", id)))
         .isZero();
     assertThat(api().delete(PATH + id + "/", token).status()).isEqualTo(404);
   }

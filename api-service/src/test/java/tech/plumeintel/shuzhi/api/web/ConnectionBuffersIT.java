@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.apache.coyote.http11.Http11NioProtocol;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.core.io.ClassPathResource;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
 
@@ -14,6 +18,25 @@ import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
  * answers many times larger than every buffer arrive whole.
  */
 class ConnectionBuffersIT extends ApiIntegrationTest {
+
+  @Autowired private ServletWebServerApplicationContext context;
+
+  @Test
+  void theRunningConnectorHasTheSmallSocketAndTrailerBuffers() {
+    var protocol =
+        (Http11NioProtocol)
+            ((TomcatWebServer) context.getWebServer())
+                .getTomcat()
+                .getConnector()
+                .getProtocolHandler();
+
+    assertThat(protocol).isInstanceOf(LeanHttp11Protocol.class);
+    assertThat(protocol.getProperty("socket.appReadBufSize"))
+        .isEqualTo(String.valueOf(ConnectionBuffers.SOCKET_READ_BUFFER));
+    assertThat(protocol.getProperty("socket.appWriteBufSize"))
+        .isEqualTo(String.valueOf(ConnectionBuffers.SOCKET_WRITE_BUFFER));
+    assertThat(protocol.getMaxTrailerSize()).isEqualTo(ConnectionBuffers.MAX_TRAILER_SIZE);
+  }
 
   @Test
   void requestHeadersUpToTheLimitAreServed() {
@@ -82,7 +105,7 @@ class ConnectionBuffersIT extends ApiIntegrationTest {
     var document =
         new String(
             new ClassPathResource("openapi.yaml").getContentAsByteArray(), StandardCharsets.UTF_8);
-    assertThat(document.length()).isGreaterThan(16 * LeanHttp11Protocol.SOCKET_WRITE_BUFFER);
+    assertThat(document.length()).isGreaterThan(16 * ConnectionBuffers.SOCKET_WRITE_BUFFER);
 
     var answer = api().get(OpenApiController.PATH, null);
 

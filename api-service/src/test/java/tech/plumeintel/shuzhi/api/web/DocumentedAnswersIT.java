@@ -231,7 +231,7 @@ class DocumentedAnswersIT extends ApiIntegrationTest {
             TestIsbns.next(),
             "messages",
             List.of(Map.of("role", "user", "content", "讲了什么？")));
-    var error = Map.of("$ref", "#/components/schemas/Error");
+    var error = Map.of("$ref", "#/components/schemas/StreamError");
     var line = Map.of("$ref", "#/components/schemas/NdjsonLine");
 
     var events =

@@ -18,10 +18,9 @@ class LeanHttp11ProtocolTest {
   }
 
   @Test
-  void theConnectorsBuffersAreTheSmallOnes() {
+  void responsesAskForTheSmallBuffer() {
     var protocol = new LeanHttp11Protocol();
 
     assertThat(protocol.getDesiredBufferSize()).isEqualTo(LeanHttp11Protocol.RESPONSE_BUFFER);
-    assertThat(protocol.getMaxTrailerSize()).isEqualTo(LeanHttp11Protocol.MAX_TRAILER_SIZE);
   }
 }

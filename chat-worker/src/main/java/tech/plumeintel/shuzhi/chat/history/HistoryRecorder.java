@@ -16,12 +16,12 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReturnDocument;
 import java.time.Instant;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.history.Conversation;
 import tech.plumeintel.shuzhi.common.history.Exchange;
+import tech.plumeintel.shuzhi.platform.IdGenerator;
 
 /**
  * Stores an ended exchange under its conversation: the conversation is upserted atomically (created
@@ -36,9 +36,9 @@ public class HistoryRecorder {
 
   private final MongoCollection<Conversation> conversations;
   private final MongoCollection<Exchange> exchanges;
-  private final Supplier<String> ids;
+  private final IdGenerator ids;
 
-  HistoryRecorder(MongoDatabase database, Supplier<String> conversationIds) {
+  HistoryRecorder(MongoDatabase database, IdGenerator conversationIds) {
     this.conversations = database.getCollection(Conversation.COLLECTION, Conversation.class);
     this.exchanges = database.getCollection(Exchange.COLLECTION, Exchange.class);
     this.ids = conversationIds;
@@ -85,7 +85,7 @@ public class HistoryRecorder {
     Instant now = exchange.completedAt();
     var update =
         combine(
-            setOnInsert("_id", ids.get()),
+            setOnInsert("_id", ids.next()),
             setOnInsert("created_at", exchange.createdAt()),
             inc("exchange_count", 1),
             set("updated_at", now),

@@ -28,18 +28,7 @@ final class OpenAiCompatibleClient implements ChatModel {
   private final JsonMapper json =
       JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 
-  // The JDK client keeps a read buffer of this size per connection until it is full: at the default
-  // 16 KB, with tokens of a few hundred bytes, 2,000 slow streams pinned 32 MB that every young
-  // collection copied (the worker's pauses reached 300-500 ms in the bench; JFR old-object
-  // samples).
-  // Read once, when the JDK's HTTP client is first used; an operator's -D setting wins.
-  private static final String READ_BUFFER = "jdk.httpclient.bufsize";
-  private static final String READ_BUFFER_BYTES = "2048";
-
   OpenAiCompatibleClient(LlmProperties properties) {
-    if (System.getProperty(READ_BUFFER) == null) {
-      System.setProperty(READ_BUFFER, READ_BUFFER_BYTES);
-    }
     this.properties = properties;
     // HTTP/1.1: one connection per stream, so a cancel closes exactly that stream's socket, and
     // no HTTP/2 per-connection stream limit caps thousands of concurrent generations.

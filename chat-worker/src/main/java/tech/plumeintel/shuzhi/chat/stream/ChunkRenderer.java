@@ -1,13 +1,13 @@
 package tech.plumeintel.shuzhi.chat.stream;
 
+import tech.plumeintel.shuzhi.common.chat.AsciiJson;
+import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
 
 /**
  * Renders frame payloads exactly as the client sees them in {@code data:}: OpenAI {@code
  * chat.completion.chunk} objects and {@code {"code","message"}} errors, as ASCII-only JSON. The
- * mini-program has no streaming UTF-8 decoder, so a character split across two network reads must
- * not exist: every non-ASCII character (an emoji as its two surrogates) is written as {@code
- * \}{@code uXXXX}.
+ * strings are escaped by {@link AsciiJson}, the one wire form of stream JSON.
  *
  * <p>Written by hand rather than with a JSON mapper: a chunk is rendered for every token, and the
  * mapper's records, generator and escaping tables were a large part of the worker's CPU per token
@@ -16,11 +16,15 @@ import tech.plumeintel.shuzhi.common.history.TokenUsage;
  */
 public final class ChunkRenderer {
 
-  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
   private final String head;
   private String model = "";
   private String modelHead = "";
+
+  /**
+   * Whether a chunk with {@code "role":"assistant"} has been rendered: OpenAI's first delta carries
+   * the role, and clients key on it, whether the stream starts with thinking, text or its end.
+   */
+  private boolean roleSent;
 
   /**
    * @param requestId the chunks' {@code id}: the stream's request id, which the client knows
@@ -28,7 +32,7 @@ public final class ChunkRenderer {
    */
   public ChunkRenderer(String requestId, long created) {
     var text = new StringBuilder(96).append("{\"id\":");
-    string(text, requestId);
+    AsciiJson.appendString(text, requestId);
     this.head =
         text.append(",\"object\":\"chat.completion.chunk\",\"created\":")
             .append(created)
@@ -37,27 +41,36 @@ public final class ChunkRenderer {
   }
 
   public String content(String model, String text) {
+    roleSent = true;
     var chunk =
         start(model, text.length())
             .append(",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":");
-    string(chunk, text);
+    AsciiJson.appendString(chunk, text);
     return chunk.append("},\"finish_reason\":null}]}").toString();
   }
 
   public String reasoning(String model, String text) {
     var chunk =
         start(model, text.length())
-            .append(",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":");
-    string(chunk, text);
+            .append(",\"choices\":[{\"index\":0,\"delta\":{")
+            .append(role())
+            .append("\"reasoning_content\":");
+    AsciiJson.appendString(chunk, text);
     return chunk.append("},\"finish_reason\":null}]}").toString();
   }
 
-  /** The last choice chunk: an empty delta and why the answer ended ({@code cancelled} on stop). */
+  /**
+   * The last choice chunk: an empty delta (but for the role, when nothing came before) and why the
+   * answer ended ({@code cancelled} on stop).
+   */
   public String finish(String model, String reason) {
     var chunk =
         start(model, reason.length())
-            .append(",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":");
-    string(chunk, reason);
+            .append(",\"choices\":[{\"index\":0,\"delta\":{")
+            .append(roleSent ? "" : "\"role\":\"assistant\"")
+            .append("},\"finish_reason\":");
+    roleSent = true;
+    AsciiJson.appendString(chunk, reason);
     return chunk.append("}]}").toString();
   }
 
@@ -81,51 +94,26 @@ public final class ChunkRenderer {
 
   /** The payload of an ERROR frame. */
   public static String error(String code, String message) {
-    var error = new StringBuilder(32 + code.length() + message.length() * 6).append("{\"code\":");
-    string(error, code);
-    error.append(",\"message\":");
-    string(error, message);
-    return error.append('}').toString();
+    return StreamFrame.errorPayload(code, message);
+  }
+
+  /** The role member with its comma, once per stream, in the first chunk. */
+  private String role() {
+    if (roleSent) {
+      return "";
+    }
+    roleSent = true;
+    return "\"role\":\"assistant\",";
   }
 
   /** The chunk up to its model; the model's rendering is kept, as it rarely changes in a stream. */
   private StringBuilder start(String model, int textLength) {
     if (!model.equals(this.model)) {
       var text = new StringBuilder(head.length() + model.length() + 2).append(head);
-      string(text, model);
+      AsciiJson.appendString(text, model);
       this.modelHead = text.toString();
       this.model = model;
     }
     return new StringBuilder(modelHead.length() + 80 + textLength * 2).append(modelHead);
-  }
-
-  /** A JSON string, escaped as Jackson escapes with {@code ESCAPE_NON_ASCII} (uppercase hex). */
-  static void string(StringBuilder out, String value) {
-    out.append('"');
-    int length = value.length();
-    for (int i = 0; i < length; i++) {
-      char c = value.charAt(i);
-      if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-        out.append(c);
-        continue;
-      }
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\b' -> out.append("\\b");
-        case '\t' -> out.append("\\t");
-        case '\f' -> out.append("\\f");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case 0x7F -> out.append(c);
-        default ->
-            out.append("\\u")
-                .append(HEX[c >> 12])
-                .append(HEX[(c >> 8) & 0xF])
-                .append(HEX[(c >> 4) & 0xF])
-                .append(HEX[c & 0xF]);
-      }
-    }
-    out.append('"');
   }
 }

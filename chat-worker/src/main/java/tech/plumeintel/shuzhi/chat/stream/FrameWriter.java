@@ -3,8 +3,7 @@ package tech.plumeintel.shuzhi.chat.stream;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.protocol.RedisCommand;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,11 +27,15 @@ public final class FrameWriter {
   private static final int MAX_BATCH = 32;
   private static final byte[] HEARTBEAT = StreamFrame.heartbeat().encode().getBytes(UTF_8);
 
-  private final FramePublisher publisher;
-  private final byte[] log;
+  private final FrameCommands redis;
   private final byte[] events;
-  private final byte[] meta;
+  private final byte[] log;
+  private final Duration ttl;
   private final long ttlMillis;
+  // The TTLs a send renews: the log's; at the end also the meta hash's, which the
+  // API checks for the stream's owner on resume, so it must last as long as the log.
+  private final List<byte[]> logOnly;
+  private final List<byte[]> logAndMeta;
   private final List<byte[]> batch = new ArrayList<>();
   private final ArrayDeque<RedisFuture<?>> inFlight = new ArrayDeque<>();
   private boolean ending;
@@ -40,12 +43,14 @@ public final class FrameWriter {
   private long sent;
   private long ttlRenewedAt;
 
-  FrameWriter(FramePublisher publisher, String requestId) {
-    this.publisher = publisher;
-    this.log = ChatChannels.log(requestId).getBytes(UTF_8);
+  FrameWriter(FrameCommands redis, String requestId, Duration ttl) {
+    this.redis = redis;
     this.events = ChatChannels.events(requestId).getBytes(UTF_8);
-    this.meta = ChatChannels.meta(requestId).getBytes(UTF_8);
-    this.ttlMillis = publisher.logTtl().toMillis();
+    this.log = ChatChannels.log(requestId).getBytes(UTF_8);
+    this.ttl = ttl;
+    this.ttlMillis = ttl.toMillis();
+    this.logOnly = List.of(log);
+    this.logAndMeta = List.of(log, ChatChannels.meta(requestId).getBytes(UTF_8));
   }
 
   /** Adds a chunk frame; it leaves with the next {@link #send()}. */
@@ -67,13 +72,7 @@ public final class FrameWriter {
 
   public void heartbeat() {
     send();
-    var publish =
-        FramePublisher.command(
-            CommandType.PUBLISH,
-            FramePublisher.integer(),
-            FramePublisher.args().addKey(events).addValue(HEARTBEAT));
-    publisher.dispatch(publish);
-    track(publish);
+    track(redis.publish(events, HEARTBEAT));
   }
 
   /** Whether frames were added since the last send. */
@@ -86,34 +85,17 @@ public final class FrameWriter {
     if (batch.isEmpty()) {
       return;
     }
-    var commands = new ArrayList<RedisCommand<byte[], byte[], ?>>(batch.size() + 3);
-    commands.add(
-        FramePublisher.command(
-            CommandType.RPUSH,
-            FramePublisher.integer(),
-            FramePublisher.args().addKey(log).addValues(batch)));
+    List<byte[]> expiring = List.of();
     long now = System.nanoTime();
     if (sent == 0 || ending || now - ttlRenewedAt > ttlMillis * 1_000_000 / 4) {
-      commands.add(expire(log));
+      expiring = ending ? logAndMeta : logOnly;
       ttlRenewedAt = now;
     }
-    if (ending) {
-      // The API checks the stream's owner in the meta hash on resume: it must last as long as the
-      // log.
-      commands.add(expire(meta));
-    }
-    for (var frame : batch) {
-      commands.add(
-          FramePublisher.command(
-              CommandType.PUBLISH,
-              FramePublisher.integer(),
-              FramePublisher.args().addKey(events).addValue(frame)));
-    }
     sent += batch.size();
+    var answers = redis.logThenPublish(log, events, batch, expiring, ttl);
     batch.clear();
-    publisher.dispatch(commands);
-    for (var command : commands) {
-      track((RedisFuture<?>) command);
+    for (var answer : answers) {
+      track(answer);
     }
   }
 
@@ -130,30 +112,23 @@ public final class FrameWriter {
     }
   }
 
-  private RedisCommand<byte[], byte[], ?> expire(byte[] key) {
-    return FramePublisher.command(
-        CommandType.PEXPIRE,
-        FramePublisher.bool(),
-        FramePublisher.args().addKey(key).add(ttlMillis));
-  }
-
   private void track(RedisFuture<?> future) {
     // Answered commands are let go at once: a slow stream (a token a second) kept its last 64
     // commands with their frames, which was most of a stream's heap with 2,000 streams (bench,
     // class histogram) and what every young collection had to copy. Redis answers in order.
     while (!inFlight.isEmpty() && inFlight.peek().isDone()) {
-      publisher.await(inFlight.poll());
+      redis.await(inFlight.poll());
     }
     inFlight.add(future);
     while (inFlight.size() > MAX_IN_FLIGHT) {
-      publisher.await(inFlight.poll());
+      redis.await(inFlight.poll());
     }
   }
 
   private void flush() {
     send();
     while (!inFlight.isEmpty()) {
-      publisher.await(inFlight.poll());
+      redis.await(inFlight.poll());
     }
   }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.common.history.Conversation;
 import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
+import tech.plumeintel.shuzhi.platform.IdGenerator;
 import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 
 /** History writes on a real Mongo-wire store. */
@@ -24,8 +25,7 @@ class HistoryRecorderIT {
   static final MongoClient client =
       MongoClients.create(TestInfrastructure.shared().mongoUri("history_it"));
   static final MongoDatabase database = client.getDatabase("history_it");
-  final HistoryRecorder recorder =
-      new HistoryRecorder(database, () -> UUID.randomUUID().toString());
+  final HistoryRecorder recorder = new HistoryRecorder(database, new IdGenerator());
 
   @AfterAll
   static void close() {

@@ -3,8 +3,10 @@ package tech.plumeintel.shuzhi.chat.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.chat.prompt.Prompt;
 import tech.plumeintel.shuzhi.common.book.Book;
@@ -35,7 +37,7 @@ class OfflineAnswererTest {
             null,
             false,
             null,
-            java.time.Instant.EPOCH);
+            Instant.EPOCH);
     var prompt =
         new Prompt(
             "9787544253994",
@@ -74,7 +76,7 @@ class OfflineAnswererTest {
     var stream = new OfflineAnswerer(Duration.ofMinutes(1)).stream(prompt, "u");
     stream.close();
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> stream.next(Duration.ofMinutes(1)))
+    Assertions.assertThatThrownBy(() -> stream.next(Duration.ofMinutes(1)))
         .isInstanceOf(ModelException.class);
   }
 }

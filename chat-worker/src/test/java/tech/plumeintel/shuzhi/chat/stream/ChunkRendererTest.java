@@ -48,6 +48,7 @@ class ChunkRendererTest {
 
   @Test
   void reasoningTravelsApartFromContent() {
+    renderer.reasoning("m", "先想");
     var delta = json.readTree(renderer.reasoning("m", "想一想")).path("choices").path(0).path("delta");
 
     assertThat(delta.path("reasoning_content").asString()).isEqualTo("想一想");
@@ -56,7 +57,26 @@ class ChunkRendererTest {
   }
 
   @Test
+  void theFirstChunkOfAStreamCarriesTheAssistantRoleWhateverItCarries() {
+    var thinkingFirst = new ChunkRenderer("req-2", 1L);
+    var first = json.readTree(thinkingFirst.reasoning("m", "想")).path("choices").path(0);
+    var second = json.readTree(thinkingFirst.reasoning("m", "再想")).path("choices").path(0);
+    var cancelledBeforeAnything =
+        json.readTree(new ChunkRenderer("req-3", 1L).finish("m", "cancelled"))
+            .path("choices")
+            .path(0);
+
+    assertThat(first.path("delta").path("role").asString()).isEqualTo("assistant");
+    assertThat(first.path("delta").path("reasoning_content").asString()).isEqualTo("想");
+    assertThat(second.path("delta").has("role")).isFalse();
+    assertThat(cancelledBeforeAnything.path("delta").path("role").asString())
+        .isEqualTo("assistant");
+    assertThat(cancelledBeforeAnything.path("finish_reason").asString()).isEqualTo("cancelled");
+  }
+
+  @Test
   void finishChunkHasAnEmptyDeltaAndTheReason() {
+    renderer.content("m", "答");
     var choice = json.readTree(renderer.finish("m", "cancelled")).path("choices").path(0);
 
     assertThat(choice.path("delta").isEmpty()).isTrue();
@@ -80,13 +100,16 @@ class ChunkRendererTest {
   }
 
   @Test
-  void errorPayloadIsCodeAndAsciiMessage() {
+  void errorPayloadCarriesCodeAndAsciiMessageAndTheSameAsOpenAisErrorMember() {
     var payload = ChunkRenderer.error("MODEL_ERROR", "模型服务暂时不可用");
 
     assertThat(payload.chars().allMatch(c -> c < 128)).isTrue();
     var error = json.readTree(payload);
     assertThat(error.path("code").asString()).isEqualTo("MODEL_ERROR");
     assertThat(error.path("message").asString()).isEqualTo("模型服务暂时不可用");
+    assertThat(error.path("error").path("code").asString()).isEqualTo("MODEL_ERROR");
+    assertThat(error.path("error").path("message").asString()).isEqualTo("模型服务暂时不可用");
+    assertThat(error.path("error").path("type").asString()).isEqualTo("server_error");
   }
 
   /** What the chunks were before they were written by hand: Jackson, escaping non-ASCII. */
@@ -126,8 +149,22 @@ class ChunkRendererTest {
       texts.add(text.toString());
     }
     for (var text : texts) {
-      var rendered = new ChunkRenderer("req-" + text, 1_764_661_832L);
       var model = "m" + text;
+      assertThat(new ChunkRenderer("req-" + text, 1_764_661_832L).reasoning(model, text))
+          .isEqualTo(
+              jackson(
+                  "req-" + text,
+                  model,
+                  List.of(new Choice(0, new Delta("assistant", null, text), null)),
+                  null));
+      assertThat(new ChunkRenderer("req-" + text, 1_764_661_832L).finish(model, text))
+          .isEqualTo(
+              jackson(
+                  "req-" + text,
+                  model,
+                  List.of(new Choice(0, new Delta("assistant", null, null), text)),
+                  null));
+      var rendered = new ChunkRenderer("req-" + text, 1_764_661_832L);
       assertThat(rendered.content(model, text))
           .isEqualTo(
               jackson(
@@ -150,7 +187,10 @@ class ChunkRendererTest {
                   List.of(new Choice(0, new Delta(null, null, null), text)),
                   null));
       assertThat(ChunkRenderer.error("MODEL_ERROR", text))
-          .isEqualTo(JACKSON.writeValueAsString(new ErrorPayload("MODEL_ERROR", text)));
+          .isEqualTo(
+              JACKSON.writeValueAsString(
+                  new ErrorPayload(
+                      "MODEL_ERROR", text, new OpenAiError("MODEL_ERROR", text, "server_error"))));
     }
     assertThat(renderer.usage("m", new TokenUsage(18, 219, 205, 6, 12)))
         .isEqualTo(
@@ -191,5 +231,7 @@ class ChunkRendererTest {
 
   record CompletionDetails(int reasoningTokens) {}
 
-  record ErrorPayload(String code, String message) {}
+  record ErrorPayload(String code, String message, OpenAiError error) {}
+
+  record OpenAiError(String code, String message, String type) {}
 }

@@ -1,9 +1,11 @@
 package tech.plumeintel.shuzhi.common.book;
 
+import java.time.Instant;
+
 /**
  * The book task store in Redis, written by the API (creates tasks) and the fetch-worker (advances
- * them). A task is a hash under {@link #task(String)} with the {@code FIELD_*} fields; all keys
- * expire.
+ * them), both through the {@link BookTaskScript}s. A task is a hash under {@link #task(String)}
+ * with the {@code FIELD_*} fields, its status one of {@link BookTaskStatus}; all keys expire.
  */
 public final class BookTasks {
 
@@ -21,7 +23,22 @@ public final class BookTasks {
   /** Error code of a task whose sources all failed or refused us. */
   public static final String ERROR_UPSTREAM = "UPSTREAM_ERROR";
 
+  /**
+   * Message of a task not finished by its deadline, whichever side notices first: the API answering
+   * a poll or the worker receiving the job late.
+   */
+  public static final String MESSAGE_EXPIRED = "查找超时，请稍后再试";
+
   private BookTasks() {}
+
+  /**
+   * The one expiry rule: from its deadline on, an unfinished task is failed with {@link
+   * #ERROR_UPSTREAM} and {@link #MESSAGE_EXPIRED}, whatever a late worker may still do, and its job
+   * is dropped unstarted.
+   */
+  public static boolean pastDeadline(Instant deadline, Instant now) {
+    return !now.isBefore(deadline);
+  }
 
   /** The task hash. */
   public static String task(String taskId) {

@@ -1,5 +1,8 @@
 package tech.plumeintel.shuzhi.common.chat;
 
+import java.time.LocalDate;
+import java.time.ZoneId;
+
 /**
  * Redis names of one chat stream. The worker appends each {@link StreamFrame} to the log and then
  * publishes it on the events channel, in that order, so that a reader that subscribes first and
@@ -37,12 +40,12 @@ public final class ChatChannels {
    * Counter of the LLM tokens a reader spent on one day (in {@link #BUDGET_ZONE}), added to by the
    * worker when a stream reports its usage, read by the API against the daily budget.
    */
-  public static String dailyTokens(String userId, java.time.LocalDate day) {
+  public static String dailyTokens(String userId, LocalDate day) {
     return "chat:tokens:" + userId + ":" + day;
   }
 
   /** The readers are in China; their day is Beijing's. */
-  public static final java.time.ZoneId BUDGET_ZONE = java.time.ZoneId.of("Asia/Shanghai");
+  public static final ZoneId BUDGET_ZONE = ZoneId.of("Asia/Shanghai");
 
   public static final String META_USER = "user";
   public static final String META_ISBN = "isbn";

@@ -10,7 +10,7 @@ import java.util.Locale;
  * @param seq the event id the client sees; 1, 2, 3 … in a stream; 0 for heartbeats, which are not
  *     logged
  * @param payload for {@link Kind#CHUNK} an OpenAI {@code chat.completion.chunk}; for {@link
- *     Kind#ERROR} a {@code {"code","message"}} object; empty otherwise
+ *     Kind#ERROR} an {@link #errorPayload}; empty otherwise
  */
 public record StreamFrame(long seq, Kind kind, String payload) {
 
@@ -36,6 +36,31 @@ public record StreamFrame(long seq, Kind kind, String payload) {
 
   public static StreamFrame error(long seq, String json) {
     return new StreamFrame(seq, Kind.ERROR, json);
+  }
+
+  /**
+   * The payload of an {@link Kind#ERROR} frame, whoever ends the stream (the worker, or the API
+   * when no worker answers): {@code code} and {@code message}, and the same again as OpenAI's
+   * {@code error} member, which OpenAI-style SDKs raise on ({@code
+   * {"code","message","error":{"code","message","type"}}}), as {@link AsciiJson} writes it.
+   */
+  public static String errorPayload(String code, String message) {
+    var json = new StringBuilder(96 + 2 * code.length() + message.length() * 12);
+    json.append("{\"code\":");
+    AsciiJson.appendString(json, code).append(",\"message\":");
+    AsciiJson.appendString(json, message).append(",\"error\":{\"code\":");
+    AsciiJson.appendString(json, code).append(",\"message\":");
+    AsciiJson.appendString(json, message).append(",\"type\":");
+    return AsciiJson.appendString(json, openAiType(code)).append("}}").toString();
+  }
+
+  /** OpenAI's error types: the reader's own request at fault, or the service. */
+  private static String openAiType(String code) {
+    return switch (code) {
+      case "CONTENT_REJECTED", "INVALID_PARAMS" -> "invalid_request_error";
+      case "RATE_LIMIT" -> "rate_limit_error";
+      default -> "server_error";
+    };
   }
 
   public static StreamFrame done(long seq) {

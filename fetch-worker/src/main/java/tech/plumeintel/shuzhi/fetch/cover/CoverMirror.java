@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.bson.BsonValue;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.jspecify.annotations.Nullable;
@@ -154,7 +155,7 @@ public class CoverMirror implements DisposableBean {
 
   private void dropOlderCopies(Isbn isbn, ObjectId kept) {
     try {
-      var older = new ArrayList<org.bson.BsonValue>();
+      var older = new ArrayList<BsonValue>();
       for (var file : bucket.find(eq("filename", isbn.value()))) {
         if (!file.getObjectId().equals(kept)) {
           older.add(file.getId());

@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.fetch.job;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Optional;
@@ -25,9 +26,8 @@ class BookFetchJob {
 
   private static final Logger log = LoggerFactory.getLogger(BookFetchJob.class);
   static final String MESSAGE_NOT_FOUND = "没有找到这本书";
-  static final String MESSAGE_EXPIRED = "查询超时，请稍后重试";
 
-  private final TaskStore tasks;
+  private final TaskProgress tasks;
   private final BookStore books;
   private final SourceChain sources;
   private final CoverMirror covers;
@@ -35,7 +35,7 @@ class BookFetchJob {
   private final Clock clock;
 
   BookFetchJob(
-      TaskStore tasks,
+      TaskProgress tasks,
       BookStore books,
       SourceChain sources,
       CoverMirror covers,
@@ -55,19 +55,19 @@ class BookFetchJob {
     var now = clock.instant();
     var deadline =
         request.deadline() != null ? request.deadline() : now.plus(properties.defaultTimeout());
-    if (!now.isBefore(deadline)) {
-      var update = tasks.markExpired(taskId, MESSAGE_EXPIRED);
+    if (BookTasks.pastDeadline(deadline, now)) {
+      var update = tasks.markExpired(taskId);
       tasks.releaseInFlight(isbn, taskId);
       log.info("Task {} for {} dropped: deadline passed ({})", taskId, isbn, update);
       return;
     }
-    if (tasks.markRunning(taskId) == TaskStore.Update.REFUSED) {
+    if (tasks.markRunning(taskId) == TaskProgress.Update.REFUSED) {
       tasks.releaseInFlight(isbn, taskId);
       log.info("Task {} for {} already ended; duplicate delivery dropped", taskId, isbn);
       return;
     }
     var stored = books.find(isbn);
-    if (stored.isPresent() && isFresh(stored.get(), now)) {
+    if (stored.isPresent() && isFresh(stored.get(), request.freshness(), now)) {
       succeeded(taskId, isbn, "fresh copy");
       return;
     }
@@ -99,15 +99,16 @@ class BookFetchJob {
     }
   }
 
-  private boolean isFresh(Book book, Instant now) {
-    return book.fetchedAt() != null && book.fetchedAt().plus(properties.freshness()).isAfter(now);
+  /** Judged by the API's freshness, which the job carries, so both sides agree on a copy. */
+  private static boolean isFresh(Book book, Duration freshness, Instant now) {
+    return book.fetchedAt() != null && book.fetchedAt().plus(freshness).isAfter(now);
   }
 
   private void succeeded(String taskId, Isbn isbn, String outcome) {
     log.info("Task {} for {}: {} (task {})", taskId, isbn, outcome, tasks.succeed(taskId, isbn));
   }
 
-  private void finish(String taskId, Isbn isbn, String outcome, TaskStore.Update update) {
+  private void finish(String taskId, Isbn isbn, String outcome, TaskProgress.Update update) {
     tasks.releaseInFlight(isbn, taskId);
     log.info("Task {} for {}: {} (task {})", taskId, isbn, outcome, update);
   }

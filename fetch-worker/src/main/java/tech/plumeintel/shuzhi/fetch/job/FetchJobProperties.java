@@ -7,9 +7,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Lookup jobs.
+ * Lookup jobs. How fresh a stored book must be to end a job without asking the sources is not set
+ * here: each job carries the API's {@code shuzhi.books.freshness}.
  *
- * @param freshness a stored book fetched within this is served as is, without asking the sources
  * @param missingTtl how long a book that no source knows is answered 404 without a new lookup
  * @param concurrency consumer threads of this worker (the topic's partitions bound the useful
  *     total)
@@ -18,7 +18,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("shuzhi.books.fetch")
 public record FetchJobProperties(
-    @DefaultValue("30d") Duration freshness,
     @DefaultValue("1d") Duration missingTtl,
     @DefaultValue("3") @Min(1) int concurrency,
     @DefaultValue("60s") Duration defaultTimeout) {}

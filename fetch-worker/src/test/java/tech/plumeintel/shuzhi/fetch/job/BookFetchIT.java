@@ -10,13 +10,16 @@ import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.status;
 
 import com.mongodb.client.gridfs.GridFSBuckets;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tech.plumeintel.shuzhi.common.book.Book;
@@ -24,6 +27,7 @@ import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.fetch.Fixtures;
+import tech.plumeintel.shuzhi.testsupport.CapturedLogs;
 import tech.plumeintel.shuzhi.testsupport.SourceStandIn;
 
 /** A lookup job from Kafka to the book in MongoDB and the task in Redis, source by source. */
@@ -74,8 +78,7 @@ class BookFetchIT extends LookupScenario {
     douban.on("/view/subject/l/public/s1076372.jpg", SourceStandIn.body(200, "image/jpeg", COVER));
     var bucket = GridFSBuckets.create(database, Book.COVERS_BUCKET);
     var older =
-        bucket.uploadFromStream(
-            isbn.value(), new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}));
+        bucket.uploadFromStream(isbn.value(), new ByteArrayInputStream(new byte[] {1, 2, 3}));
 
     var taskId = lookUp(isbn);
 
@@ -84,8 +87,7 @@ class BookFetchIT extends LookupScenario {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
-                assertThat(
-                        bucket.find(eq("filename", isbn.value())).into(new java.util.ArrayList<>()))
+                assertThat(bucket.find(eq("filename", isbn.value())).into(new ArrayList<>()))
                     .singleElement()
                     .satisfies(
                         copy -> {
@@ -315,6 +317,53 @@ class BookFetchIT extends LookupScenario {
   }
 
   @Test
+  void aStoredBookOlderThanTheFreshnessTheJobCarriesIsLookedUpAgain() throws Exception {
+    var isbn = Isbn.parse("9787020000913");
+    database
+        .getCollection(Book.COLLECTION, Book.class)
+        .insertOne(
+            new Book(
+                isbn.value(),
+                "旧书",
+                null,
+                null,
+                "某人",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                Map.of("title", "douban"),
+                Instant.now().minus(Duration.ofDays(2))));
+    var taskId = newTask(isbn);
+
+    kafka
+        .send(
+            BookFetchRequested.TOPIC,
+            isbn.value(),
+            new BookFetchRequested(
+                taskId,
+                isbn.value(),
+                Instant.now(),
+                Instant.now().plusSeconds(30),
+                Duration.ofDays(1)))
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(awaitEnd(taskId)).containsEntry(BookTasks.FIELD_STATUS, "succeeded");
+    assertThat(douban.requestsMentioning(isbn.value()))
+        .as("two days old is stale by the API's one day, though fresh by the default 30")
+        .isNotEmpty();
+  }
+
+  @Test
   void anExpiredJobIsDroppedWithoutAskingAnySource() throws Exception {
     var isbn = Isbn.parse("9787020000036");
     var taskId = newTask(isbn);
@@ -335,16 +384,14 @@ class BookFetchIT extends LookupScenario {
   void theRequestIdOfTheJobIsInTheWorkersLogs() throws Exception {
     var isbn = Isbn.parse("9787020000050");
     var taskId = newTask(isbn);
-    try (var logs = tech.plumeintel.shuzhi.testsupport.CapturedLogs.start()) {
+    try (var logs = CapturedLogs.start()) {
       var record =
-          new org.apache.kafka.clients.producer.ProducerRecord<Object, Object>(
+          new ProducerRecord<Object, Object>(
               BookFetchRequested.TOPIC,
               isbn.value(),
               new BookFetchRequested(
                   taskId, isbn.value(), Instant.now(), Instant.now().minusSeconds(1)));
-      record
-          .headers()
-          .add("x-request-id", "trace-fetch-42".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      record.headers().add("x-request-id", "trace-fetch-42".getBytes(StandardCharsets.UTF_8));
       kafka.send(record).get(10, TimeUnit.SECONDS);
 
       awaitEnd(taskId);

@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
 import com.mongodb.MongoException;
 import java.time.Clock;
@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
-import tech.plumeintel.shuzhi.chat.StreamMetrics.Outcome;
 import tech.plumeintel.shuzhi.chat.history.HistoryRecorder;
 import tech.plumeintel.shuzhi.chat.history.TokenSpend;
+import tech.plumeintel.shuzhi.chat.job.StreamMetrics.Outcome;
 import tech.plumeintel.shuzhi.chat.llm.ChatModel;
 import tech.plumeintel.shuzhi.chat.llm.ModelEvent;
 import tech.plumeintel.shuzhi.chat.llm.ModelException;

@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -16,9 +16,11 @@ import tech.plumeintel.shuzhi.common.chat.ChatRequested;
  * all are thrown back, so they end in {@code chat.requested.dlt}.
  */
 @Component
-class ChatJobListener {
+public class ChatJobListener {
 
-  static final String ID = "chat-jobs";
+  /** The listener container's id, by which it is paused, resumed and watched. */
+  public static final String ID = "chat-jobs";
+
   static final String GROUP = "chat-worker";
   private static final Logger log = LoggerFactory.getLogger(ChatJobListener.class);
 

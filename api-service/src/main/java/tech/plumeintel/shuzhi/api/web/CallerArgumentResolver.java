@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.api.auth;
+package tech.plumeintel.shuzhi.api.web;
 
 import java.util.List;
 import org.springframework.core.MethodParameter;
@@ -9,9 +9,8 @@ import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
-import tech.plumeintel.shuzhi.api.web.ApiException;
 
-/** Hands controllers the {@link Caller} that {@link AccessTokenFilter} proved. */
+/** Hands controllers the {@link Caller} that the access token filter proved. */
 @Component
 class CallerArgumentResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer {
 

@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;

@@ -1,10 +1,11 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Locale;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.chat.stream.ActiveStreams;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
@@ -23,7 +24,7 @@ class StreamMetrics {
     CANCELLED_BEFORE_START;
 
     String tag() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

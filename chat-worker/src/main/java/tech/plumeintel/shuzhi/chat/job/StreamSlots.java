@@ -1,5 +1,6 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -11,6 +12,7 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.chat.llm.LlmProperties;
+import tech.plumeintel.shuzhi.chat.stream.StreamProperties;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 
 /**
@@ -33,13 +35,13 @@ class StreamSlots implements DisposableBean {
   private boolean paused;
 
   private final int maxStreams;
-  private final java.time.Duration drain;
+  private final Duration drain;
 
   StreamSlots(
       LlmProperties properties,
       ChatGeneration generation,
       KafkaListenerEndpointRegistry listeners,
-      tech.plumeintel.shuzhi.chat.stream.StreamProperties streams) {
+      StreamProperties streams) {
     this.maxStreams = properties.maxConcurrentStreams();
     this.drain = streams.shutdownDrain();
     this.slots = new Semaphore(properties.maxConcurrentStreams());

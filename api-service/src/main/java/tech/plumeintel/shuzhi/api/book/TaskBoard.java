@@ -1,66 +1,39 @@
 package tech.plumeintel.shuzhi.api.book;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.common.book.BookTaskScript;
 import tech.plumeintel.shuzhi.common.book.BookTaskStatus;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.platform.IdGenerator;
 
 /**
- * Book tasks in Redis, shared by every API instance. Starting a lookup is one atomic script, so any
- * number of concurrent lookups of one ISBN, on any instance, share one task and one Kafka record.
+ * The API's side of the book tasks in Redis (see {@link BookTasks}), shared by every API instance:
+ * where a lookup posts its task and a reader's poll reads it. Starting a lookup is one atomic
+ * script, so any number of concurrent lookups of one ISBN, on any instance, share one task and one
+ * Kafka record. The fetch-worker's {@code TaskProgress} moves the tasks on.
  */
 @Component
-class TaskStore {
+class TaskBoard {
 
-  /**
-   * Joins the unfinished task named by the in-flight key, or creates a task and names it there. The
-   * in-flight key lives no longer than the task's deadline, so a lost job never blocks a book.
-   */
   private static final RedisScript<List> START_OR_JOIN =
-      RedisScript.of(
-          """
-      local existing = redis.call('GET', KEYS[1])
-      if existing then
-        local status = redis.call('HGET', ARGV[7] .. existing, 'status')
-        if status == 'pending' or status == 'running' then
-          return {existing, '0'}
-        end
-      end
-      redis.call('HSET', KEYS[2], 'status', 'pending', 'isbn', ARGV[2],
-          'created_at', ARGV[3], 'updated_at', ARGV[3], 'deadline', ARGV[4])
-      redis.call('EXPIRE', KEYS[2], ARGV[5])
-      redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[6])
-      return {ARGV[1], '1'}
-      """,
-          List.class);
+      RedisScript.of(BookTaskScript.START_OR_JOIN.source(), List.class);
 
-  /** Fails a task that could not be handed to Kafka, and frees the book for the next lookup. */
   private static final RedisScript<Long> ABANDON =
-      RedisScript.of(
-          """
-      if redis.call('EXISTS', KEYS[1]) == 1 then
-        redis.call('HSET', KEYS[1], 'status', 'failed', 'error_code', ARGV[2],
-            'error_message', ARGV[3], 'updated_at', ARGV[4])
-      end
-      if redis.call('GET', KEYS[2]) == ARGV[1] then
-        redis.call('DEL', KEYS[2])
-      end
-      return 1
-      """,
-          Long.class);
+      RedisScript.of(BookTaskScript.ABANDON.source(), Long.class);
 
   private final StringRedisTemplate redis;
   private final BooksProperties properties;
   private final Clock clock;
   private final IdGenerator ids;
 
-  TaskStore(StringRedisTemplate redis, BooksProperties properties, Clock clock, IdGenerator ids) {
+  TaskBoard(StringRedisTemplate redis, BooksProperties properties, Clock clock, IdGenerator ids) {
     this.redis = redis;
     this.properties = properties;
     this.clock = clock;
@@ -108,7 +81,7 @@ class TaskStore {
     return Boolean.TRUE.equals(redis.hasKey(BookTasks.missing(isbn)));
   }
 
-  record Started(String taskId, boolean created, java.time.Instant deadline) {
+  record Started(String taskId, boolean created, Instant deadline) {
     BookTaskStatus status() {
       return BookTaskStatus.PENDING;
     }

@@ -1,4 +1,4 @@
-package tech.plumeintel.shuzhi.chat;
+package tech.plumeintel.shuzhi.chat.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import tech.plumeintel.shuzhi.chat.llm.LlmProperties;
+import tech.plumeintel.shuzhi.chat.stream.StreamProperties;
 import tech.plumeintel.shuzhi.common.chat.ChatMessage;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 
@@ -66,7 +67,7 @@ class StreamSlotsTest {
                 null),
             generation,
             registry,
-            new tech.plumeintel.shuzhi.chat.stream.StreamProperties(
+            new StreamProperties(
                 Duration.ofSeconds(3), Duration.ofMinutes(10), null, Duration.ofSeconds(5)));
     return slots;
   }

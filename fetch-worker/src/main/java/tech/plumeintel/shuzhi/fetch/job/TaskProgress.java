@@ -13,17 +13,19 @@ import java.util.stream.Stream;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.common.book.BookTaskScript;
 import tech.plumeintel.shuzhi.common.book.BookTaskStatus;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 
 /**
- * The worker's side of the task store the API creates (see {@link BookTasks}). Every write is
- * conditional and atomic: it touches only a task hash that still exists (so an expired task is not
- * brought back, and its TTL stays the API's) and whose status allows the step.
+ * The worker's side of the book tasks the API posts (see {@link BookTasks}): a job's progress, from
+ * running to its end. Every write is conditional and atomic: it touches only a task hash that still
+ * exists (so an expired task is not brought back, and its TTL stays the API's) and whose status
+ * allows the step.
  */
 @Component
-class TaskStore {
+class TaskProgress {
 
   /** What a conditional status write found. */
   enum Update {
@@ -34,52 +36,19 @@ class TaskStore {
     REFUSED
   }
 
-  // KEYS[1] task hash; ARGV[1] allowed current statuses, comma-separated; ARGV[2..] field, value...
-  private static final RedisScript<Long> UPDATE_TASK =
-      RedisScript.of(
-          """
-      if redis.call('exists', KEYS[1]) == 0 then return 0 end
-      local status = redis.call('hget', KEYS[1], 'status')
-      for allowed in string.gmatch(ARGV[1], '[^,]+') do
-        if allowed == status then
-          redis.call('hset', KEYS[1], unpack(ARGV, 2))
-          return 1
-        end
-      end
-      return -1
-      """,
-          Long.class);
+  private static final RedisScript<Long> ADVANCE =
+      RedisScript.of(BookTaskScript.ADVANCE.source(), Long.class);
 
-  // Deletes the in-flight marker only if it still names this task: a newer task may own it now.
   private static final RedisScript<Long> RELEASE_IN_FLIGHT =
-      RedisScript.of(
-          """
-      if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-      return 0
-      """,
-          Long.class);
+      RedisScript.of(BookTaskScript.RELEASE_IN_FLIGHT.source(), Long.class);
 
-  // The end of a successful job in one round trip, on the job's critical path: the task succeeds
-  // (if UPDATE_TASK would let it), the claim on the book is released if it is still this task's,
-  // and the book is no longer remembered as missing, since it is held now.
-  // KEYS[1] task hash, KEYS[2] in-flight key, KEYS[3] missing key; ARGV[1] task id, ARGV[2] time.
   private static final RedisScript<Long> SUCCEED =
-      RedisScript.of(
-          """
-      redis.call('del', KEYS[3])
-      if redis.call('get', KEYS[2]) == ARGV[1] then redis.call('del', KEYS[2]) end
-      if redis.call('exists', KEYS[1]) == 0 then return 0 end
-      local status = redis.call('hget', KEYS[1], 'status')
-      if status ~= 'pending' and status ~= 'running' then return -1 end
-      redis.call('hset', KEYS[1], 'status', 'succeeded', 'updated_at', ARGV[2])
-      return 1
-      """,
-          Long.class);
+      RedisScript.of(BookTaskScript.SUCCEED.source(), Long.class);
 
   private final StringRedisTemplate redis;
   private final Clock clock;
 
-  TaskStore(StringRedisTemplate redis, Clock clock) {
+  TaskProgress(StringRedisTemplate redis, Clock clock) {
     this.redis = redis;
     this.clock = clock;
   }
@@ -106,9 +75,9 @@ class TaskStore {
     return failFrom(taskId, List.of(PENDING, RUNNING), errorCode, message);
   }
 
-  /** Fails a task that no worker has started, as the API's own deadline check would. */
-  Update markExpired(String taskId, String message) {
-    return failFrom(taskId, List.of(PENDING), BookTasks.ERROR_UPSTREAM, message);
+  /** Fails a task past its deadline that no worker has started, as a poll would show it. */
+  Update markExpired(String taskId) {
+    return failFrom(taskId, List.of(PENDING), BookTasks.ERROR_UPSTREAM, BookTasks.MESSAGE_EXPIRED);
   }
 
   /** Ends the task's claim on the book, so the next lookup of it starts a new task. */
@@ -140,7 +109,7 @@ class TaskStore {
     Stream.of(fieldsAndValues).forEach(args::add);
     args.add(BookTasks.FIELD_UPDATED_AT);
     args.add(clock.instant().toString());
-    return update(redis.execute(UPDATE_TASK, List.of(BookTasks.task(taskId)), args.toArray()));
+    return update(redis.execute(ADVANCE, List.of(BookTasks.task(taskId)), args.toArray()));
   }
 
   private static Update update(Long result) {
