@@ -1,7 +1,12 @@
 package tech.plumeintel.shuzhi.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Map;
 import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -55,8 +60,7 @@ class ApiHealthIT extends ApiIntegrationTest {
 
   @Test
   void theManagementPortListensOnTheConfiguredAddressOnly() throws Exception {
-    try (var instance =
-        new AnotherApiInstance(java.util.Map.of("shuzhi.management.address", "127.0.0.2"))) {
+    try (var instance = new AnotherApiInstance(Map.of("shuzhi.management.address", "127.0.0.2"))) {
       var port = instance.managementPort();
       var onIt =
           RestClient.create("http://127.0.0.2:" + port)
@@ -65,12 +69,39 @@ class ApiHealthIT extends ApiIntegrationTest {
               .retrieve()
               .body(JsonNode.class);
       assertThat(onIt.path("status").asString()).isEqualTo("UP");
-      try (var socket = new java.net.Socket()) {
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2_000))
-            .isInstanceOf(java.io.IOException.class);
+      try (var socket = new Socket()) {
+        assertThatThrownBy(() -> socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000))
+            .isInstanceOf(IOException.class);
       }
     }
+  }
+
+  @Test
+  void infoNamesTheBuildAndTheMode() {
+    var info =
+        RestClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/info")
+            .retrieve()
+            .body(JsonNode.class);
+    assertThat(info.path("build").path("artifact").asString()).isEqualTo("api-service");
+    assertThat(info.path("build").path("version").asString()).isNotBlank();
+    // No local profile and no try-out flag in these tests: what production looks like.
+    assertThat(info.path("mode").asString()).isEqualTo("production");
+  }
+
+  @Test
+  void readinessIncludesTheStoresAndLivenessDoesNot() {
+    var management = RestClient.create("http://localhost:" + managementPort);
+    var readiness =
+        management.get().uri("/actuator/health/readiness").retrieve().body(JsonNode.class);
+    assertThat(readiness.path("status").asString()).isEqualTo("UP");
+    assertThat(readiness.path("components").propertyNames())
+        .contains("readinessState", "kafka", "mongo", "redis");
+    var liveness =
+        management.get().uri("/actuator/health/liveness").retrieve().body(JsonNode.class);
+    assertThat(liveness.path("status").asString()).isEqualTo("UP");
+    assertThat(liveness.path("components").propertyNames()).doesNotContain("mongo", "redis");
   }
 
   @Test

@@ -140,28 +140,29 @@ public final class BenchRun {
         System.out.printf("bench: system up in %.0f s%n", (System.nanoTime() - started) / 1e9);
         sut.alsoWatch("LLM stand-in", llm.handle());
         var client = new Client(sut.api(), llm.baseUrl());
-        client.login(scale.users());
+        PhaseLog.run("logging in " + scale.users() + " readers", () -> client.login(scale.users()));
         var books_ = new BookPhases(sut, client, scale, report);
         var chats = new ChatPhases(sut, client, llm, scale, report);
-        books_.seed(BOOK);
+        PhaseLog.run("seeding the book", () -> books_.seed(BOOK));
         if (only.contains("miss")) {
-          books_.miss();
+          PhaseLog.run("phase: cache miss", books_::miss);
         }
         if (only.contains("lookup")) {
-          books_.lookups(BOOK);
+          PhaseLog.run("phase: cache-hit lookups", () -> books_.lookups(BOOK));
         }
-        chats.warmUp(BOOK);
+        PhaseLog.run("chat warm-up", () -> chats.warmUp(BOOK));
         if (only.contains("ttft")) {
-          chats.ttft(BOOK);
+          PhaseLog.run("phase: time to first token", () -> chats.ttft(BOOK));
         }
         if (only.contains("relay")) {
-          chats.relay(BOOK);
+          PhaseLog.run("phase: relay", () -> chats.relay(BOOK));
         }
         if (only.contains("worker")) {
-          chats.workerConcurrency(BOOK);
+          PhaseLog.run(
+              "phase: concurrent chats in one worker", () -> chats.workerConcurrency(BOOK));
         }
         if (only.contains("open")) {
-          chats.openStreams(BOOK);
+          PhaseLog.run("phase: open streams", () -> chats.openStreams(BOOK));
         }
       }
     } finally {

@@ -140,6 +140,7 @@ public final class LocalRun {
     console.info("");
     console.info(READY + " (ready in " + seconds(started) + " s). Ctrl-C stops everything.");
     console.info("  API            http://localhost:" + options.apiPort());
+    console.info("  Swagger UI     http://localhost:" + options.apiPort() + "/swagger-ui.html");
     console.info(
         "  api-service    http://localhost:" + options.apiManagementPort() + "/actuator/health");
     console.info(

@@ -66,19 +66,30 @@ record LocalService(String name, String jarName, int managementPort, Map<String,
       throw new IllegalStateException(
           jar
               + " is missing: build first with "
-              + "./mvnw -B -q -DskipTests package -pl local -am (./local/run does this)");
+              + "./mvnw -B -DskipTests package -pl local -am (./local/run does this)");
     }
     var environment = new HashMap<>(infrastructure);
     environment.putAll(ports);
     // The second key to the offline stand-ins (login by any code, the offline answerer), besides
     // the local profile below; the services use them only where credentials are missing.
     environment.put("SHUZHI_OFFLINE_STANDINS", "true");
+    environment.putAll(logFormat(System.getenv("SHUZHI_LOG_FORMAT")));
     return ChildProcess.start(
         name,
         Jvm.jar(jvmOptions(), jar, "--spring.profiles.active=local"),
         environment,
         dataDir,
         console);
+  }
+
+  /**
+   * Readable lines in a terminal; the JSON (ECS) that production writes with {@code
+   * SHUZHI_LOG_FORMAT=json}. An empty structured format is Boot's plain pattern.
+   */
+  static Map<String, String> logFormat(String requested) {
+    return "json".equalsIgnoreCase(requested)
+        ? Map.of()
+        : Map.of("LOGGING_STRUCTURED_FORMAT_CONSOLE", "");
   }
 
   /** {@code SHUZHI_LOCAL_JAVA_OPTS} replaces the default options, e.g. to attach a debugger. */

@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.SchemaRegistry;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,7 +30,10 @@ import tools.jackson.databind.node.ObjectNode;
  * Checks docker-compose.yml where no Docker engine runs: against the Compose specification's JSON
  * schema (vendored from compose-spec/compose-spec, schema/compose-spec.json), then for what the
  * schema cannot see: references between services, the files they mount, the modules they build, the
- * variables they read, and the Prometheus and Grafana files of the observability profile.
+ * variables they read, and the Prometheus and Grafana files of the observability profile. Also the
+ * two modes: a first run with nothing set (try-out mode) leaves no service without what it needs,
+ * and .env.example's production mode refuses to start without a secret and runs no stand-in; grace
+ * periods outlast the services' drains; stateful services keep their data in named volumes.
  */
 class ComposeFileTest {
 
@@ -82,6 +87,10 @@ class ComposeFileTest {
 
   @Test
   void isValidAgainstTheComposeSpecification() throws IOException {
+    assertValidAgainstTheComposeSpecification(compose);
+  }
+
+  private static void assertValidAgainstTheComposeSpecification(Object file) throws IOException {
     var schemaNode =
         JSON.readTree(Files.readString(Path.of("src/test/resources/compose-spec.json")));
     // The spec names its dialect without the trailing '#' that validators key on (it is draft-07),
@@ -99,8 +108,7 @@ class ComposeFileTest {
     var schema =
         SchemaRegistry.withDefaultDialect(draft7)
             .getSchema(JSON.writeValueAsString(schemaNode), InputFormat.JSON);
-    var errors =
-        schema.validate(JSON.writeValueAsString(JSON.valueToTree(compose)), InputFormat.JSON);
+    var errors = schema.validate(JSON.writeValueAsString(JSON.valueToTree(file)), InputFormat.JSON);
     assertThat(errors).extracting(e -> e.getInstanceLocation() + ": " + e.getMessage()).isEmpty();
   }
 
@@ -162,7 +170,7 @@ class ComposeFileTest {
                       stringList(((Map<?, ?>) services.get(name).get("healthcheck")).get("test")));
               assertThat(healthcheck)
                   .contains("/dev/tcp/127.0.0.1/" + MANAGEMENT_PORTS.get(name) + " ")
-                  .contains("/actuator/health");
+                  .contains("/actuator/health/readiness");
             });
   }
 
@@ -235,6 +243,222 @@ class ComposeFileTest {
     assertThat(services.get("prometheus").get("profiles"))
         .asList()
         .containsExactly("observability");
+  }
+
+  /**
+   * What each service refuses to start without (SigningKeyFactory, LlmConfiguration) or cannot work
+   * without (a login needs WeChat): on a first run with nothing set, try-out mode must supply each,
+   * by the generated secret or by the offline stand-ins.
+   */
+  static final Map<String, List<String>> NEEDED_ON_FIRST_RUN =
+      Map.of(
+          "api-service", List.of("SHUZHI_JWT_SECRET", "SHUZHI_WECHAT_APP_ID"),
+          "chat-worker", List.of("SHUZHI_LLM_API_KEY"),
+          "fetch-worker", List.of());
+
+  /** Stateful services, the directory their data lives in, and how it gets there. */
+  static final Map<String, String> DATA_DIRECTORIES =
+      Map.of("kafka", "/var/lib/kafka/data", "redis", "/data", "mongo", "/data/db");
+
+  /** Spring's default for spring.lifecycle.timeout-per-shutdown-phase (graceful shutdown). */
+  static final Duration SPRING_SHUTDOWN_PHASE = Duration.ofSeconds(30);
+
+  @Test
+  void aFirstRunWithNothingSetIsTryOutModeAndNoServiceLacksWhatItNeeds() {
+    // Interpolated with an empty environment: a ${VAR:?} here would stop `docker compose up`.
+    var resolved = mapOfMaps(ComposeYaml.interpolate(compose.get("services"), Map.of()));
+    NEEDED_ON_FIRST_RUN.forEach(
+        (name, needed) -> {
+          var service = resolved.get(name);
+          var environment = mapOf(service.get("environment"));
+          assertThat(environment)
+              .as(name + " runs in try-out mode")
+              .containsEntry("SPRING_PROFILES_ACTIVE", "local")
+              .containsEntry("SHUZHI_OFFLINE_STANDINS", "true")
+              .containsEntry("SHUZHI_TRY_OUT_ENABLED", "true");
+          environment.forEach(
+              (variable, value) ->
+                  assertThat(value)
+                      .as(name + ": " + variable + " is set or left unset, never empty")
+                      .isNotEqualTo(""));
+          for (var variable : needed) {
+            if (variable.equals("SHUZHI_JWT_SECRET")) {
+              assertThat(generatedSecretFile(name, resolved))
+                  .as(name + " reads a generated shuzhi.jwt.secret")
+                  .endsWith("/shuzhi.jwt.secret");
+            } else {
+              // A credential left unset: only the stand-ins (local profile AND opt-in) cover it.
+              assertThat(environment.get(variable)).as(name + ": " + variable).isNull();
+            }
+          }
+        });
+  }
+
+  @Test
+  void productionModeRefusesToStartWithoutASecretAndRunsNoStandIn() throws IOException {
+    var dotEnv = dotEnv(ROOT.resolve(".env.example"));
+    assertThat(dotEnv.get("COMPOSE_FILE").split(":"))
+        .containsExactly("docker-compose.yml", "compose.production.yaml");
+    var production = ComposeYaml.load(ROOT.resolve("compose.production.yaml"));
+    assertValidAgainstTheComposeSpecification(ComposeYaml.plain(production));
+
+    // .env.example as shipped: the secret is still empty, so compose stops and says how to make
+    // one.
+    assertThatThrownBy(() -> ComposeYaml.interpolate(production, dotEnv))
+        .isInstanceOf(ComposeYaml.MissingVariable.class)
+        .hasMessageStartingWith("SHUZHI_JWT_SECRET")
+        .hasMessageContaining("openssl rand");
+
+    var filledIn = new LinkedHashMap<>(dotEnv);
+    filledIn.put("SHUZHI_JWT_SECRET", "an-operator-made-secret-of-more-than-32-bytes");
+    var merged =
+        mapOfMaps(
+            mapOf(
+                    ComposeYaml.merge(
+                        ComposeYaml.interpolate(compose, filledIn),
+                        ComposeYaml.interpolate(production, filledIn)))
+                .get("services"));
+    for (var name : MANAGEMENT_PORTS.keySet()) {
+      var environment = mapOf(merged.get(name).get("environment"));
+      assertThat(environment)
+          .as(name + " in production")
+          .containsEntry("SPRING_PROFILES_ACTIVE", "")
+          .containsEntry("SHUZHI_OFFLINE_STANDINS", "false")
+          .containsEntry("SHUZHI_TRY_OUT_ENABLED", "false");
+      assertThat(dependsOn(merged.get(name))).doesNotContainKey("try-out-secret");
+    }
+    var api = merged.get("api-service");
+    assertThat(mapOf(api.get("environment")))
+        .containsEntry("SHUZHI_JWT_SECRET", filledIn.get("SHUZHI_JWT_SECRET"));
+    assertThat(api.get("volumes")).as("no try-out secret mounted").isNull();
+    assertThat(merged.get("try-out-secret").get("profiles"))
+        .as("the try-out secret is never made in production")
+        .isNotNull();
+  }
+
+  @Test
+  void dotEnvExampleSetsOnlyDocumentedVariables() {
+    var documented = readmeConfigurationVariables();
+    dotEnv(ROOT.resolve(".env.example")).keySet().stream()
+        .filter(variable -> variable.startsWith("SHUZHI_") || variable.startsWith("SPRING_"))
+        .forEach(variable -> assertThat(documented).as(".env.example").contains(variable));
+  }
+
+  @Test
+  void gracePeriodsOutlastTheDrains() {
+    var metadata = ConfigurationMetadata.read(ROOT);
+    for (var name : MANAGEMENT_PORTS.keySet()) {
+      var drain = SPRING_SHUTDOWN_PHASE;
+      for (var property : metadata.properties()) {
+        if (property.name().endsWith("shutdown-drain")
+            && ConfigurationMetadata.MODULES.get(property.module()).contains(name)) {
+          var value = Duration.parse("PT" + property.defaultValue().orElseThrow().toUpperCase());
+          drain = value.compareTo(drain) > 0 ? value : drain;
+        }
+      }
+      assertThat(duration(services.get(name).get("stop_grace_period")))
+          .as(name + " stop_grace_period, beyond its drain")
+          .isGreaterThan(drain);
+    }
+    for (var name : DATA_DIRECTORIES.keySet()) {
+      assertThat(services.get(name))
+          .as(name + " stop_grace_period")
+          .containsKey("stop_grace_period");
+    }
+  }
+
+  @Test
+  void statefulServicesKeepTheirDataInNamedVolumes() {
+    var declared = mapOf(compose.get("volumes")).keySet();
+    DATA_DIRECTORIES.forEach(
+        (name, directory) -> {
+          var mounted =
+              stringList(services.get(name).getOrDefault("volumes", List.of())).stream()
+                  .filter(volume -> volume.endsWith(":" + directory))
+                  .map(volume -> volume.substring(0, volume.indexOf(':')))
+                  .toList();
+          assertThat(mounted).as(name + " data in a named volume").hasSize(1);
+          assertThat(declared).contains(mounted.getFirst());
+        });
+    assertThat(mapOf(services.get("kafka").get("environment")))
+        .containsEntry("KAFKA_LOG_DIRS", DATA_DIRECTORIES.get("kafka"));
+    assertThat(String.join(" ", stringList(services.get("redis").get("command"))))
+        .contains("--appendonly yes");
+  }
+
+  @Test
+  void everyLongRunningServiceHasAMemoryLimitAndAPinnedImage() {
+    services.forEach(
+        (name, service) -> {
+          var image = (String) service.get("image");
+          assertThat(image).as(name + " image").matches("[^:]+:[^:]+").doesNotEndWith(":latest");
+          if (!"no".equals(service.get("restart"))) {
+            var limits = mapOf(mapOf(mapOf(service.get("deploy")).get("resources")).get("limits"));
+            assertThat(limits).as(name + " memory limit").containsKey("memory");
+          }
+        });
+  }
+
+  /** The file a service reads its JWT secret from, made by a one-shot it waits for. */
+  private static String generatedSecretFile(
+      String name, Map<String, Map<String, Object>> resolved) {
+    var service = resolved.get(name);
+    var environment = mapOf(service.get("environment"));
+    assertThat(environment).doesNotContainKey("SHUZHI_JWT_SECRET");
+    var configImport = (String) environment.get("SPRING_CONFIG_IMPORT");
+    assertThat(configImport).as(name + " imports a config tree").startsWith("optional:configtree:");
+    var directory = configImport.substring("optional:configtree:".length()).replaceAll("/$", "");
+    var volume =
+        stringList(service.get("volumes")).stream()
+            .filter(v -> v.split(":")[1].equals(directory))
+            .map(v -> v.split(":")[0])
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(name + " mounts nothing at " + directory));
+    for (var dependency : dependsOn(service).entrySet()) {
+      var maker = resolved.get(dependency.getKey());
+      var mounts = stringList(maker.getOrDefault("volumes", List.of()));
+      var script = String.join("\n", stringList(maker.getOrDefault("command", List.of())));
+      for (var mount : mounts) {
+        var parts = mount.split(":");
+        if (parts[0].equals(volume)
+            && "service_completed_successfully".equals(dependency.getValue().get("condition"))
+            && script.contains(parts[1] + "/shuzhi.jwt.secret")) {
+          return directory + "/shuzhi.jwt.secret";
+        }
+      }
+    }
+    throw new AssertionError(name + ": no one-shot it waits for writes " + volume);
+  }
+
+  private static Map<String, String> dotEnv(Path file) {
+    var values = new LinkedHashMap<String, String>();
+    read(file)
+        .lines()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+        .forEach(
+            line ->
+                values.put(
+                    line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+    return values;
+  }
+
+  private static Duration duration(Object value) {
+    assertThat(value).as("a duration").isNotNull();
+    var matcher = Pattern.compile("(\\d+)(ms|h|m|s)").matcher((String) value);
+    var total = Duration.ZERO;
+    while (matcher.find()) {
+      long amount = Long.parseLong(matcher.group(1));
+      total =
+          total.plus(
+              switch (matcher.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "h" -> Duration.ofHours(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofSeconds(amount);
+              });
+    }
+    return total;
   }
 
   /** The long form of depends_on; the short form (a list of names) means "service_started". */

@@ -39,7 +39,7 @@ import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 @AutoConfiguration(
     after = KafkaAutoConfiguration.class,
     before = MongoHealthContributorAutoConfiguration.class)
-@EnableConfigurationProperties(PlatformProperties.class)
+@EnableConfigurationProperties({PlatformProperties.class, TryOutProperties.class})
 public class PlatformAutoConfiguration {
 
   /**
@@ -53,6 +53,11 @@ public class PlatformAutoConfiguration {
   @ConditionalOnMissingBean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  @Bean
+  RunMode runMode(TryOutProperties tryOut, org.springframework.core.env.Environment environment) {
+    return new RunMode(tryOut, environment);
   }
 
   @Bean
