@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,17 +18,27 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Options: {@code --smoke} (seconds; numbers mean nothing), {@code --out=DIR} (default {@code
  * bench/results}), {@code --launcher=JAR}, {@code --jfr} (a flight recording per service into the
- * output directory), {@code --only=phase,...}.
+ * output directory), {@code --only=phase,...}, {@code --repeat=N} (each phase N times in one
+ * system; the table shows the median run and the spread; default 3, 1 in smoke mode), {@code
+ * --jvm=production|serial|zgc|"OPTIONS"} (the services' JVM options; default production), {@code
+ * --gc-log} (a GC log per service into the output directory).
  */
 public final class BenchRun {
 
   static final String BOOK = "9787536025080";
 
   /**
-   * The services' JVM options: the local run's serial GC, but the full JIT (the local run stops at
-   * C1 to start quickly) and heaps large enough for 10,000 open streams.
+   * The services' JVM options, by name ({@code --jvm=NAME}; {@code --jvm="-X… -X…"} for others):
+   * {@code production} is what the image gives a deployment (the Dockerfile's options and the JVM's
+   * own collector choice, on a 2 GB heap as a 2.7 GB container would give it); {@code serial} is
+   * what this bench used until December 2026: the local run's serial collector with the full JIT.
+   * Both have heaps large enough for 10,000 open streams.
    */
-  static final List<String> SERVICE_JVM = List.of("-Xmx2g", "-XX:+UseSerialGC");
+  static final Map<String, List<String>> SERVICE_JVMS =
+      Map.of(
+          "production", List.of("-Xmx2g"),
+          "serial", List.of("-Xmx2g", "-XX:+UseSerialGC"),
+          "zgc", List.of("-Xmx2g", "-XX:+UseZGC"));
 
   private BenchRun() {}
 
@@ -38,6 +48,14 @@ public final class BenchRun {
     var out = Path.of(option(args, "out", "bench/results"));
     var launcher = Path.of(option(args, "launcher", "local/target/shuzhi-local.jar"));
     var only = option(args, "only", "ttft,relay,worker,open,lookup,miss");
+    int repeat = Integer.parseInt(option(args, "repeat", smoke ? "1" : "3"));
+    var jvmName = option(args, "jvm", "production");
+    var jvm =
+        new ArrayList<>(SERVICE_JVMS.getOrDefault(jvmName, List.of(jvmName.trim().split("\\s+"))));
+    if (List.of(args).contains("--gc-log")) {
+      Files.createDirectories(out.resolve("gc"));
+      jvm.add("-Xlog:gc*:file=" + out.toAbsolutePath().resolve("gc") + "/%p.log:time,uptime");
+    }
     // Ctrl-C: the launcher stops its services, as it does for ./local/run.
     Runtime.getRuntime()
         .addShutdownHook(
@@ -57,15 +75,32 @@ public final class BenchRun {
                                 })));
     boolean primaryDown = List.of(args).contains("--primary-down");
     var report =
-        run(smoke ? Scale.SMOKE : Scale.FULL, smoke, jfr, out, launcher, only, primaryDown);
+        run(
+            smoke ? Scale.SMOKE : Scale.FULL,
+            smoke,
+            jfr,
+            out,
+            launcher,
+            only,
+            repeat,
+            jvm,
+            primaryDown);
     System.out.println();
     System.out.print(report.markdown());
     System.exit(0);
   }
 
-  static Report run(Scale scale, boolean smoke, boolean jfr, Path out, Path launcher, String only)
+  static Report run(
+      Scale scale,
+      boolean smoke,
+      boolean jfr,
+      Path out,
+      Path launcher,
+      String only,
+      int repeat,
+      List<String> serviceJvm)
       throws Exception {
-    return run(scale, smoke, jfr, out, launcher, only, false);
+    return run(scale, smoke, jfr, out, launcher, only, repeat, serviceJvm, false);
   }
 
   /**
@@ -79,11 +114,13 @@ public final class BenchRun {
       Path out,
       Path launcher,
       String only,
+      int repeat,
+      List<String> serviceJvm,
       boolean primaryDown)
       throws Exception {
     var report = new Report(smoke);
     report.load("start");
-    var jvm = new ArrayList<>(SERVICE_JVM);
+    var jvm = new ArrayList<>(serviceJvm);
     if (jfr) {
       Files.createDirectories(out.resolve("jfr"));
       jvm.add(
@@ -94,45 +131,83 @@ public final class BenchRun {
     var dataDir = Files.createTempDirectory("shuzhi-bench-");
     try (var llm = new LlmStandInProcess();
         var books = new BookSourcesStandIn()) {
-      var env = new HashMap<String, String>();
-      if (primaryDown) {
-        env.put("SHUZHI_LLM_FALLBACKS_0_BASE_URL", llm.baseUrl().toString());
-        env.put("SHUZHI_LLM_FALLBACKS_0_API_KEY", "bench-key");
-        env.put("SHUZHI_LLM_FALLBACKS_0_MODEL", "bench");
+      var changed = new LinkedHashMap<String, String[]>();
+      changed.put(
+          "SHUZHI_LLM_BASE_URL", new String[] {llm.baseUrl().toString(), "the LLM stand-in"});
+      changed.put("SHUZHI_LLM_API_KEY", new String[] {"bench-key", "the stand-in's key"});
+      changed.put("SHUZHI_LLM_MODEL", new String[] {"bench", "the stand-in's model"});
+      changed.put(
+          "SHUZHI_LLM_MAX_CONCURRENT_STREAMS",
+          new String[] {
+            Integer.toString(scale.openStreams() + 1_000),
+            "one chat-worker holds the open-streams phase's 10,000 chats (default 1,000)"
+          });
+      changed.put(
+          "SHUZHI_BOOKS_DOUBAN_BASE_URL", new String[] {books.baseUrl() + "/douban", "stand-in"});
+      changed.put(
+          "SHUZHI_BOOKS_OPENLIBRARY_BASE_URL",
+          new String[] {books.baseUrl() + "/openlibrary", "stand-in"});
+      changed.put(
+          "SHUZHI_BOOKS_OPENLIBRARY_COVERS_BASE_URL",
+          new String[] {books.baseUrl() + "/olcovers", "stand-in"});
+      changed.put(
+          "SHUZHI_BOOKS_GOOGLE_BASE_URL", new String[] {books.baseUrl() + "/google", "stand-in"});
+      for (var source : List.of("DOUBAN", "GOOGLE", "COVERS")) {
+        changed.put(
+            "SHUZHI_BOOKS_" + source + "_REQUESTS_PER_SECOND",
+            new String[] {
+              "1000",
+              "the cache-miss phase fetches 20 books/s from a stand-in; the sources' own"
+                  + " politeness limits would be what it measures"
+            });
       }
-      env.putAll(
-          Map.ofEntries(
-              Map.entry("SHUZHI_LLM_BASE_URL", llm.baseUrl().toString()),
-              Map.entry("SHUZHI_LLM_API_KEY", "bench-key"),
-              Map.entry("SHUZHI_LLM_MODEL", "bench"),
-              Map.entry(
-                  "SHUZHI_LLM_MAX_CONCURRENT_STREAMS",
-                  Integer.toString(scale.openStreams() + 1_000)),
-              Map.entry("SHUZHI_BOOKS_DOUBAN_BASE_URL", books.baseUrl() + "/douban"),
-              Map.entry("SHUZHI_BOOKS_DOUBAN_REQUESTS_PER_SECOND", "1000"),
-              Map.entry("SHUZHI_BOOKS_OPENLIBRARY_BASE_URL", books.baseUrl() + "/openlibrary"),
-              Map.entry("SHUZHI_BOOKS_OPENLIBRARY_COVERS_BASE_URL", books.baseUrl() + "/olcovers"),
-              Map.entry("SHUZHI_BOOKS_GOOGLE_BASE_URL", books.baseUrl() + "/google"),
-              Map.entry("SHUZHI_BOOKS_GOOGLE_REQUESTS_PER_SECOND", "1000"),
-              Map.entry("SHUZHI_BOOKS_COVERS_REQUESTS_PER_SECOND", "1000"),
-              // The bench is one client address and a few readers: lift the per-minute limits and
-              // the
-              // daily token budget, which would otherwise be what it measures.
-              Map.entry("SHUZHI_LIMITS_CHAT_PER_MINUTE", "100000000"),
-              Map.entry("SHUZHI_LIMITS_CHAT_PER_MINUTE_PER_ADDRESS", "100000000"),
-              Map.entry("SHUZHI_LIMITS_LOGIN_PER_MINUTE", "100000"),
-              Map.entry("SHUZHI_LIMITS_LOOKUPS_PER_MINUTE", "100000000"),
-              // The bench stands for the proxy in front of the API: its X-Forwarded-For per reader
-              // is believed from its own (loopback) address, as a deployment names its proxy.
-              Map.entry("SHUZHI_TRUSTED_PROXIES", "127.0.0.1"),
-              Map.entry("SHUZHI_LIMITS_DAILY_TOKENS", "0"),
-              Map.entry("LOGGING_LEVEL_ROOT", "WARN")));
+      String chatsWhy =
+          "the chat phases start up to 10,000 chats a minute over the readers, far past what a"
+              + " reader does; chats per minute are not what they measure";
+      changed.put("SHUZHI_LIMITS_CHAT_PER_MINUTE", new String[] {"100000000", chatsWhy});
+      changed.put(
+          "SHUZHI_LIMITS_CHAT_PER_MINUTE_PER_ADDRESS", new String[] {"100000000", chatsWhy});
+      changed.put(
+          "SHUZHI_LIMITS_LOGIN_PER_MINUTE",
+          new String[] {"100000", "the bench logs in its readers at once, before measuring"});
+      changed.put(
+          "SHUZHI_LIMITS_DAILY_TOKENS",
+          new String[] {"0", "the chat phases stream millions of tokens over the same readers"});
+      changed.put(
+          "SHUZHI_TRUSTED_PROXIES",
+          new String[] {
+            "127.0.0.1",
+            "the bench stands in for the proxy: each request names its reader's"
+                + " address in X-Forwarded-For, so the per-address limits see many addresses"
+          });
+      changed.put(
+          "SHUZHI_BENCH_CEILING_ENDPOINT",
+          new String[] {"true", "the trivial endpoint the lookups are compared with"});
+      changed.put("LOGGING_LEVEL_ROOT", new String[] {"WARN", "no log line per request"});
       if (primaryDown) {
         // A port that was free a moment ago: nothing listens there, so connections are refused.
         try (var closed = new ServerSocket(0)) {
-          env.put("SHUZHI_LLM_BASE_URL", "http://127.0.0.1:" + closed.getLocalPort());
+          changed.put(
+              "SHUZHI_LLM_BASE_URL",
+              new String[] {
+                "http://127.0.0.1:" + closed.getLocalPort(), "--primary-down: refuses connections"
+              });
         }
+        changed.put(
+            "SHUZHI_LLM_FALLBACKS_0_BASE_URL",
+            new String[] {llm.baseUrl().toString(), "--primary-down: the stand-in as fallback"});
+        changed.put("SHUZHI_LLM_FALLBACKS_0_API_KEY", new String[] {"bench-key", "the stand-in's"});
+        changed.put("SHUZHI_LLM_FALLBACKS_0_MODEL", new String[] {"bench", "the stand-in's"});
       }
+      var env = new LinkedHashMap<String, String>();
+      changed.forEach(
+          (name, valueAndWhy) -> {
+            env.put(name, valueAndWhy[0]);
+            report.changedSetting(name + "=" + valueAndWhy[0], valueAndWhy[1]);
+          });
+      report.changedSetting(
+          "service JVM options " + String.join(" ", jvm),
+          "the launcher's own defaults are the local run's (serial collector, C1 only, 384 MB)");
       long started = System.nanoTime();
       try (var sut =
           SystemUnderTest.start(
@@ -140,29 +215,44 @@ public final class BenchRun {
         System.out.printf("bench: system up in %.0f s%n", (System.nanoTime() - started) / 1e9);
         sut.alsoWatch("LLM stand-in", llm.handle());
         var client = new Client(sut.api(), llm.baseUrl());
-        PhaseLog.run("logging in " + scale.users() + " readers", () -> client.login(scale.users()));
+        int readers = Math.max(scale.users(), scale.lookupReaders());
+        PhaseLog.run("logging in " + readers + " readers", () -> client.login(readers));
         var books_ = new BookPhases(sut, client, scale, report);
         var chats = new ChatPhases(sut, client, llm, scale, report);
         PhaseLog.run("seeding the book", () -> books_.seed(BOOK));
-        if (only.contains("miss")) {
-          PhaseLog.run("phase: cache miss", books_::miss);
-        }
-        if (only.contains("lookup")) {
-          PhaseLog.run("phase: cache-hit lookups", () -> books_.lookups(BOOK));
-        }
+        var catalogue = Catalogue.copy(sut.mongoUri(), BOOK, scale.catalogueBooks());
+        var popularity = new Popularity(catalogue.size(), 1.0, 1 << 20, 2026);
         PhaseLog.run("chat warm-up", () -> chats.warmUp(BOOK));
-        if (only.contains("ttft")) {
-          PhaseLog.run("phase: time to first token", () -> chats.ttft(BOOK));
-        }
-        if (only.contains("relay")) {
-          PhaseLog.run("phase: relay", () -> chats.relay(BOOK));
-        }
-        if (only.contains("worker")) {
-          PhaseLog.run(
-              "phase: concurrent chats in one worker", () -> chats.workerConcurrency(BOOK));
-        }
-        if (only.contains("open")) {
-          PhaseLog.run("phase: open streams", () -> chats.openStreams(BOOK));
+        for (int run = 1; run <= repeat; run++) {
+          if (run > 1) {
+            report.nextRun();
+          }
+          System.out.printf("bench: run %d of %d%n", run, repeat);
+          if (only.contains("miss")) {
+            PhaseLog.run("phase: cache miss", books_::miss);
+          }
+          if (only.contains("lookup")) {
+            PhaseLog.run("phase: cache-hit lookups", () -> books_.lookups(catalogue, popularity));
+          }
+          if (only.contains("ttft")) {
+            PhaseLog.run(
+                "phase: time to first token",
+                () -> {
+                  var floor = KafkaFloor.measure(sut.kafkaBootstrap(), scale.kafkaFloorRecords());
+                  System.out.println("bench: Kafka floor " + floor);
+                  chats.ttft(BOOK, floor);
+                });
+          }
+          if (only.contains("relay")) {
+            PhaseLog.run("phase: relay", () -> chats.relay(BOOK));
+          }
+          if (only.contains("worker")) {
+            PhaseLog.run(
+                "phase: concurrent chats in one worker", () -> chats.workerConcurrency(BOOK));
+          }
+          if (only.contains("open")) {
+            PhaseLog.run("phase: open streams", () -> chats.openStreams(BOOK));
+          }
         }
       }
     } finally {

@@ -40,7 +40,7 @@ final class ChatPhases {
   }
 
   /** Time to first token through the whole system, and straight from the stand-in, interleaved. */
-  void ttft(String isbn) {
+  void ttft(String isbn, KafkaFloor.Floor floor) {
     var script = new LlmStandIn.Script(1, 5, 1_000, 0, 0);
     var relayed = new ArrayList<ChatStream>();
     var direct = new ArrayList<ChatStream>();
@@ -68,10 +68,15 @@ final class ChatPhases {
     data.put("failed", failures(relayed));
     data.put("added_p50_us", addedP50);
     data.put("added_p99_us", addedP99);
+    data.put("kafka_floor", floor.data());
+    long p50Goal = (floor.p50Ms() + 3) * 1_000;
+    long p99Goal = (floor.p99Ms() + 10) * 1_000;
     report.add(
         new Report.Measure(
-            "time to first token added over the stand-in",
-            "p50 ≤ 5 ms, p99 ≤ 20 ms",
+            "time to first token added over the direct call",
+            String.format(
+                "p50 ≤ Kafka floor p50 + 3 ms (%d ms), p99 ≤ floor p99 + 10 ms (%d ms)",
+                p50Goal / 1_000, p99Goal / 1_000),
             "p50 +"
                 + Report.ms(addedP50)
                 + ", p99 +"
@@ -84,15 +89,20 @@ final class ChatPhases {
                 + Report.ms(standIn.getValueAtPercentile(50))
                 + " / p99 "
                 + Report.ms(standIn.getValueAtPercentile(99))
+                + String.format(
+                    "; Kafka's own EndToEndLatency on the same broker: p50 %d ms, p99 %d ms",
+                    floor.p50Ms(), floor.p99Ms())
                 + ")",
-            addedP50 <= 5_000 && addedP99 <= 20_000 && failures(relayed) == 0,
+            addedP50 <= p50Goal && addedP99 <= p99Goal && failures(relayed) == 0,
             scale.ttftChats()
                 + " chats at "
                 + scale.ttftPerSecond()
                 + "/s, interleaved with as many "
                 + "direct calls; from the intended send to the first token; the path is HTTP → Kafka → "
                 + "chat-worker (claim in Redis, book from Mongo) → stand-in → Redis pub/sub → API",
-            data));
+            data,
+            addedP50 / 1000.0,
+            "added p50 ms"));
   }
 
   /**
@@ -154,7 +164,7 @@ final class ChatPhases {
         lowest = step;
       }
       boolean kept = failures(all) == 0 && achieved >= 0.95 * rate;
-      if (kept && latency.getTotalCount() > 0 && latency.getValueAtPercentile(99) <= 5_000) {
+      if (kept && latency.getTotalCount() > 0 && latency.getValueAtPercentile(99) <= 10_000) {
         sustained = Math.max(sustained, achieved);
       }
       if (kept && achieved > keptAnyLatency) {
@@ -182,7 +192,7 @@ final class ChatPhases {
     report.add(
         new Report.Measure(
             "per-token relay latency at " + String.format("%,d", rate) + " tokens/s",
-            "p50 ≤ 1 ms, p99 ≤ 5 ms",
+            "p99 ≤ 5 ms",
             "p50 "
                 + Report.ms(p50)
                 + ", p99 "
@@ -192,15 +202,17 @@ final class ChatPhases {
                 + ", p99 "
                 + Report.ms(baseline.getValueAtPercentile(99))
                 + ")",
-            p50 <= 1_000 && p99 <= 5_000,
+            p99 <= 5_000,
             "stand-in write → client read, so it includes the stand-in → worker hop that the goal "
                 + "(worker publish → client read) leaves out; "
                 + scale.relayStreams()
                 + " streams",
-            data));
+            data,
+            p99 / 1000.0,
+            "p99 ms"));
     report.add(
         new Report.Measure(
-            "tokens/s relayed by one API instance at p99 ≤ 5 ms",
+            "tokens/s relayed by one API instance at p99 ≤ 10 ms",
             "≥ 20,000",
             String.format(
                 "%,.0f tokens/s; at any latency %,.0f kept up (p99 %s), " + "%,.0f at most",
@@ -212,7 +224,9 @@ final class ChatPhases {
                 + scale.relayStreams()
                 + " streams; one chat-worker feeds the one API; \"kept up\" = ≥ 95 % of the offered"
                 + " rate relayed, no stream failed",
-            Map.of("steps", steps)));
+            Map.of("steps", steps),
+            sustained,
+            "tokens/s"));
   }
 
   /**
@@ -252,7 +266,7 @@ final class ChatPhases {
     report.add(
         new Report.Measure(
             "concurrent chats in one chat-worker (slow stand-in)",
-            "≥ 2,000, none delayed by another",
+            "≥ 2,000; token p99 ≤ 50 ms, max ≤ 200 ms",
             String.format(
                 "%,d at once, %,d of %,d completed; token latency p99 %s, max %s",
                 Math.min(concurrent, llmOpen),
@@ -262,12 +276,14 @@ final class ChatPhases {
                 Report.ms(latency.getMaxValue())),
             Math.min(concurrent, llmOpen) >= Math.min(2_000, chats)
                 && completed == chats
-                && p99 <= 50_000,
+                && p99 <= 50_000
+                && latency.getMaxValue() <= 200_000,
             "each chat 1 token/s for "
                 + scale.workerSeconds()
-                + " s; \"not delayed\" = every chat "
-                + "completed and token p99 ≤ 50 ms (stand-in write → client read)",
-            data));
+                + " s; every chat must complete; token latency is stand-in write → client read",
+            data,
+            p99 / 1000.0,
+            "token p99 ms"));
   }
 
   /**
@@ -318,7 +334,9 @@ final class ChatPhases {
                 + scale.openPerSecond()
                 + "/s, a token every 20 s (heartbeats every 3 s); live heap "
                 + "after a full GC (jcmd GC.run), before vs at the plateau",
-            data));
+            data,
+            perStream / 1024,
+            "KB per stream"));
   }
 
   private static ConcurrentHistogram ttfts(List<ChatStream> streams) {

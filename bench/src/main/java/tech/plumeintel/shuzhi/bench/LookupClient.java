@@ -12,15 +12,16 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The lookup phases' load generator: a fixed pool of keep-alive HTTP/1.1 connections over plain
- * blocking sockets, one platform thread each, asking for one book as the readers do (a reader's
- * JWT, rotating, and an address from the benchmarking range). The JDK's HttpClient cost the bench
- * about 0.29 ms of CPU a request, more than the API spent answering it; on a machine whose cores
- * the bench shares with the system under test, that capped the throughput measured and inflated its
+ * blocking sockets, one platform thread each, asking for books as the readers do (a reader's JWT,
+ * rotating, and an address from the benchmarking range). The JDK's HttpClient cost the bench about
+ * 0.29 ms of CPU a request, more than the API spent answering it; on a machine whose cores the
+ * bench shares with the system under test, that capped the throughput measured and inflated its
  * tails. Here a request is bytes prepared once but for the token and the address, and a response is
  * read through one reused buffer.
  */
@@ -38,7 +39,8 @@ final class LookupClient implements AutoCloseable {
       "\r\nX-Forwarded-For: ".getBytes(StandardCharsets.US_ASCII);
 
   private final InetSocketAddress server;
-  private final byte[] head;
+  private final byte[][] heads;
+  private final IntUnaryOperator pathOf;
   private final byte[][] tokens;
   private final List<Connection> connections = new ArrayList<>();
   private final AtomicInteger next = new AtomicInteger();
@@ -46,16 +48,30 @@ final class LookupClient implements AutoCloseable {
   private final AtomicBoolean answerShown = new AtomicBoolean();
 
   LookupClient(URI api, String path, List<String> tokens, int connections) {
+    this(api, List.of(path), n -> 0, tokens, connections);
+  }
+
+  /**
+   * Asks for {@code paths.get(pathOf.applyAsInt(n))} as the n-th request: many books with a
+   * popularity curve, the head prepared once per path.
+   */
+  LookupClient(
+      URI api, List<String> paths, IntUnaryOperator pathOf, List<String> tokens, int connections) {
     this.server = new InetSocketAddress(api.getHost(), api.getPort());
-    this.head =
-        ("GET "
-                + path
-                + " HTTP/1.1\r\nHost: "
-                + api.getHost()
-                + ":"
-                + api.getPort()
-                + "\r\nUser-Agent: shuzhi-bench\r\nAuthorization: Bearer ")
-            .getBytes(StandardCharsets.US_ASCII);
+    this.heads =
+        paths.stream()
+            .map(
+                path ->
+                    ("GET "
+                            + path
+                            + " HTTP/1.1\r\nHost: "
+                            + api.getHost()
+                            + ":"
+                            + api.getPort()
+                            + "\r\nUser-Agent: shuzhi-bench\r\nAuthorization: Bearer ")
+                        .getBytes(StandardCharsets.US_ASCII))
+            .toArray(byte[][]::new);
+    this.pathOf = pathOf;
     this.tokens =
         tokens.stream().map(t -> t.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     for (int i = 0; i < connections; i++) {
@@ -155,7 +171,7 @@ final class LookupClient implements AutoCloseable {
   /** One keep-alive connection, used by one thread at a time; reopened after a failure. */
   private final class Connection {
 
-    private final byte[] request = new byte[head.length + maxTokenLength() + 64];
+    private final byte[] request = new byte[maxLength(heads) + maxLength(tokens) + 64];
     private @Nullable Open open;
 
     /** Asks once, reading the whole answer; returns its status, or -1 if the connection failed. */
@@ -214,7 +230,7 @@ final class LookupClient implements AutoCloseable {
 
     /** The request for the n-th lookup: the fixed bytes, the n-th reader's token, an address. */
     private int encode(int n) {
-      int length = put(head, 0);
+      int length = put(heads[pathOf.applyAsInt(n)], 0);
       length = put(tokens[Math.floorMod(n, tokens.length)], length);
       length = put(X_FORWARDED_FOR, length);
       var address = Client.address(n);
@@ -263,10 +279,10 @@ final class LookupClient implements AutoCloseable {
 
   private record Open(Socket socket, OutputStream out, ResponseReader reader) {}
 
-  private int maxTokenLength() {
+  private static int maxLength(byte[][] all) {
     int max = 0;
-    for (var token : tokens) {
-      max = Math.max(max, token.length);
+    for (var bytes : all) {
+      max = Math.max(max, bytes.length);
     }
     return max;
   }

@@ -25,7 +25,10 @@ record Scale(
     int missWarmup,
     double missWarmupPerSecond,
     int misses,
-    double missesPerSecond) {
+    double missesPerSecond,
+    int lookupReaders,
+    int catalogueBooks,
+    int kafkaFloorRecords) {
 
   static final Scale FULL =
       new Scale(
@@ -47,8 +50,14 @@ record Scale(
           300,
           20,
           50,
-          2);
+          2,
+          // 2,000 lookups/s spread so that no reader passes the default 120/min (2/s) even at
+          // capacity, over a catalogue of 10,000 books.
+          10_000,
+          10_000,
+          2_000);
 
   static final Scale SMOKE =
-      new Scale(3, 2, 4, 10, List.of(200), 4, 3, 10, 6, 20, 50, 50, 100, 2, 1, 3, 10, 2, 4);
+      new Scale(
+          3, 2, 4, 10, List.of(200), 4, 3, 10, 6, 20, 50, 50, 100, 2, 1, 3, 10, 2, 4, 20, 50, 50);
 }

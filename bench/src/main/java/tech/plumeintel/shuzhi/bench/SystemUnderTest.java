@@ -35,13 +35,16 @@ final class SystemUnderTest implements AutoCloseable {
   final int apiPort;
   final int apiManagementPort;
   final int chatWorkerPort;
+  final int kafkaPort;
+  final int mongoPort;
 
-  private SystemUnderTest(
-      Process launcher, int apiPort, int apiManagementPort, int chatWorkerPort) {
+  private SystemUnderTest(Process launcher, Map<String, Integer> ports) {
     this.launcher = launcher;
-    this.apiPort = apiPort;
-    this.apiManagementPort = apiManagementPort;
-    this.chatWorkerPort = chatWorkerPort;
+    this.apiPort = ports.get("api-port");
+    this.apiManagementPort = ports.get("api-management-port");
+    this.chatWorkerPort = ports.get("chat-worker-port");
+    this.kafkaPort = ports.get("kafka-port");
+    this.mongoPort = ports.get("mongo-port");
   }
 
   static SystemUnderTest start(
@@ -102,12 +105,7 @@ final class SystemUnderTest implements AutoCloseable {
                 // The launcher is gone; start() reports it.
               }
             });
-    var sut =
-        new SystemUnderTest(
-            process,
-            ports.get("api-port"),
-            ports.get("api-management-port"),
-            ports.get("chat-worker-port"));
+    var sut = new SystemUnderTest(process, ports);
     long deadline = System.nanoTime() + timeout.plusSeconds(30).toNanos();
     while (!ready.await(500, TimeUnit.MILLISECONDS)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -116,6 +114,16 @@ final class SystemUnderTest implements AutoCloseable {
       }
     }
     return sut;
+  }
+
+  /** The broker's address, for Kafka's own latency tool. */
+  String kafkaBootstrap() {
+    return "127.0.0.1:" + kafkaPort;
+  }
+
+  /** The Mongo-wire store the services use. */
+  String mongoUri() {
+    return "mongodb://127.0.0.1:" + mongoPort + "/shuzhi";
   }
 
   URI api() {

@@ -23,7 +23,15 @@ class BenchSmokeIT {
 
   @Test
   void smokeRunMeasuresEveryGoalWithAllTrafficAnswered() throws Exception {
-    BenchRun.run(Scale.SMOKE, true, false, out, LAUNCHER, "ttft,relay,worker,open,lookup,miss");
+    BenchRun.run(
+        Scale.SMOKE,
+        true,
+        false,
+        out,
+        LAUNCHER,
+        "ttft,relay,worker,open,lookup,miss",
+        2,
+        BenchRun.SERVICE_JVMS.get("production"));
 
     var json = JsonMapper.builder().build().readTree(out.resolve("latest.json").toFile());
     assertThat(Files.readString(out.resolve("latest.md"))).contains("| Measure | Goal |");
@@ -42,6 +50,19 @@ class BenchSmokeIT {
     assertThat(data(json, "cache-hit lookup, p99").path("failed").asInt()).isZero();
     assertThat(data(json, "cache miss").path("failed").asInt()).isZero();
     assertThat(data(json, "cache miss").path("count").asInt()).isEqualTo(Scale.SMOKE.misses());
+
+    // Repeated: every run kept, the table one row per measure naming the runs it is the median of.
+    assertThat(json.path("runs")).hasSize(2);
+    assertThat(json.path("runs").get(1)).hasSize(8);
+    assertThat(data(json, "cache miss").path("runs").asInt()).isEqualTo(2);
+    // The floors and the peer are measured beside us, in the same run.
+    assertThat(data(json, "time to first token").path("kafka_floor").path("records").asInt())
+        .isEqualTo(Scale.SMOKE.kafkaFloorRecords());
+    var throughput = data(json, "cache-hit lookups, throughput");
+    assertThat(throughput.path("trivial_endpoint").path("per_second").asDouble()).isPositive();
+    assertThat(throughput.path("failed").asInt()).isZero();
+    assertThat(json.path("settings_changed_from_default").size()).isPositive();
+    assertThat(Files.list(out.resolve("runs"))).hasSize(1);
   }
 
   private static JsonNode data(JsonNode json, String measure) {
