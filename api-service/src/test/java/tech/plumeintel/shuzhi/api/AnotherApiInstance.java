@@ -41,6 +41,10 @@ public final class AnotherApiInstance implements AutoCloseable {
     return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
   }
 
+  public int managementPort() {
+    return Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+  }
+
   public boolean isRunning() {
     return context.isActive();
   }

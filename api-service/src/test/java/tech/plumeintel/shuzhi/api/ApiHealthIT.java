@@ -38,6 +38,42 @@ class ApiHealthIT extends ApiIntegrationTest {
   }
 
   @Test
+  void anAnonymousCallerSeesNoHealthDetails() {
+    var health =
+        RestClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/health")
+            .retrieve()
+            .body(JsonNode.class);
+
+    assertThat(health.path("components").path("mongo").path("status").asString()).isEqualTo("UP");
+    for (var component : health.path("components").properties()) {
+      assertThat(component.getValue().has("details")).as(component.getKey()).isFalse();
+    }
+    assertThat(health.toString()).doesNotContain("clusterId", "database", "free");
+  }
+
+  @Test
+  void theManagementPortListensOnTheConfiguredAddressOnly() throws Exception {
+    try (var instance =
+        new AnotherApiInstance(java.util.Map.of("shuzhi.management.address", "127.0.0.2"))) {
+      var port = instance.managementPort();
+      var onIt =
+          RestClient.create("http://127.0.0.2:" + port)
+              .get()
+              .uri("/actuator/health")
+              .retrieve()
+              .body(JsonNode.class);
+      assertThat(onIt.path("status").asString()).isEqualTo("UP");
+      try (var socket = new java.net.Socket()) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2_000))
+            .isInstanceOf(java.io.IOException.class);
+      }
+    }
+  }
+
+  @Test
   void servesPrometheusMetrics() {
     var metrics =
         RestClient.create("http://localhost:" + managementPort)

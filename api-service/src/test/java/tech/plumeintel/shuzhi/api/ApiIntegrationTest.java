@@ -21,19 +21,23 @@ import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
       "shuzhi.wechat.app-id=" + WechatStandIn.APP_ID,
       "shuzhi.wechat.app-secret=" + WechatStandIn.APP_SECRET,
       "shuzhi.wechat.timeout=2s",
-      "shuzhi.jwt.secret=" + ApiIntegrationTest.JWT_SECRET,
       "shuzhi.chat.pickup-timeout=2s",
       "shuzhi.chat.worker-silence=3s",
       "shuzhi.chat.ping-interval=1s",
       // Every test calls from 127.0.0.1; per-address limits are tested on their own.
       "shuzhi.limits.chat-per-minute-per-address=100000",
       "shuzhi.limits.login-per-minute=100000",
-      "shuzhi.limits.lookups-per-minute=100000"
+      "shuzhi.limits.lookups-per-minute=100000",
+      // Content security is on (credentials are set); the tests' avatars live on these hosts.
+      "shuzhi.content-security.avatar-hosts=thirdwx.qlogo.cn,example.com,127.0.0.1"
     })
 @RealInfrastructure
 public abstract class ApiIntegrationTest {
 
-  public static final String JWT_SECRET = "integration-tests-jwt-secret-never-logged-0123456789";
+  /** Made per run: a fixed one would be a published secret, which the API refuses. */
+  public static final String JWT_SECRET =
+      "it-" + java.util.UUID.randomUUID() + java.util.UUID.randomUUID();
+
   protected static final WechatStandIn WECHAT = new WechatStandIn();
 
   @LocalServerPort protected int port;
@@ -47,6 +51,7 @@ public abstract class ApiIntegrationTest {
   @DynamicPropertySource
   static void upstreams(DynamicPropertyRegistry registry) {
     registry.add("shuzhi.wechat.base-url", () -> WECHAT.baseUrl().toString());
+    registry.add("shuzhi.jwt.secret", () -> JWT_SECRET);
   }
 
   protected JsonHttp api() {

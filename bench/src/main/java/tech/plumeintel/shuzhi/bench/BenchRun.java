@@ -121,9 +121,10 @@ public final class BenchRun {
               Map.entry("SHUZHI_LIMITS_CHAT_PER_MINUTE", "100000000"),
               Map.entry("SHUZHI_LIMITS_CHAT_PER_MINUTE_PER_ADDRESS", "100000000"),
               Map.entry("SHUZHI_LIMITS_LOGIN_PER_MINUTE", "100000"),
-              // The bench's one address is let through as a proxy's, with X-Forwarded-For per
-              // reader.
               Map.entry("SHUZHI_LIMITS_LOOKUPS_PER_MINUTE", "100000000"),
+              // The bench stands for the proxy in front of the API: its X-Forwarded-For per reader
+              // is believed from its own (loopback) address, as a deployment names its proxy.
+              Map.entry("SHUZHI_TRUSTED_PROXIES", "127.0.0.1"),
               Map.entry("SHUZHI_LIMITS_DAILY_TOKENS", "0"),
               Map.entry("LOGGING_LEVEL_ROOT", "WARN")));
       if (primaryDown) {

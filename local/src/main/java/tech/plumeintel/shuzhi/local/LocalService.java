@@ -70,6 +70,9 @@ record LocalService(String name, String jarName, int managementPort, Map<String,
     }
     var environment = new HashMap<>(infrastructure);
     environment.putAll(ports);
+    // The second key to the offline stand-ins (login by any code, the offline answerer), besides
+    // the local profile below; the services use them only where credentials are missing.
+    environment.put("SHUZHI_OFFLINE_STANDINS", "true");
     return ChildProcess.start(
         name,
         Jvm.jar(jvmOptions(), jar, "--spring.profiles.active=local"),

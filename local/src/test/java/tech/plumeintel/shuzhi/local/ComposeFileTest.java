@@ -70,7 +70,9 @@ class ComposeFileTest {
           "resilience4j_circuitbreaker_state",
           "shuzhi_llm_upstream_keys_usable",
           "shuzhi_llm_upstream_first_token_seconds",
-          "shuzhi_llm_upstream_tokens_total");
+          "shuzhi_llm_upstream_tokens_total",
+          "shuzhi_content_security_checks_total",
+          "shuzhi_content_security_failures_total");
 
   private static final Path ROOT = repositoryRoot();
   private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -23,7 +23,11 @@ import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 final class ShuzhiSystem {
 
   static final String DATABASE = "shuzhi_system";
-  static final String JWT_SECRET = "system-tests-jwt-secret-never-logged-0123456789";
+
+  /** Made per run: a fixed one would be a published secret, which the API refuses. */
+  static final String JWT_SECRET =
+      "st-" + java.util.UUID.randomUUID() + java.util.UUID.randomUUID();
+
   static final Duration WORKER_SILENCE = Duration.ofSeconds(3);
   static final Duration TASK_DEADLINE = Duration.ofSeconds(40);
 
@@ -109,6 +113,10 @@ final class ShuzhiSystem {
   Map<String, String> chatWorkerProperties() {
     var properties = new LinkedHashMap<>(infrastructure());
     properties.putAll(upstreams.llmProperties());
+    // The worker checks answers with WeChat's content security, which credentials switch on.
+    properties.put("shuzhi.wechat.base-url", upstreams.wechat.baseUrl().toString());
+    properties.put("shuzhi.wechat.app-id", WechatStandIn.APP_ID);
+    properties.put("shuzhi.wechat.app-secret", WechatStandIn.APP_SECRET);
     properties.put("shuzhi.chat.heartbeat-interval", "300ms");
     properties.put("shuzhi.llm.first-token-timeout", "10s");
     properties.put("shuzhi.llm.idle-timeout", "10s");

@@ -35,6 +35,8 @@ public final class HttpStandIn implements AutoCloseable {
       String body,
       Instant at) {}
 
+  private static final String BODY = HttpStandIn.class.getName() + ".body";
+
   private final HttpServer server;
   private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
   private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -77,6 +79,11 @@ public final class HttpStandIn implements AutoCloseable {
     received.clear();
   }
 
+  /** The request body, which this server has read before the handler runs. */
+  public static String body(HttpExchange exchange) {
+    return (String) exchange.getAttribute(BODY);
+  }
+
   public static void respond(HttpExchange exchange, int status, String contentType, String body)
       throws IOException {
     respond(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
@@ -95,6 +102,7 @@ public final class HttpStandIn implements AutoCloseable {
     try (exchange) {
       var uri = exchange.getRequestURI();
       var body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      exchange.setAttribute(BODY, body);
       received.add(
           new Received(
               exchange.getRequestMethod(),

@@ -3,11 +3,17 @@ package tech.plumeintel.shuzhi.testsupport;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
-/** WeChat's {@code sns/jscode2session} over real HTTP, answering per code as a test programs it. */
+/**
+ * WeChat over real HTTP: {@code sns/jscode2session}, answering per code as a test programs it, and
+ * the server API of {@link WechatServerStandIn} ({@code cgi-bin/stable_token}, {@code
+ * wxa/msg_sec_check}).
+ */
 public final class WechatStandIn implements AutoCloseable {
 
   public static final String PATH = "/sns/jscode2session";
@@ -16,8 +22,15 @@ public final class WechatStandIn implements AutoCloseable {
 
   private final HttpStandIn http = new HttpStandIn();
   private final Map<String, HttpStandIn.Handler> byCode = new ConcurrentHashMap<>();
+  private final WechatServerStandIn server;
 
   public WechatStandIn() {
+    this(Clock.systemUTC()::instant);
+  }
+
+  /** With tokens that expire by this clock (a test's hand-moved one). */
+  public WechatStandIn(Supplier<java.time.Instant> clock) {
+    server = new WechatServerStandIn(http, clock);
     http.on(
         PATH,
         exchange -> {
@@ -77,6 +90,11 @@ public final class WechatStandIn implements AutoCloseable {
 
   public HttpStandIn http() {
     return http;
+  }
+
+  /** The server API: access tokens and content security. */
+  public WechatServerStandIn server() {
+    return server;
   }
 
   static Map<String, String> query(String raw) {

@@ -34,7 +34,10 @@ class AccessTokenFilter extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    var path = request.getRequestURI();
+    // The path as Tomcat normalised and decoded it, without ";" parameters: the raw URI of
+    // "/api;x/user/profile/" or "/x/../api/..." would not start with "/api/", yet reaches the API.
+    var path =
+        request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
     // CORS preflights carry no credentials by design; the CORS filter answers them.
     return !path.startsWith("/api/")
         || OPEN_PATHS.contains(path)

@@ -8,9 +8,11 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.env.Profiles;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.ErrorCode;
+import tech.plumeintel.shuzhi.platform.OfflineStandIns;
 
 /**
- * Real WeChat when configured; the offline stand-in only in the local profile without credentials.
+ * Real WeChat when configured; the offline stand-in only without credentials, in the local profile
+ * and with {@code SHUZHI_OFFLINE_STANDINS=true} (see {@link OfflineStandIns}).
  */
 @Configuration(proxyBeanMethods = false)
 class CodeExchangeConfiguration {
@@ -22,12 +24,20 @@ class CodeExchangeConfiguration {
     if (properties.hasCredentials()) {
       return new JscodeToSession(properties);
     }
-    if (environment.acceptsProfiles(Profiles.of("local"))) {
+    if (OfflineStandIns.allowed(environment)) {
       log.warn(
-          "OFFLINE LOGIN STAND-IN ACTIVE: no WeChat credentials, local profile; any code logs in");
+          "OFFLINE LOGIN STAND-IN ACTIVE: no WeChat credentials, local profile and"
+              + " SHUZHI_OFFLINE_STANDINS=true; any code logs in");
       return new OfflineCodeExchange();
     }
-    log.error("SHUZHI_WECHAT_APP_ID / SHUZHI_WECHAT_APP_SECRET are not set: every login will fail");
+    if (environment.acceptsProfiles(Profiles.of("local"))) {
+      log.error(
+          "Local profile without WeChat credentials, but SHUZHI_OFFLINE_STANDINS is not true: no"
+              + " offline login stand-in, every login will fail");
+    } else {
+      log.error(
+          "SHUZHI_WECHAT_APP_ID / SHUZHI_WECHAT_APP_SECRET are not set: every login will fail");
+    }
     return code -> {
       throw new ApiException(ErrorCode.UPSTREAM_ERROR, "微信登录尚未配置，请联系管理员");
     };

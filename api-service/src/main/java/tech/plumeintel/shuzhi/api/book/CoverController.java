@@ -2,7 +2,6 @@ package tech.plumeintel.shuzhi.api.book;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import org.bson.Document;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -14,10 +13,17 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.Caller;
+import tech.plumeintel.shuzhi.common.book.CoverType;
 
-/** Serves the cover copies the fetch-worker keeps (Douban's image hosts refuse hot-linking). */
+/**
+ * Serves the cover copies the fetch-worker keeps (Douban's image hosts refuse hot-linking): JPEG,
+ * PNG, GIF or WebP only, told by their bytes, with {@code X-Content-Type-Options: nosniff}.
+ */
 @RestController
 class CoverController {
+
+  /** Browsers must take the image as the type we name, never guess another from its bytes. */
+  private static final String NOSNIFF_HEADER = "X-Content-Type-Options";
 
   private final BookStore books;
 
@@ -35,26 +41,24 @@ class CoverController {
     var etag = "\"" + file.getObjectId().toHexString() + "\"";
     var cache = CacheControl.maxAge(Duration.ofDays(7)).cachePrivate();
     if (etag.equals(ifNoneMatch)) {
-      return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).cacheControl(cache).build();
+      return ResponseEntity.status(HttpStatus.NOT_MODIFIED)
+          .header(NOSNIFF_HEADER, "nosniff")
+          .eTag(etag)
+          .cacheControl(cache)
+          .build();
     }
     var out = new ByteArrayOutputStream((int) Math.min(file.getLength(), 4 << 20));
     books.coverBucket().downloadToStream(file.getObjectId(), out);
+    var image = out.toByteArray();
+    // Covers are to be loaded without a token (signed URLs): only what the bytes prove to be a
+    // raster image is served, whatever the stored metadata says (a copy stored before the mirror
+    // checked types, or put there by hand).
+    var type = CoverType.of(image).orElseThrow(() -> ApiException.notFound("这本书还没有封面"));
     return ResponseEntity.ok()
-        .contentType(contentType(file.getMetadata()))
+        .contentType(MediaType.parseMediaType(type.mediaType()))
+        .header(NOSNIFF_HEADER, "nosniff")
         .eTag(etag)
         .cacheControl(cache)
-        .body(out.toByteArray());
-  }
-
-  private static MediaType contentType(Document metadata) {
-    if (metadata != null) {
-      for (var key : new String[] {"content_type", "contentType"}) {
-        var value = metadata.getString(key);
-        if (value != null && value.startsWith("image/")) {
-          return MediaType.parseMediaType(value);
-        }
-      }
-    }
-    return MediaType.IMAGE_JPEG;
+        .body(image);
   }
 }

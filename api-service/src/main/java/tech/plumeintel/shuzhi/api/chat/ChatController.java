@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 import tech.plumeintel.shuzhi.api.book.IsbnParameter;
+import tech.plumeintel.shuzhi.api.contentsecurity.QuestionCheck;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.Caller;
 import tech.plumeintel.shuzhi.api.web.RateLimits;
@@ -38,6 +39,7 @@ class ChatController {
   private final Clock clock;
   private final RateLimits limits;
   private final TokenBudget budget;
+  private final QuestionCheck questionCheck;
 
   ChatController(
       StreamRecords records,
@@ -47,7 +49,9 @@ class ChatController {
       IdGenerator ids,
       Clock clock,
       RateLimits limits,
-      TokenBudget budget) {
+      TokenBudget budget,
+      QuestionCheck questionCheck) {
+    this.questionCheck = questionCheck;
     this.limits = limits;
     this.budget = budget;
     this.records = records;
@@ -78,6 +82,8 @@ class ChatController {
     var messages = request.messagesChecked();
     var clientMsgId = request.clientMsgIdChecked();
     var format = StreamFormat.forAccept(accept);
+    // Content security (#17): a risky question is refused before anything is published or streamed.
+    questionCheck.requireAllowed(caller.userId(), messages);
     var requestId = ids.next();
     // The stream's id is the request id from here on, in this log and in the worker's.
     MDC.put(RequestIds.MDC_KEY, requestId);

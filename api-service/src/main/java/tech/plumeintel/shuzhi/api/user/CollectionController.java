@@ -19,6 +19,8 @@ import tech.plumeintel.shuzhi.api.book.BookView;
 import tech.plumeintel.shuzhi.api.book.IsbnParameter;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.Caller;
+import tech.plumeintel.shuzhi.api.web.LimitsProperties;
+import tech.plumeintel.shuzhi.api.web.RateLimits;
 import tech.plumeintel.shuzhi.common.book.Book;
 
 /** The reader's saved books. */
@@ -29,11 +31,20 @@ class CollectionController {
   private final SavedBooks saved;
   private final BookStore books;
   private final BookLookup lookup;
+  private final RateLimits limits;
+  private final LimitsProperties properties;
 
-  CollectionController(SavedBooks saved, BookStore books, BookLookup lookup) {
+  CollectionController(
+      SavedBooks saved,
+      BookStore books,
+      BookLookup lookup,
+      RateLimits limits,
+      LimitsProperties properties) {
     this.saved = saved;
     this.books = books;
     this.lookup = lookup;
+    this.limits = limits;
+    this.properties = properties;
   }
 
   @GetMapping
@@ -61,12 +72,25 @@ class CollectionController {
     return page.page(saved.count(caller.userId()), results);
   }
 
-  /** Idempotent: saving a saved book keeps its one entry. An unknown book starts its lookup. */
+  /**
+   * Idempotent: saving a saved book keeps its one entry. An unknown book starts its lookup, and so
+   * takes the reader's lookup limit like {@code GET /api/books/{isbn}/}: otherwise saving would
+   * queue fetch jobs without bound and spend the sources' shared per-host budget for everyone.
+   */
   @PostMapping
   SavedView save(Caller caller, @RequestBody SaveRequest request) {
     var isbn = IsbnParameter.parse(request.isbn());
-    var entry = saved.save(caller.userId(), isbn);
     var book = books.find(isbn);
+    if (book.isEmpty()) {
+      limits.take(RateLimits.Limit.LOOKUP_USER, caller.userId());
+    }
+    var entry =
+        saved
+            .save(caller.userId(), isbn, properties.savedBooksPerReader())
+            .orElseThrow(
+                () ->
+                    ApiException.invalid(
+                        "收藏已满（最多 " + properties.savedBooksPerReader() + " 本），请先删除一些"));
     String taskId = null;
     if (book.isEmpty()) {
       try {

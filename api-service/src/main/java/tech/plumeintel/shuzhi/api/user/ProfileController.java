@@ -9,6 +9,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tech.plumeintel.shuzhi.api.contentsecurity.ProfileCheck;
 import tech.plumeintel.shuzhi.api.user.UserAccount.UserView;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.Caller;
@@ -19,9 +20,11 @@ import tech.plumeintel.shuzhi.api.web.Caller;
 class ProfileController {
 
   private final UserAccounts users;
+  private final ProfileCheck profileCheck;
 
-  ProfileController(UserAccounts users) {
+  ProfileController(UserAccounts users, ProfileCheck profileCheck) {
     this.users = users;
+    this.profileCheck = profileCheck;
   }
 
   @GetMapping
@@ -31,8 +34,11 @@ class ProfileController {
 
   @PutMapping
   UserView update(Caller caller, @Valid @RequestBody ProfileUpdate update) {
+    var nickname = update.nickname().strip();
+    // Content security (#17): WeChat checks the nickname, the avatar's host is on our list.
+    profileCheck.requireAllowed(caller.userId(), nickname, update.avatarUrl());
     return users
-        .updateProfile(caller.userId(), update.nickname().strip(), update.avatarUrl())
+        .updateProfile(caller.userId(), nickname, update.avatarUrl())
         .map(UserAccount::view)
         .orElseThrow(ProfileController::gone);
   }

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 
@@ -31,12 +32,25 @@ class SavedBooks {
   }
 
   /**
-   * @return the entry, new or as saved before
+   * @return the entry, new or as saved before; empty when the book is not saved yet and the reader
+   *     already has {@code max} saved books (concurrent saves can pass the bound by how many race)
    */
-  SavedBook save(String userId, Isbn isbn) {
+  Optional<SavedBook> save(String userId, Isbn isbn, int max) {
+    var id = userId + ":" + isbn.value();
+    var existing = saved.find(Filters.eq("_id", id)).first();
+    if (existing != null) {
+      return Optional.of(existing);
+    }
+    if (count(userId) >= max) {
+      return Optional.empty();
+    }
+    return Optional.of(insert(userId, isbn, id));
+  }
+
+  private SavedBook insert(String userId, Isbn isbn, String id) {
     // Mongo keeps milliseconds; the first answer must equal every later one.
     var now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    var entry = new SavedBook(userId + ":" + isbn.value(), userId, isbn.value(), now);
+    var entry = new SavedBook(id, userId, isbn.value(), now);
     try {
       saved.insertOne(entry);
       return entry;

@@ -6,7 +6,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Browsers may call the API from the configured origins only (the production site and WeChat's);
- * any other origin gets no CORS headers and the browser keeps the answer from its page.
+ * any other origin gets no CORS headers and the browser keeps the answer from its page. Entries are
+ * origin patterns: {@code https://*.weixin.qq.com} allows WeChat's pages on any of its subdomains
+ * (and only https ones).
  */
 @Configuration(proxyBeanMethods = false)
 class CorsConfiguration implements WebMvcConfigurer {
@@ -21,7 +23,7 @@ class CorsConfiguration implements WebMvcConfigurer {
   public void addCorsMappings(CorsRegistry registry) {
     registry
         .addMapping("/api/**")
-        .allowedOrigins(properties.corsOrigins().toArray(String[]::new))
+        .allowedOriginPatterns(properties.corsOrigins().toArray(String[]::new))
         .allowedMethods("GET", "POST", "PUT", "DELETE")
         .allowedHeaders("Authorization", "Content-Type", "Accept", "Last-Event-ID")
         .exposedHeaders("X-Request-Id", "Retry-After", "Location")

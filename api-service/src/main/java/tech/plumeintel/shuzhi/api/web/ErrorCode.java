@@ -5,6 +5,8 @@ import org.springframework.http.HttpStatus;
 /** The contract's error codes, each with the HTTP status it is answered with. */
 public enum ErrorCode {
   INVALID_PARAMS(HttpStatus.BAD_REQUEST),
+  /** WeChat's content security judged the text risky. */
+  CONTENT_REJECTED(HttpStatus.BAD_REQUEST),
   UNAUTHORIZED(HttpStatus.UNAUTHORIZED),
   NOT_FOUND(HttpStatus.NOT_FOUND),
   RATE_LIMIT(HttpStatus.TOO_MANY_REQUESTS),

@@ -14,8 +14,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lookupSlackPercent how many lookups an instance lets through on its own before it tells
  *     Redis, in percent of {@code lookupsPerMinute} (at least one; 0: asks Redis every time); with
  *     N instances a burst can pass the limit by at most (N−1) times that (see RateLimits)
+ * @param savedBooksPerReader books a reader may save; a save beyond answers 400, so that one
+ *     account cannot grow the store without bound
  * @param dailyTokens LLM tokens a reader may spend per day (Beijing time); 0 turns the budget off
- * @param corsOrigins browser origins allowed to call the API
+ * @param corsOrigins browser origins allowed to call the API; {@code *} in a host stands for any
+ *     subdomain labels (Spring's origin patterns)
  */
 @ConfigurationProperties("shuzhi.limits")
 public record LimitsProperties(
@@ -25,5 +28,10 @@ public record LimitsProperties(
     @DefaultValue("120") int lookupsPerMinute,
     @DefaultValue("10") int lookupSlackPercent,
     @DefaultValue("200000") long dailyTokens,
-    @DefaultValue({"https://sealos.plumeintel.tech", "https://servicewechat.com"})
+    @DefaultValue("1000") int savedBooksPerReader,
+    @DefaultValue({
+          "https://sealos.plumeintel.tech",
+          "https://servicewechat.com",
+          "https://*.weixin.qq.com"
+        })
         List<String> corsOrigins) {}

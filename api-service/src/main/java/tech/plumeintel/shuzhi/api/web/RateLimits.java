@@ -17,6 +17,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
+import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,17 +75,21 @@ public class RateLimits implements SmartLifecycle {
   private final LimitsProperties properties;
   private final MeterRegistry meters;
 
+  /** Redis down: every request would log the same line, thousands a second under load. */
+  private final ThrottledWarning redisDown;
+
   /**
    * The readers' lookup-bucket proxies, which hold this instance's unsynchronised view; they must
    * be kept to be of use. Only lookups have a slack, so a reader is key enough.
    */
   private final Cache<String, Bucket> lookupBuckets;
 
-  RateLimits(RedisClient redis, LimitsProperties properties, MeterRegistry meters) {
+  RateLimits(RedisClient redis, LimitsProperties properties, MeterRegistry meters, Clock clock) {
     this.redis = redis;
     this.store = Store.open(redis);
     this.properties = properties;
     this.meters = meters;
+    this.redisDown = new ThrottledWarning(log, Duration.ofMinutes(1), clock);
     this.lookupBuckets =
         Caffeine.newBuilder()
             .expireAfterAccess(LOCAL_BUCKET_IDLE)
@@ -104,7 +109,7 @@ public class RateLimits implements SmartLifecycle {
     } catch (RuntimeException e) {
       // Redis is down: limits fail open, so that what works without Redis (cached books) still
       // does.
-      log.warn("Rate limit {} not checked: {}", limit, e.toString());
+      redisDown.warn("Rate limit {} not checked: {}", limit, e.toString());
       return;
     }
     if (!probe.isConsumed()) {

@@ -112,29 +112,97 @@ class AccessTokenIT extends ApiIntegrationTest {
     assertUnauthorized(body.path("refresh_token").asString());
   }
 
+  private tech.plumeintel.shuzhi.testsupport.JsonHttp.Answer refresh(String refreshToken) {
+    return api().post("/api/auth/token/refresh/", Map.of("refresh_token", refreshToken), null);
+  }
+
   @Test
   void aRefreshTokenGivesANewPairOnce() {
     var body = loginBody("openid-refresher");
     var refresh = body.path("refresh_token").asString();
 
-    var renewed = api().post("/api/auth/token/refresh/", Map.of("refresh_token", refresh), null);
+    var renewed = refresh(refresh);
     assertThat(renewed.status()).isEqualTo(200);
     assertThat(renewed.json().path("user").path("id").asString())
         .isEqualTo(body.path("user").path("id").asString());
     assertThat(api().get(PROTECTED, renewed.json().path("token").asString()).status())
         .isEqualTo(200);
 
-    var replayed = api().post("/api/auth/token/refresh/", Map.of("refresh_token", refresh), null);
+    var next = refresh(renewed.json().path("refresh_token").asString());
+    assertThat(next.status()).isEqualTo(200);
+    assertThat(api().get(PROTECTED, next.json().path("token").asString()).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aReplayedRefreshTokenRevokesItsWholeFamilyTheThiefsTokensIncluded() {
+    var victim = loginBody("openid-robbed");
+    var stolen = victim.path("refresh_token").asString();
+    var elsewhere = loginBody("openid-robbed");
+
+    var thief = refresh(stolen);
+    assertThat(thief.status()).isEqualTo(200);
+    var thiefsAccess = thief.json().path("token").asString();
+    assertThat(api().get(PROTECTED, thiefsAccess).status()).isEqualTo(200);
+
+    var replayed = refresh(stolen);
     assertThat(replayed.status()).isEqualTo(401);
     assertThat(replayed.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
 
-    var next =
-        api()
-            .post(
-                "/api/auth/token/refresh/",
-                Map.of("refresh_token", renewed.json().path("refresh_token").asString()),
-                null);
-    assertThat(next.status()).isEqualTo(200);
+    assertThat(refresh(thief.json().path("refresh_token").asString()).status())
+        .as("the thief's refresh token")
+        .isEqualTo(401);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .untilAsserted(() -> assertUnauthorized(thiefsAccess));
+    assertUnauthorized(victim.path("token").asString());
+    assertThat(api().get(PROTECTED, elsewhere.path("token").asString()).status())
+        .as("another login of the same reader is another family")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void logoutRevokesTheCallersAccessAndRefreshTokens() {
+    var body = loginBody("openid-leaving");
+    var token = body.path("token").asString();
+
+    var answer = api().post("/api/auth/logout/", Map.of(), token);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.json().path("logged_out").asBoolean()).isTrue();
+    assertUnauthorized(token);
+    assertThat(refresh(body.path("refresh_token").asString()).status()).isEqualTo(401);
+    assertThat(api().post("/api/auth/logout/", Map.of(), null).status()).isEqualTo(401);
+  }
+
+  @Test
+  void aCorrectlySignedTokenForAReaderWhoDoesNotExistIsRefused() {
+    var forged =
+        sign(
+            JWT_SECRET,
+            "made-up-user-" + System.nanoTime(),
+            "access",
+            Instant.now().plusSeconds(600));
+
+    // Endpoints that would otherwise answer a made-up reader (empty lists, a chat on their budget).
+    for (var path : new String[] {"/api/user/collections/", "/api/user/history/", PROTECTED}) {
+      for (int i = 0; i < 2; i++) {
+        var answer = api().get(path, forged);
+        assertThat(answer.status()).as(path).isEqualTo(401);
+        assertThat(answer.json().path("code").asString()).isEqualTo("UNAUTHORIZED");
+      }
+    }
+  }
+
+  @Test
+  void pathParametersDoNotSkipTheTokenCheck() {
+    for (var path :
+        new String[] {
+          "/api;x/does-not-exist/", "/api;/user/profile/", "/api/user;jsessionid=1/profile/"
+        }) {
+      var answer = api().get(path, null);
+      assertThat(answer.status()).as(path).isEqualTo(401);
+      assertThat(answer.json().path("code").asString()).as(path).isEqualTo("UNAUTHORIZED");
+    }
   }
 
   @Test

@@ -26,10 +26,13 @@ class CodeExchangeConfigurationTest {
     return environment;
   }
 
+  private static MockEnvironment localRun() {
+    return profile("local").withProperty("shuzhi.offline-standins", "true");
+  }
+
   @Test
-  void theOfflineStandInServesOnlyTheLocalProfileWithoutCredentials() {
-    var exchange =
-        new CodeExchangeConfiguration().codeExchange(wechat(null, null), profile("local"));
+  void theOfflineStandInServesOnlyTheLocalRunWithoutCredentials() {
+    var exchange = new CodeExchangeConfiguration().codeExchange(wechat(null, null), localRun());
 
     assertThat(exchange).isInstanceOf(OfflineCodeExchange.class);
     assertThat(exchange.exchange("any").openid()).startsWith(OfflineCodeExchange.OPENID_PREFIX);
@@ -38,10 +41,24 @@ class CodeExchangeConfigurationTest {
 
   @Test
   void credentialsAlwaysMeanRealWechatEvenInTheLocalProfile() {
-    assertThat(new CodeExchangeConfiguration().codeExchange(wechat("wx1", "s"), profile("local")))
+    assertThat(new CodeExchangeConfiguration().codeExchange(wechat("wx1", "s"), localRun()))
         .isInstanceOf(JscodeToSession.class);
     assertThat(new CodeExchangeConfiguration().codeExchange(wechat("wx1", "s"), profile()))
         .isInstanceOf(JscodeToSession.class);
+  }
+
+  @Test
+  void theLocalProfileAloneDoesNotTurnTheStandInOn() {
+    var exchange =
+        new CodeExchangeConfiguration().codeExchange(wechat(null, null), profile("local"));
+
+    assertThat(exchange).isNotInstanceOf(OfflineCodeExchange.class);
+    assertThatThrownBy(() -> exchange.exchange("any")).isInstanceOf(ApiException.class);
+    var optInAlone =
+        new CodeExchangeConfiguration()
+            .codeExchange(
+                wechat(null, null), profile().withProperty("shuzhi.offline-standins", "true"));
+    assertThat(optInAlone).isNotInstanceOf(OfflineCodeExchange.class);
   }
 
   @Test

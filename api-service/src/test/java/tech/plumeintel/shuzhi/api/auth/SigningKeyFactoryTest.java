@@ -10,7 +10,8 @@ import org.springframework.mock.env.MockEnvironment;
 class SigningKeyFactoryTest {
 
   private static JwtProperties secret(String secret) {
-    return new JwtProperties(secret, Duration.ofHours(2), Duration.ofDays(7), "shuzhi");
+    return new JwtProperties(
+        secret, Duration.ofHours(2), Duration.ofDays(7), "shuzhi", Duration.ofSeconds(5));
   }
 
   @Test
@@ -22,6 +23,34 @@ class SigningKeyFactoryTest {
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("SHUZHI_JWT_SECRET");
     }
+  }
+
+  @Test
+  void outsideTheLocalProfileADevelopmentSecretFromThisRepositoryStopsTheService() {
+    for (var published : SigningKeyFactory.PUBLISHED_SECRETS) {
+      assertThatThrownBy(
+              () -> SigningKeyFactory.signingKey(secret(published), new MockEnvironment()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("SHUZHI_JWT_SECRET")
+          .hasMessageContaining("openssl rand -base64 48");
+    }
+    assertThat(SigningKeyFactory.PUBLISHED_SECRETS)
+        .contains("compose-dev-only-jwt-secret-change-me-0123456789");
+  }
+
+  @Test
+  void theLocalProfileAcceptsTheDevelopmentSecret() {
+    var local = new MockEnvironment();
+    local.setActiveProfiles("local");
+
+    var key =
+        SigningKeyFactory.signingKey(
+            secret("compose-dev-only-jwt-secret-change-me-0123456789"), local);
+
+    assertThat(key.getEncoded())
+        .isEqualTo(
+            "compose-dev-only-jwt-secret-change-me-0123456789"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test

@@ -23,12 +23,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import tech.plumeintel.shuzhi.api.AnotherApiInstance;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.book.BookFetchRequested;
 import tech.plumeintel.shuzhi.common.book.BookTasks;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.testsupport.CapturedLogs;
+import tech.plumeintel.shuzhi.testsupport.JsonHttp;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp.Answer;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 import tech.plumeintel.shuzhi.testsupport.TopicReader;
@@ -137,22 +139,38 @@ class BookLookupIT extends ApiIntegrationTest {
     var token = loginAs("reader-addresses");
     var isbn = TestIsbns.next();
     store(isbn, Instant.now(), true);
+    var forwarded = Map.of("X-Forwarded-Proto", "https", "X-Forwarded-Host", "books.example");
 
-    for (int i = 0; i < 2; i++) {
-      var proxied =
-          api()
-              .send(
-                  "GET",
-                  "/api/books/" + isbn + "/",
-                  null,
-                  token,
-                  Map.of("X-Forwarded-Proto", "https", "X-Forwarded-Host", "books.example"));
-      assertThat(proxied.json().path("cover_url").asString())
-          .isEqualTo("https://books.example/api/books/" + isbn + "/cover/");
-      var direct = lookUp(isbn, token);
-      assertThat(direct.json().path("cover_url").asString())
-          .isEqualTo("http://127.0.0.1:" + port + "/api/books/" + isbn + "/cover/");
+    try (var behindProxy = new AnotherApiInstance(Map.of("shuzhi.trusted-proxies", "127.0.0.1"))) {
+      var viaProxy = new JsonHttp(behindProxy.port());
+      for (int i = 0; i < 2; i++) {
+        var proxied = viaProxy.send("GET", "/api/books/" + isbn + "/", null, token, forwarded);
+        assertThat(proxied.json().path("cover_url").asString())
+            .isEqualTo("https://books.example/api/books/" + isbn + "/cover/");
+        var direct = viaProxy.get("/api/books/" + isbn + "/", token);
+        assertThat(direct.json().path("cover_url").asString())
+            .isEqualTo("http://127.0.0.1:" + behindProxy.port() + "/api/books/" + isbn + "/cover/");
+      }
     }
+  }
+
+  @Test
+  void forwardedHostAndSchemeFromAPeerThatIsNoTrustedProxyAreIgnored() {
+    var token = loginAs("reader-spoofer");
+    var isbn = TestIsbns.next();
+    store(isbn, Instant.now(), true);
+
+    var spoofed =
+        api()
+            .send(
+                "GET",
+                "/api/books/" + isbn + "/",
+                null,
+                token,
+                Map.of("X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example"));
+
+    assertThat(spoofed.json().path("cover_url").asString())
+        .isEqualTo("http://127.0.0.1:" + port + "/api/books/" + isbn + "/cover/");
   }
 
   @Test
@@ -345,7 +363,7 @@ class BookLookupIT extends ApiIntegrationTest {
     var token = loginAs("reader-cover");
     var isbn = TestIsbns.next();
     store(isbn, Instant.now(), true);
-    var image = new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
+    var image = new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 1, 2, 3};
     GridFSBuckets.create(database, Book.COVERS_BUCKET)
         .uploadFromStream(
             isbn,
@@ -355,6 +373,7 @@ class BookLookupIT extends ApiIntegrationTest {
     var answer = api().send("GET", "/api/books/" + isbn + "/cover/", null, token, Map.of());
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.header("Content-Type")).isEqualTo("image/png");
+    assertThat(answer.header("X-Content-Type-Options")).isEqualTo("nosniff");
     assertThat(answer.header("Cache-Control")).contains("max-age");
     var again =
         api()
@@ -368,5 +387,41 @@ class BookLookupIT extends ApiIntegrationTest {
 
     assertThat(api().get("/api/books/" + TestIsbns.next() + "/cover/", token).status())
         .isEqualTo(404);
+  }
+
+  @Test
+  void aStoredCoverThatIsNoRasterImageIsNeverServed() {
+    var token = loginAs("reader-svg-cover");
+    var svgIsbn = TestIsbns.next();
+    var htmlIsbn = TestIsbns.next();
+    var lyingIsbn = TestIsbns.next();
+    var bucket = GridFSBuckets.create(database, Book.COVERS_BUCKET);
+    bucket.uploadFromStream(
+        svgIsbn,
+        new ByteArrayInputStream(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        new GridFSUploadOptions().metadata(new Document("content_type", "image/svg+xml")));
+    bucket.uploadFromStream(
+        htmlIsbn,
+        new ByteArrayInputStream(
+            "<html><script>alert(1)</script></html>"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        new GridFSUploadOptions().metadata(new Document("content_type", "image/jpeg")));
+    var gif =
+        "GIF89a\u0001\u0000\u0001\u0000".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    bucket.uploadFromStream(
+        lyingIsbn,
+        new ByteArrayInputStream(gif),
+        new GridFSUploadOptions().metadata(new Document("content_type", "image/svg+xml")));
+
+    for (var isbn : List.of(svgIsbn, htmlIsbn)) {
+      var answer = api().send("GET", "/api/books/" + isbn + "/cover/", null, token, Map.of());
+      assertThat(answer.status()).as(isbn).isEqualTo(404);
+      assertThat(answer.json().path("code").asString()).isEqualTo("NOT_FOUND");
+    }
+    var gifAnswer = api().send("GET", "/api/books/" + lyingIsbn + "/cover/", null, token, Map.of());
+    assertThat(gifAnswer.status()).isEqualTo(200);
+    assertThat(gifAnswer.header("Content-Type")).as("the bytes decide").isEqualTo("image/gif");
   }
 }

@@ -196,6 +196,7 @@ class BadInputCorpusIT extends ApiIntegrationTest {
     values.put("other_access", other.path("token").asString());
     values.put("other_user_id", otherId);
     values.putAll(ForgedTokens.forUser(userId, values.get("access"), JWT_SECRET));
+    values.putAll(revokedFamily());
 
     var isbn = Isbn.parse("9787506365437");
     values.put("known_isbn", isbn.value());
@@ -228,7 +229,8 @@ class BadInputCorpusIT extends ApiIntegrationTest {
     GridFSBuckets.create(database, Book.COVERS_BUCKET)
         .uploadFromStream(
             isbn.value(),
-            new ByteArrayInputStream(new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}),
+            new ByteArrayInputStream(
+                new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 1, 2, 3}),
             new GridFSUploadOptions().metadata(new Document("content_type", "image/png")));
     var saved =
         api().post("/api/user/collections/", Map.of("isbn", isbn.value()), values.get("access"));
@@ -251,8 +253,63 @@ class BadInputCorpusIT extends ApiIntegrationTest {
                 BookTasks.FIELD_DEADLINE,
                 now.plus(Duration.ofDays(1)).toString()));
     values.put("task_id", taskId);
+    values.put("svg_cover_isbn", svgCover(now));
     values.put("port", Integer.toString(port));
     return values;
+  }
+
+  /**
+   * A login whose refresh token was replayed after use, so its family is revoked before the
+   * snapshot: the corpus replays its tokens again, and a replay must change nothing more.
+   */
+  private Map<String, String> revokedFamily() {
+    var robbed = login("corpus-robbed");
+    var used = robbed.path("refresh_token").asString();
+    var renewed = api().post("/api/auth/token/refresh/", Map.of("refresh_token", used), null);
+    assertThat(renewed.status()).isEqualTo(200);
+    var replayed = api().post("/api/auth/token/refresh/", Map.of("refresh_token", used), null);
+    assertThat(replayed.status()).isEqualTo(401);
+    return Map.of(
+        "used_refresh", used,
+        "successor_refresh", renewed.json().path("refresh_token").asString(),
+        "revoked_access", renewed.json().path("token").asString());
+  }
+
+  /** A stored book whose stored "cover" is an SVG with script, as a careless mirror kept it. */
+  private String svgCover(Instant now) {
+    var isbn = Isbn.parse("9787544253994");
+    database
+        .getCollection(Book.COLLECTION, Book.class)
+        .insertOne(
+            new Book(
+                isbn.value(),
+                "百年孤独",
+                null,
+                null,
+                "马尔克斯",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "https://img1.doubanio.com/svg.jpg",
+                true,
+                Map.of(),
+                now));
+    GridFSBuckets.create(database, Book.COVERS_BUCKET)
+        .uploadFromStream(
+            isbn.value(),
+            new ByteArrayInputStream(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            new GridFSUploadOptions().metadata(new Document("content_type", "image/svg+xml")));
+    return isbn.value();
   }
 
   private JsonNode login(String openid) {

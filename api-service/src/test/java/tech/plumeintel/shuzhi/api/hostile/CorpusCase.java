@@ -37,6 +37,13 @@ record CorpusCase(String group, String name, JsonNode spec) {
     return spec.path("code").asString(null);
   }
 
+  /** Text the answer's body must not carry (a spoofed host, an SVG's markup). */
+  java.util.List<String> absent() {
+    var absent = new java.util.ArrayList<String>();
+    spec.path("absent").forEach(text -> absent.add(text.asString()));
+    return absent;
+  }
+
   String auth() {
     return spec.path("auth").asString("access");
   }

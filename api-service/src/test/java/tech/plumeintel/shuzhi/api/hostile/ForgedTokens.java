@@ -44,6 +44,10 @@ final class ForgedTokens {
     var notYet = claims(userId, "access", now, now + 7200, "shuzhi");
     notYet.put("nbf", now + 3600);
     tokens.put("not_before", hs256(secret, notYet));
+    // Correctly signed (the key has leaked, say) for a reader who does not exist.
+    tokens.put(
+        "unknown_subject",
+        hs256(secret, claims("no-such-reader-" + now, "access", now, now + 600, "shuzhi")));
     tokens.put(
         "hs512_real_key",
         sign("HS512", "HmacSHA512", secret, claims(userId, "access", now, now + 600, "shuzhi")));

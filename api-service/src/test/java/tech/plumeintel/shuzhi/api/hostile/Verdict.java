@@ -57,6 +57,9 @@ final class Verdict {
       problems.add("status " + status + ", expected " + expected);
     }
     var body = answer.bodyText();
+    c.absent().stream()
+        .filter(body::contains)
+        .forEach(text -> problems.add("body carries \"" + text + "\""));
     LEAKS.stream()
         .filter(leak -> body.toLowerCase(Locale.ROOT).contains(leak.toLowerCase(Locale.ROOT)))
         .forEach(leak -> problems.add("body leaks \"" + leak.strip() + "\""));

@@ -2,15 +2,119 @@ package tech.plumeintel.shuzhi.api.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tech.plumeintel.shuzhi.api.AnotherApiInstance;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
+import tech.plumeintel.shuzhi.common.book.Book;
+import tech.plumeintel.shuzhi.testsupport.JsonHttp;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 
 class CollectionsIT extends ApiIntegrationTest {
 
   private static final String PATH = "/api/user/collections/";
+  private static AnotherApiInstance strict;
+
+  @Autowired MongoDatabase database;
+
+  /** An instance with two lookups a minute and three saved books per reader. */
+  private static synchronized JsonHttp strict() {
+    if (strict == null) {
+      strict =
+          new AnotherApiInstance(
+              Map.of(
+                  "shuzhi.limits.lookups-per-minute", "2",
+                  "shuzhi.limits.saved-books-per-reader", "3"));
+    }
+    return new JsonHttp(strict.port());
+  }
+
+  @AfterAll
+  static void stopStrict() {
+    if (strict != null) {
+      strict.close();
+    }
+  }
+
+  private String storedBook() {
+    var isbn = TestIsbns.next();
+    database
+        .getCollection(Book.COLLECTION, Book.class)
+        .replaceOne(
+            Filters.eq("_id", isbn),
+            new Book(
+                isbn,
+                "围城",
+                null,
+                null,
+                "钱钟书",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                Map.of(),
+                Instant.now()),
+            new ReplaceOptions().upsert(true));
+    return isbn;
+  }
+
+  @Test
+  void savingAnUnknownBookTakesTheReadersLookupLimit() {
+    var token = loginAs("collector-hasty-" + System.nanoTime());
+    for (int i = 0; i < 2; i++) {
+      var answer = strict().post(PATH, Map.of("isbn", TestIsbns.next()), token);
+      assertThat(answer.status()).as("save %d", i + 1).isEqualTo(200);
+      assertThat(answer.json().path("task_id").asString()).isNotBlank();
+    }
+
+    var refused = strict().post(PATH, Map.of("isbn", TestIsbns.next()), token);
+
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.json().path("code").asString()).isEqualTo("RATE_LIMIT");
+    assertThat(strict().get(PATH, token).json().path("count").asInt())
+        .as("the refused save stored nothing")
+        .isEqualTo(2);
+    assertThat(strict().post(PATH, Map.of("isbn", storedBook()), token).status())
+        .as("a known book starts no fetch, so takes no lookup")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void aReaderSavesABoundedNumberOfBooks() {
+    var token = loginAs("collector-hoarder-" + System.nanoTime());
+    var first = storedBook();
+    strict().post(PATH, Map.of("isbn", first), token);
+    strict().post(PATH, Map.of("isbn", storedBook()), token);
+    strict().post(PATH, Map.of("isbn", storedBook()), token);
+
+    var beyond = strict().post(PATH, Map.of("isbn", storedBook()), token);
+
+    assertThat(beyond.status()).isEqualTo(400);
+    assertThat(beyond.json().path("code").asString()).isEqualTo("INVALID_PARAMS");
+    assertThat(beyond.json().path("message").asString()).contains("3");
+    assertThat(strict().post(PATH, Map.of("isbn", first), token).status())
+        .as("saving a saved book again is still idempotent")
+        .isEqualTo(200);
+    assertThat(strict().delete(PATH + first + "/", token).status()).isEqualTo(200);
+    assertThat(strict().post(PATH, Map.of("isbn", storedBook()), token).status()).isEqualTo(200);
+    assertThat(strict().get(PATH, token).json().path("count").asInt()).isEqualTo(3);
+  }
 
   @Test
   void savingTwiceKeepsOneEntryAndAnUnknownBookStartsItsLookup() {

@@ -25,9 +25,15 @@ class ErrorCodeTest {
   }
 
   @Test
-  void everyCodeComesBackFromItsOwnStatusExceptTheModelsWhichShares503() {
+  void everyCodeComesBackFromItsOwnStatusExceptTheModelsAndContentRejectionsWhichShareOne() {
     for (var code : ErrorCode.values()) {
-      var expected = code == ErrorCode.MODEL_ERROR ? ErrorCode.UPSTREAM_ERROR : code;
+      // The contract gives the model's failure 503 and content security's refusal 400 (#17).
+      var expected =
+          switch (code) {
+            case MODEL_ERROR -> ErrorCode.UPSTREAM_ERROR;
+            case CONTENT_REJECTED -> ErrorCode.INVALID_PARAMS;
+            default -> code;
+          };
       assertThat(ErrorCode.forStatus(code.status().value())).isEqualTo(expected);
     }
   }

@@ -174,4 +174,30 @@ class LimitsIT extends ApiIntegrationTest {
                 "GET", "/api/user/profile/", null, token, Map.of("Origin", "https://evil.example"));
     assertThat(simple.header("Access-Control-Allow-Origin")).isNull();
   }
+
+  private String allowedOrigin(String origin) {
+    return api()
+        .send(
+            "OPTIONS",
+            "/api/books/9787532190294/",
+            null,
+            null,
+            Map.of("Origin", origin, "Access-Control-Request-Method", "GET"))
+        .header("Access-Control-Allow-Origin");
+  }
+
+  @Test
+  void weixinSubdomainsAreAllowedOriginsByDefaultButLookalikesAreNot() {
+    assertThat(allowedOrigin("https://mp.weixin.qq.com")).isEqualTo("https://mp.weixin.qq.com");
+    assertThat(allowedOrigin("https://open.weixin.qq.com")).isEqualTo("https://open.weixin.qq.com");
+    assertThat(allowedOrigin("https://servicewechat.com")).isEqualTo("https://servicewechat.com");
+    for (var lookalike :
+        List.of(
+            "https://evilweixin.qq.com",
+            "https://mp.weixin.qq.com.evil.example",
+            "http://mp.weixin.qq.com",
+            "https://weixin.qq.com")) {
+      assertThat(allowedOrigin(lookalike)).as(lookalike).isNull();
+    }
+  }
 }

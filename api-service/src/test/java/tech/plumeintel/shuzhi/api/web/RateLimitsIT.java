@@ -3,6 +3,7 @@ package tech.plumeintel.shuzhi.api.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.api.web.RateLimits.Limit;
+import tech.plumeintel.shuzhi.testsupport.CapturedLogs;
+import tech.plumeintel.shuzhi.testsupport.TcpProxy;
 import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
 
 /**
@@ -36,8 +39,9 @@ class RateLimitsIT {
     var limits =
         new RateLimits(
             client,
-            new LimitsProperties(60, 60, 20, PER_MINUTE, slackPercent, 200_000, List.of()),
-            new SimpleMeterRegistry());
+            new LimitsProperties(60, 60, 20, PER_MINUTE, slackPercent, 200_000, 1000, List.of()),
+            new SimpleMeterRegistry(),
+            java.time.Clock.systemUTC());
     instances.add(limits);
     return limits;
   }
@@ -133,5 +137,35 @@ class RateLimitsIT {
     }
 
     assertThat(passed).isEqualTo(PER_MINUTE);
+  }
+
+  @Test
+  void aRedisOutageLogsOneWarningNotOnePerRequest() {
+    var redis = java.net.URI.create(TestInfrastructure.shared().redisUrl());
+    try (var proxy = new TcpProxy(redis.getHost(), redis.getPort());
+        var logs = CapturedLogs.start()) {
+      var client = RedisClient.create("redis://127.0.0.1:" + proxy.port());
+      client.setOptions(
+          ClientOptions.builder()
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .autoReconnect(false)
+              .build());
+      clients.add(client);
+      var limits =
+          new RateLimits(
+              client,
+              new LimitsProperties(60, 60, 20, PER_MINUTE, 0, 200_000, 1000, List.of()),
+              new SimpleMeterRegistry(),
+              java.time.Clock.systemUTC());
+      instances.add(limits);
+      assertThat(passes(limits, reader())).isTrue();
+
+      proxy.cut();
+      for (int i = 0; i < 30; i++) {
+        assertThat(passes(limits, reader())).as("fails open").isTrue();
+      }
+
+      assertThat(logs.linesContaining("not checked")).hasSize(1);
+    }
   }
 }

@@ -19,6 +19,8 @@ import tech.plumeintel.shuzhi.chat.llm.LlmProperties;
 import tech.plumeintel.shuzhi.chat.llm.ModelEvent;
 import tech.plumeintel.shuzhi.chat.llm.ModelException;
 import tech.plumeintel.shuzhi.chat.llm.ModelStream;
+import tech.plumeintel.shuzhi.chat.moderation.AnswerModeration;
+import tech.plumeintel.shuzhi.chat.moderation.AnswerWithheld;
 import tech.plumeintel.shuzhi.chat.prompt.Prompt;
 import tech.plumeintel.shuzhi.chat.prompt.PromptBuilder;
 import tech.plumeintel.shuzhi.chat.stream.ActiveStreams;
@@ -58,6 +60,7 @@ class ChatGeneration {
   private final Leases leases;
   private final LlmProperties llm;
   private final TakeoverProperties takeover;
+  private final AnswerModeration moderation;
 
   ChatGeneration(
       FramePublisher frames,
@@ -71,7 +74,9 @@ class ChatGeneration {
       Clock clock,
       Leases leases,
       LlmProperties llm,
-      TakeoverProperties takeover) {
+      TakeoverProperties takeover,
+      AnswerModeration moderation) {
+    this.moderation = moderation;
     this.leases = leases;
     this.llm = llm;
     this.takeover = takeover;
@@ -228,10 +233,13 @@ class ChatGeneration {
     String modelName;
     String upstream;
     List<String> continuations;
+    // Content security (#17): the generated text is checked while it streams.
     try (var stream =
-        resumption == null
-            ? model.stream(prompt, job.userId())
-            : model.resume(prompt, job.userId(), resumption.delivered())) {
+        moderation.watch(
+            job,
+            resumption == null
+                ? model.stream(prompt, job.userId())
+                : model.resume(prompt, job.userId(), resumption.delivered()))) {
       handle.attach(stream);
       var writer =
           resumption == null
@@ -324,6 +332,11 @@ class ChatGeneration {
           }
         }
       }
+    } catch (AnswerWithheld e) {
+      // Content security (#17): the generation is stopped; its text leaves the replay log.
+      writer.error(ChunkRenderer.error(e.code(), e.getMessage()));
+      moderation.withdraw(requestId);
+      return Outcome.WITHHELD;
     } catch (ModelException e) {
       if (handle.cancelled()) {
         writer.chunk(chunks.finish(stream.model(), "cancelled"));
@@ -360,8 +373,11 @@ class ChatGeneration {
         switch (outcome) {
           case COMPLETED -> Exchange.Status.completed;
           case CANCELLED -> Exchange.Status.cancelled;
+          case WITHHELD -> Exchange.Status.withheld;
           default -> Exchange.Status.failed;
         };
+    // Content security (#17): a withheld answer's text is not kept.
+    boolean withheld = outcome == Outcome.WITHHELD;
     var exchange =
         new Exchange(
             job.requestId(),
@@ -369,8 +385,8 @@ class ChatGeneration {
             job.userId(),
             job.isbn(),
             question,
-            transcript.answer.toString(),
-            transcript.reasoning.toString(),
+            withheld ? "" : transcript.answer.toString(),
+            withheld ? "" : transcript.reasoning.toString(),
             status,
             transcript.usage,
             modelName,

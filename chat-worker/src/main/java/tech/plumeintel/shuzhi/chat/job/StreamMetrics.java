@@ -19,6 +19,8 @@ class StreamMetrics {
     COMPLETED,
     CANCELLED,
     FAILED,
+    /** Content security stopped the answer (#17). */
+    WITHHELD,
     EXPIRED,
     DUPLICATE,
     CANCELLED_BEFORE_START;

@@ -8,12 +8,13 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.core.env.Profiles;
+import tech.plumeintel.shuzhi.platform.OfflineStandIns;
 
 /**
- * Picks the model: the real endpoint when a key is configured; the {@link OfflineAnswerer} only in
- * the {@code local} profile without a key; otherwise the worker refuses to start, since a worker
- * that cannot answer would turn every chat into an error.
+ * Picks the model: the real endpoint when a key is configured; the {@link OfflineAnswerer} only
+ * without a key in the {@code local} profile with {@code SHUZHI_OFFLINE_STANDINS=true} (see {@link
+ * OfflineStandIns}); otherwise the worker refuses to start, since a worker that cannot answer would
+ * turn every chat into an error.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(LlmProperties.class)
@@ -33,13 +34,13 @@ class LlmConfiguration {
       return new OpenAiCompatibleClient(
           properties, upstreams, new UpstreamMetrics(meters, upstreams));
     }
-    if (environment.acceptsProfiles(Profiles.of("local"))) {
-      log.warn("No SHUZHI_LLM_API_KEY in the local profile: answering offline from book metadata");
+    if (OfflineStandIns.allowed(environment)) {
+      log.warn("No SHUZHI_LLM_API_KEY in the local run: answering offline from book metadata");
       return new OfflineAnswerer(Duration.ofMillis(40));
     }
     throw new IllegalStateException(
-        "SHUZHI_LLM_API_KEY (shuzhi.llm.api-key) is not set: the "
-            + "chat-worker cannot answer without a model key. Set it, or run with the 'local' profile "
-            + "to get the offline stand-in.");
+        "SHUZHI_LLM_API_KEY (shuzhi.llm.api-key) is not set: the chat-worker cannot answer without"
+            + " a model key. Set it, or for a try-out run with the 'local' profile and"
+            + " SHUZHI_OFFLINE_STANDINS=true (./local/run does) to get the offline stand-in.");
   }
 }

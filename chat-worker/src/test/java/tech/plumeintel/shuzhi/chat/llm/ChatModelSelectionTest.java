@@ -15,12 +15,25 @@ class ChatModelSelectionTest {
           .withBean(MeterRegistry.class, SimpleMeterRegistry::new);
 
   @Test
-  void localProfileWithoutKeyAnswersOffline() {
+  void theLocalRunWithoutKeyAnswersOffline() {
+    runner
+        .withPropertyValues("spring.profiles.active=local", "shuzhi.offline-standins=true")
+        .run(
+            context ->
+                assertThat(context).getBean(ChatModel.class).isInstanceOf(OfflineAnswerer.class));
+  }
+
+  @Test
+  void theLocalProfileAloneWithoutKeyRefusesToStart() {
     runner
         .withPropertyValues("spring.profiles.active=local")
         .run(
             context ->
-                assertThat(context).getBean(ChatModel.class).isInstanceOf(OfflineAnswerer.class));
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("SHUZHI_OFFLINE_STANDINS"));
   }
 
   @Test

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param requestId the chat request (stream) id
  * @param conversationId the {@link Conversation#id()} it belongs to
  * @param question the user's last turn as sent
- * @param answer the answer's content as streamed; partial when cancelled or failed
+ * @param answer the answer's content as streamed; partial when cancelled or failed, empty when
+ *     withheld
  * @param reasoning the model's thinking as streamed, kept apart; never sent back to the model
  * @param usage the tokens the model reported; null when it reported none (cancelled, failed)
  * @param model the model that answered, as it named itself
@@ -90,6 +91,11 @@ public record Exchange(
     /** The user pressed stop; the answer is what had arrived by then. */
     cancelled,
     /** The model or the stream failed; the answer is what had arrived by then. */
-    failed
+    failed,
+    /**
+     * WeChat's content security judged the answer risky (or could not check it, fail-closed): the
+     * stream was stopped and its text is not kept; answer and reasoning are empty.
+     */
+    withheld
   }
 }

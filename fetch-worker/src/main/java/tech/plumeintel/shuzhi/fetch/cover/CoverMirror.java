@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.book.Book;
+import tech.plumeintel.shuzhi.common.book.CoverType;
 import tech.plumeintel.shuzhi.common.book.Isbn;
 import tech.plumeintel.shuzhi.fetch.source.HostRateLimits;
-import tech.plumeintel.shuzhi.fetch.source.HttpAnswer;
 import tech.plumeintel.shuzhi.fetch.source.HttpProperties;
 import tech.plumeintel.shuzhi.fetch.source.SourceHttp;
 import tech.plumeintel.shuzhi.fetch.source.UpstreamException;
@@ -37,7 +37,8 @@ import tech.plumeintel.shuzhi.fetch.source.openlibrary.OpenLibraryProperties;
 /**
  * Keeps a copy of a book's cover in the {@value Book#COVERS_BUCKET} GridFS bucket, one file per
  * book named by its ISBN-13, with the image's type in {@code metadata.contentType}. Only images
- * from known hosts are fetched. A cover that cannot be had never fails the book.
+ * from known hosts are fetched (see {@link CoverAllowlist}), and only JPEG, PNG, GIF and WebP, told
+ * by their bytes, are kept. A cover that cannot be had never fails the book.
  */
 @Component
 public class CoverMirror implements DisposableBean {
@@ -76,7 +77,8 @@ public class CoverMirror implements DisposableBean {
             List.of(
                 douban.baseUrl().toString(),
                 openLibrary.coversBaseUrl().toString(),
-                google.baseUrl().toString()));
+                google.baseUrl().toString()),
+            CoverAllowlist.SYSTEM);
   }
 
   /**
@@ -107,7 +109,9 @@ public class CoverMirror implements DisposableBean {
     }
   }
 
-  private @Nullable HttpAnswer download(String coverUrl, Instant deadline) {
+  private record Image(CoverType type, byte[] body) {}
+
+  private @Nullable Image download(String coverUrl, Instant deadline) {
     URI uri;
     try {
       uri = URI.create(coverUrl);
@@ -128,12 +132,22 @@ public class CoverMirror implements DisposableBean {
         }
         continue;
       }
-      if (answer.status() != 200 || !answer.contentType().startsWith("image/")) {
-        log.warn(
-            "Cover at {} answered {} {}", uri.getHost(), answer.status(), answer.contentType());
+      if (answer.status() != 200) {
+        log.warn("Cover at {} answered {}", uri.getHost(), answer.status());
         return null;
       }
-      return answer;
+      // The bytes decide, not the Content-Type the host chose: covers are served to browsers,
+      // and an SVG or HTML page there could run script.
+      var type = CoverType.of(answer.body());
+      if (type.isEmpty()) {
+        log.warn(
+            "Cover at {} is no JPEG, PNG, GIF or WebP image (sent as {}, {} bytes)",
+            uri.getHost(),
+            answer.contentType(),
+            answer.body().length);
+        return null;
+      }
+      return new Image(type.get(), answer.body());
     }
     log.warn("Cover redirected too often");
     return null;
@@ -143,11 +157,11 @@ public class CoverMirror implements DisposableBean {
   // deletes follow in the background, off the lookup's critical path: the API serves the newest
   // copy, so an older one left a moment longer is never seen, and one left by a failed cleanup
   // goes with the next copy stored.
-  private void store(Isbn isbn, HttpAnswer image, String sourceUrl) {
+  private void store(Isbn isbn, Image image, String sourceUrl) {
     var options =
         new GridFSUploadOptions()
             .metadata(
-                new Document("contentType", image.contentType().split(";")[0].strip())
+                new Document("contentType", image.type().mediaType())
                     .append("source_url", sourceUrl));
     var id = bucket.uploadFromStream(isbn.value(), new ByteArrayInputStream(image.body()), options);
     cleanups.execute(() -> dropOlderCopies(isbn, id));

@@ -485,6 +485,47 @@ class BookFetchIT extends LookupScenario {
     };
   }
 
+  @Test
+  void aCoverThatIsNoRasterImageIsNotKeptWhateverItsContentType() throws Exception {
+    var svg =
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(document.cookie)</script></svg>"
+            .getBytes(StandardCharsets.UTF_8);
+    for (var sentAs : List.of("image/svg+xml", "image/jpeg")) {
+      var isbn = Isbn.parse(tech.plumeintel.shuzhi.testsupport.TestIsbns.next());
+      serveDoubanSubject(isbn, "1089243");
+      douban.on("/view/subject/l/public/s1076372.jpg", SourceStandIn.body(200, sentAs, svg));
+
+      assertThat(awaitEnd(lookUp(isbn))).containsEntry(BookTasks.FIELD_STATUS, "succeeded");
+
+      assertThat(storedBook(isbn).coverStored()).as(sentAs).isFalse();
+      assertThat(
+              GridFSBuckets.create(database, Book.COVERS_BUCKET)
+                  .find(eq("filename", isbn.value()))
+                  .first())
+          .as(sentAs)
+          .isNull();
+    }
+  }
+
+  @Test
+  void aCoverIsStoredAsTheTypeItsBytesShow() throws Exception {
+    var isbn = Isbn.parse(tech.plumeintel.shuzhi.testsupport.TestIsbns.next());
+    serveDoubanSubject(isbn, "1089243");
+    var png = "\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR".getBytes(StandardCharsets.ISO_8859_1);
+    douban.on(
+        "/view/subject/l/public/s1076372.jpg",
+        SourceStandIn.body(200, "application/octet-stream", png));
+
+    assertThat(awaitEnd(lookUp(isbn))).containsEntry(BookTasks.FIELD_STATUS, "succeeded");
+
+    var cover =
+        GridFSBuckets.create(database, Book.COVERS_BUCKET)
+            .find(eq("filename", isbn.value()))
+            .first();
+    assertThat(cover).isNotNull();
+    assertThat(cover.getMetadata()).containsEntry("contentType", "image/png");
+  }
+
   private static String doubanIsbnPath(Isbn isbn) {
     return "/isbn/" + isbn.value() + "/";
   }
