@@ -37,16 +37,16 @@ final class KafkaFloor {
   private KafkaFloor() {}
 
   static Floor measure(String bootstrap, int records) throws IOException, InterruptedException {
-    // The bench jar's manifest names the Kafka tools' jars: the same class path serves the tool.
-    var classPath =
-        Path.of(BenchRun.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+    // The bench's own class path serves the tool: the bench jar (whose manifest names the Kafka
+    // tools' jars) when run by bench/run, the test class path under Failsafe.
+    var classPath = System.getProperty("java.class.path");
     var process =
         new ProcessBuilder(
                 List.of(
                     JAVA.toString(),
                     "-Xmx256m",
                     "-cp",
-                    classPath.toString(),
+                    classPath,
                     "org.apache.kafka.tools.EndToEndLatency",
                     "--bootstrap-server",
                     bootstrap,
