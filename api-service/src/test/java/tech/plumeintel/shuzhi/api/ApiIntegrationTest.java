@@ -28,6 +28,8 @@ import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
       "shuzhi.limits.chat-per-minute-per-address=100000",
       "shuzhi.limits.login-per-minute=100000",
       "shuzhi.limits.lookups-per-minute=100000",
+      // A change to a stored book shows after this; the tests that make one wait for it.
+      "shuzhi.books.in-memory-for=2s",
       // Content security is on (credentials are set); the tests' avatars live on these hosts.
       "shuzhi.content-security.avatar-hosts=thirdwx.qlogo.cn,example.com,127.0.0.1"
     })

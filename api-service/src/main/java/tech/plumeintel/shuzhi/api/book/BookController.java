@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -45,7 +46,10 @@ class BookController {
   ResponseEntity<?> book(Caller caller, @PathVariable String isbn, HttpServletRequest request) {
     limits.take(RateLimits.Limit.LOOKUP_USER, caller.userId());
     return switch (lookup.lookUp(IsbnParameter.parse(isbn))) {
-      case BookLookup.Outcome.Known known -> ResponseEntity.ok(json.render(known.book(), request));
+      case BookLookup.Outcome.Known known ->
+          ResponseEntity.ok()
+              .contentType(MediaType.APPLICATION_JSON)
+              .body(json.render(known.book(), request));
       case BookLookup.Outcome.Pending pending -> {
         var pollUrl = apiBase().resolve("/api/tasks/" + pending.taskId() + "/");
         yield ResponseEntity.status(HttpStatus.ACCEPTED)

@@ -8,16 +8,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.util.RawValue;
 
 /**
  * A known book as the lookup answers it, rendered to JSON once per book read and address the API
  * was reached at, not once per lookup (building the view and serialising it was a tenth of a
- * lookup's CPU). The answer still goes through the JSON message converter, so content negotiation
- * and headers are as before. Renderings hang on the very {@link Book} instance that {@link
- * RecentBooks} read, so a book read anew is rendered anew and the old renderings go with the old
- * instance; and they are keyed by what {@code ServletUriComponentsBuilder} builds the API's address
- * from, so a cover link never points at another address than the request's.
+ * lookup's CPU), and kept as UTF-8 bytes: handing Jackson a pre-rendered string still cost a
+ * quarter of a cached lookup's CPU in encoding and copying it again for every answer. Renderings
+ * hang on the very {@link Book} instance that {@link RecentBooks} read, so a book read anew is
+ * rendered anew and the old renderings go with the old instance; and they are keyed by what {@code
+ * ServletUriComponentsBuilder} builds the API's address from, so a cover link never points at
+ * another address than the request's.
  */
 @Component
 class BookJson {
@@ -30,17 +30,21 @@ class BookJson {
   private final JsonMapper json;
   private final CoverUrls covers;
 
-  /** Weak keys compare by identity, which is also far cheaper than comparing whole books. */
-  private final Cache<Book, Map<Address, RawValue>> rendered =
-      Caffeine.newBuilder().weakKeys().maximumSize(1_000).build();
+  /**
+   * Weak keys compare by identity, which is also far cheaper than comparing whole books. As many as
+   * {@link RecentBooks} keeps: fewer, and a catalogue's long tail is rendered on every lookup.
+   */
+  private final Cache<Book, Map<Address, byte[]>> rendered;
 
-  BookJson(JsonMapper json, CoverUrls covers) {
+  BookJson(JsonMapper json, CoverUrls covers, BooksProperties properties) {
     this.json = json;
     this.covers = covers;
+    this.rendered =
+        Caffeine.newBuilder().weakKeys().maximumSize(properties.inMemoryBooks()).build();
   }
 
-  /** The book's view for this request, ready to be written as the response body. */
-  RawValue render(Book book, HttpServletRequest request) {
+  /** The book's view for this request as JSON, ready to be written as the response body. */
+  byte[] render(Book book, HttpServletRequest request) {
     var address =
         new Address(
             request.getScheme(),
@@ -52,7 +56,7 @@ class BookJson {
     if (known != null) {
       return known;
     }
-    var fresh = new RawValue(json.writeValueAsString(BookView.ofCurrentRequest(book, covers)));
+    var fresh = json.writeValueAsBytes(BookView.ofCurrentRequest(book, covers));
     if (renderings.size() < MAX_ADDRESSES) {
       renderings.put(address, fresh);
     }

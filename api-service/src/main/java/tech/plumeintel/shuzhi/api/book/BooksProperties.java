@@ -11,7 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param taskRetention how long a task can be polled
  * @param publishTimeout how long a lookup waits for Kafka to take the job before answering 503
  * @param inMemoryFor how long an instance serves a stored book from memory without reading it
- *     again; a change to the book shows after at most this long (0: read every time)
+ *     again; a change to the book shows after at most this long (0: read every time). A book
+ *     changes only when the fetch-worker refreshes it (after {@code freshness}), so a minute costs
+ *     readers nothing, while with 2 s most lookups of a catalogue's long tail read the store
+ * @param inMemoryBooks how many books an instance keeps in memory at most (with their rendered
+ *     answers, a few KB each)
  */
 @ConfigurationProperties("shuzhi.books")
 record BooksProperties(
@@ -19,4 +23,5 @@ record BooksProperties(
     @DefaultValue("60s") Duration taskDeadline,
     @DefaultValue("1d") Duration taskRetention,
     @DefaultValue("3s") Duration publishTimeout,
-    @DefaultValue("2s") Duration inMemoryFor) {}
+    @DefaultValue("60s") Duration inMemoryFor,
+    @DefaultValue("10000") int inMemoryBooks) {}

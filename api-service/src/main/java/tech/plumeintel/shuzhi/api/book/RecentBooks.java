@@ -25,9 +25,6 @@ import tech.plumeintel.shuzhi.common.book.Isbn;
 @Component
 class RecentBooks {
 
-  /** Hot books only; an entry is of no use after its short period anyway. */
-  private static final int MAX_BOOKS = 5_000;
-
   private record Entry(Book book, Instant readAt) {}
 
   private final BookStore store;
@@ -45,7 +42,7 @@ class RecentBooks {
     // decided on the injected clock below.
     this.books =
         Caffeine.newBuilder()
-            .maximumSize(MAX_BOOKS)
+            .maximumSize(properties.inMemoryBooks())
             .expireAfterWrite(properties.inMemoryFor())
             .build();
   }

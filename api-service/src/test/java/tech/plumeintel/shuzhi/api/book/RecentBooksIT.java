@@ -50,7 +50,8 @@ class RecentBooksIT {
             Duration.ofSeconds(60),
             Duration.ofDays(1),
             Duration.ofSeconds(3),
-            period),
+            period,
+            1_000),
         clock);
   }
 
@@ -158,7 +159,8 @@ class RecentBooksIT {
                 Duration.ofSeconds(60),
                 Duration.ofDays(1),
                 Duration.ofSeconds(3),
-                PERIOD),
+                PERIOD,
+                1_000),
             clock);
     var lookups = new ArrayList<FutureTask<String>>();
     var threads = new ArrayList<Thread>();
