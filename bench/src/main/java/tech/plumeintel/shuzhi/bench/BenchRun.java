@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +48,7 @@ public final class BenchRun {
     boolean jfr = List.of(args).contains("--jfr");
     var out = Path.of(option(args, "out", "bench/results"));
     var launcher = Path.of(option(args, "launcher", "local/target/shuzhi-local.jar"));
-    var only = option(args, "only", "ttft,relay,worker,open,lookup,miss");
+    var only = option(args, "only", "ttft,security,relay,worker,open,lookup,miss");
     int repeat = Integer.parseInt(option(args, "repeat", smoke ? "1" : "3"));
     var jvmName = option(args, "jvm", "production");
     var jvm =
@@ -129,7 +131,8 @@ public final class BenchRun {
     }
     var dataDir = Files.createTempDirectory("shuzhi-bench-");
     try (var llm = new LlmStandInProcess();
-        var books = new BookSourcesStandIn()) {
+        var books = new BookSourcesStandIn();
+        var wechat = new WechatStandIn()) {
       var changed = new LinkedHashMap<String, String[]>();
       changed.put(
           "SHUZHI_LLM_BASE_URL", new String[] {llm.baseUrl().toString(), "the LLM stand-in"});
@@ -183,6 +186,12 @@ public final class BenchRun {
           "SHUZHI_BENCH_CEILING_ENDPOINT",
           new String[] {"true", "the trivial endpoint the lookups are compared with"});
       changed.put("LOGGING_LEVEL_ROOT", new String[] {"WARN", "no log line per request"});
+      // Not a setting a reader's experience depends on: the two more API instances of the
+      // question-check phase need the same key as the launcher's, so the readers' tokens work
+      // there.
+      var signingKey = new byte[48];
+      new SecureRandom().nextBytes(signingKey);
+      var jwtSecret = Base64.getEncoder().encodeToString(signingKey);
       if (primaryDown) {
         // A port that was free a moment ago: nothing listens there, so connections are refused.
         try (var closed = new ServerSocket(0)) {
@@ -207,10 +216,17 @@ public final class BenchRun {
       report.changedSetting(
           "service JVM options " + String.join(" ", jvm),
           "the launcher's own defaults are the local run's (serial collector, C1 only, 384 MB)");
+      var launcherEnv = new LinkedHashMap<>(env);
+      launcherEnv.put("SHUZHI_JWT_SECRET", jwtSecret);
       long started = System.nanoTime();
       try (var sut =
           SystemUnderTest.start(
-              launcher, dataDir, out.resolve("system.log"), env, jvm, Duration.ofSeconds(240))) {
+              launcher,
+              dataDir,
+              out.resolve("system.log"),
+              launcherEnv,
+              jvm,
+              Duration.ofSeconds(240))) {
         System.out.printf("bench: system up in %.0f s%n", (System.nanoTime() - started) / 1e9);
         sut.alsoWatch("LLM stand-in", llm.handle());
         var client = new Client(sut.api(), llm.baseUrl());
@@ -222,35 +238,48 @@ public final class BenchRun {
         var catalogue = Catalogue.copy(sut.mongoUri(), BOOK, scale.catalogueBooks());
         var popularity = new Popularity(catalogue.size(), 1.0, 1 << 20, 2026);
         PhaseLog.run("chat warm-up", () -> chats.warmUp(BOOK));
-        for (int run = 1; run <= repeat; run++) {
-          if (run > 1) {
-            report.nextRun();
-          }
-          System.out.printf("bench: run %d of %d%n", run, repeat);
-          if (only.contains("miss")) {
-            PhaseLog.run("phase: cache miss", books_::miss);
-          }
-          if (only.contains("lookup")) {
-            PhaseLog.run("phase: cache-hit lookups", () -> books_.lookups(catalogue, popularity));
-          }
-          if (only.contains("ttft")) {
-            PhaseLog.run(
-                "phase: time to first token",
-                () -> {
-                  var floor = KafkaFloor.measure(sut.kafkaBootstrap(), scale.kafkaFloorRecords());
-                  System.out.println("bench: Kafka floor " + floor);
-                  chats.ttft(BOOK, floor);
-                });
-          }
-          if (only.contains("relay")) {
-            PhaseLog.run("phase: relay", () -> chats.relay(BOOK));
-          }
-          if (only.contains("worker")) {
-            PhaseLog.run(
-                "phase: concurrent chats in one worker", () -> chats.workerConcurrency(BOOK));
-          }
-          if (only.contains("open")) {
-            PhaseLog.run("phase: open streams", () -> chats.openStreams(BOOK));
+        var services = new LinkedHashMap<>(env);
+        services.putAll(sut.storesForAnotherService());
+        services.put("SHUZHI_JWT_SECRET", jwtSecret);
+        try (var checks =
+            only.contains("security")
+                ? QuestionCheckApis.start(launcher, jvm, services, wechat, out)
+                : null) {
+          for (int run = 1; run <= repeat; run++) {
+            if (run > 1) {
+              report.nextRun();
+            }
+            System.out.printf("bench: run %d of %d%n", run, repeat);
+            if (only.contains("miss")) {
+              PhaseLog.run("phase: cache miss", books_::miss);
+            }
+            if (only.contains("lookup")) {
+              PhaseLog.run("phase: cache-hit lookups", () -> books_.lookups(catalogue, popularity));
+            }
+            if (only.contains("ttft")) {
+              PhaseLog.run(
+                  "phase: time to first token",
+                  () -> {
+                    var floor = KafkaFloor.measure(sut.kafkaBootstrap(), scale.kafkaFloorRecords());
+                    System.out.println("bench: Kafka floor " + floor);
+                    chats.ttft(BOOK, floor);
+                  });
+            }
+            if (checks != null) {
+              PhaseLog.run(
+                  "phase: the question check in time to first token",
+                  () -> chats.questionCheck(BOOK, checks, wechat));
+            }
+            if (only.contains("relay")) {
+              PhaseLog.run("phase: relay", () -> chats.relay(BOOK));
+            }
+            if (only.contains("worker")) {
+              PhaseLog.run(
+                  "phase: concurrent chats in one worker", () -> chats.workerConcurrency(BOOK));
+            }
+            if (only.contains("open")) {
+              PhaseLog.run("phase: open streams", () -> chats.openStreams(BOOK));
+            }
           }
         }
       }

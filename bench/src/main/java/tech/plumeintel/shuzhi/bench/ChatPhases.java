@@ -106,6 +106,85 @@ final class ChatPhases {
   }
 
   /**
+   * What WeChat's question check adds to time to first token: chats through two more API instances,
+   * alike but for content security, interleaved; beside them, the bare round trip to the WeChat
+   * stand-in, which is the most the check may add (the issue: no more than one round trip).
+   */
+  void questionCheck(String isbn, QuestionCheckApis apis, WechatStandIn wechat) throws Exception {
+    var script = new LlmStandIn.Script(1, 5, 1_000, 0, 0);
+    var warm = new ArrayList<ChatStream>();
+    OpenLoop.run(
+        20,
+        scale.warmupChats(),
+        due -> {
+          warm.add(client.chat(apis.off.uri(), isbn, script, due, null));
+          warm.add(client.chat(apis.on.uri(), isbn, script, due, null));
+        });
+    awaitAll(warm, 60);
+    var roundTrip = wechat.roundTrip(scale.ttftChats());
+    long checksBefore = wechat.checks();
+    var off = new ArrayList<ChatStream>();
+    var on = new ArrayList<ChatStream>();
+    OpenLoop.run(
+        scale.ttftPerSecond() * 2,
+        scale.ttftChats() * 2,
+        due -> {
+          if (off.size() == on.size()) {
+            off.add(client.chat(apis.off.uri(), isbn, script, due, null));
+          } else {
+            on.add(client.chat(apis.on.uri(), isbn, script, due, null));
+          }
+        });
+    awaitAll(off, 60);
+    awaitAll(on, 60);
+    long checks = wechat.checks() - checksBefore;
+    var without = ttfts(off);
+    var with = ttfts(on);
+    long addedP50 = with.getValueAtPercentile(50) - without.getValueAtPercentile(50);
+    long addedP99 = with.getValueAtPercentile(99) - without.getValueAtPercentile(99);
+    long roundTripP50 = roundTrip.getValueAtPercentile(50);
+    var data = new LinkedHashMap<String, Object>();
+    data.put("checks_off", Report.percentiles(without));
+    data.put("checks_on", Report.percentiles(with));
+    data.put("wechat_round_trip", Report.percentiles(roundTrip));
+    data.put("checks_answered_by_the_stand_in", checks);
+    data.put("failed", failures(off) + failures(on));
+    data.put("added_p50_us", addedP50);
+    data.put("added_p99_us", addedP99);
+    int failed = failures(off) + failures(on);
+    report.add(
+        new Report.Measure(
+            "question check (WeChat content security) in time to first token",
+            "adds at most one round trip to WeChat (+ 2 ms for two instances' noise) at p50",
+            String.format(
+                "p50 +%s, p99 +%s (checks on: p50 %s / p99 %s; off: p50 %s / p99 %s; one bare"
+                    + " round trip to the stand-in: p50 %s / p99 %s; %,d checks answered for"
+                    + " %,d chats, %d failed)",
+                Report.ms(addedP50),
+                Report.ms(addedP99),
+                Report.ms(with.getValueAtPercentile(50)),
+                Report.ms(with.getValueAtPercentile(99)),
+                Report.ms(without.getValueAtPercentile(50)),
+                Report.ms(without.getValueAtPercentile(99)),
+                Report.ms(roundTripP50),
+                Report.ms(roundTrip.getValueAtPercentile(99)),
+                checks,
+                on.size(),
+                failed),
+            addedP50 <= roundTripP50 + 2_000 && checks >= on.size() && failed == 0,
+            scale.ttftChats()
+                + " chats through each of two more API instances beside the launcher's, alike but"
+                + " for `SHUZHI_CONTENT_SECURITY_ENABLED` (on: `msg_sec_check` over HTTP to a"
+                + " WeChat stand-in answering `pass` at once), interleaved at "
+                + scale.ttftPerSecond()
+                + "/s each; the same chat-worker behind both. Real WeChat adds its own round"
+                + " trip from the deployment's region, which no stand-in measures",
+            data,
+            addedP50 / 1000.0,
+            "added p50 ms"));
+  }
+
+  /**
    * Per-token latency (stand-in write → client read, across worker, Redis and API) at rising token
    * rates spread over many streams; the highest rate that keeps p99 within the goal is the
    * throughput.

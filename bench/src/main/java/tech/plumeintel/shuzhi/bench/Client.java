@@ -101,6 +101,16 @@ final class Client {
   /** A chat through the API; the stream's lines go to a {@link ChatStream}. */
   ChatStream chat(
       String isbn, LlmStandIn.Script script, long intendedNanos, ConcurrentHistogram tokenLatency) {
+    return chat(api, isbn, script, intendedNanos, tokenLatency);
+  }
+
+  /** A chat through another API instance, by the same readers. */
+  ChatStream chat(
+      URI api,
+      String isbn,
+      LlmStandIn.Script script,
+      long intendedNanos,
+      ConcurrentHistogram tokenLatency) {
     var stream = new ChatStream(intendedNanos, tokenLatency);
     var body =
         "{\"isbn\":\""

@@ -37,6 +37,7 @@ final class SystemUnderTest implements AutoCloseable {
   final int chatWorkerPort;
   final int kafkaPort;
   final int mongoPort;
+  final int redisPort;
 
   private SystemUnderTest(Process launcher, Map<String, Integer> ports) {
     this.launcher = launcher;
@@ -45,6 +46,7 @@ final class SystemUnderTest implements AutoCloseable {
     this.chatWorkerPort = ports.get("chat-worker-port");
     this.kafkaPort = ports.get("kafka-port");
     this.mongoPort = ports.get("mongo-port");
+    this.redisPort = ports.get("redis-port");
   }
 
   static SystemUnderTest start(
@@ -124,6 +126,24 @@ final class SystemUnderTest implements AutoCloseable {
   /** The Mongo-wire store the services use. */
   String mongoUri() {
     return "mongodb://127.0.0.1:" + mongoPort + "/shuzhi";
+  }
+
+  /**
+   * What the launcher tells its services about the stores (see {@code LocalRun}), for a service the
+   * bench starts beside them; the signing key is the bench's own, given to the launcher too.
+   */
+  Map<String, String> storesForAnotherService() {
+    return Map.of(
+        "SPRING_KAFKA_BOOTSTRAP_SERVERS",
+        kafkaBootstrap(),
+        "SPRING_DATA_REDIS_URL",
+        "redis://127.0.0.1:" + redisPort,
+        "SPRING_DATA_MONGODB_URI",
+        mongoUri(),
+        "SHUZHI_PLATFORM_MONGO_PING_HEALTH",
+        "true",
+        "SHUZHI_OFFLINE_STANDINS",
+        "true");
   }
 
   URI api() {

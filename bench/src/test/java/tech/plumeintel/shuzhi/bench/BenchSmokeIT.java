@@ -29,15 +29,22 @@ class BenchSmokeIT {
         false,
         out,
         LAUNCHER,
-        "ttft,relay,worker,open,lookup,miss",
+        "ttft,security,relay,worker,open,lookup,miss",
         2,
         BenchRun.SERVICE_JVMS.get("production"));
 
     var json = JsonMapper.builder().build().readTree(out.resolve("latest.json").toFile());
     assertThat(Files.readString(out.resolve("latest.md"))).contains("| Measure | Goal |");
-    assertThat(json.path("measures")).hasSize(8);
+    assertThat(json.path("measures")).hasSize(9);
     assertThat(data(json, "time to first token").path("failed").asInt()).isZero();
     assertThat(data(json, "time to first token").path("through_api").path("count").asInt())
+        .isEqualTo(Scale.SMOKE.ttftChats());
+    // Every question through the instance with content security on was checked by the stand-in.
+    var questionCheck = data(json, "question check");
+    assertThat(questionCheck.path("failed").asInt()).isZero();
+    assertThat(questionCheck.path("checks_answered_by_the_stand_in").asLong())
+        .isGreaterThanOrEqualTo(Scale.SMOKE.ttftChats());
+    assertThat(questionCheck.path("checks_off").path("count").asInt())
         .isEqualTo(Scale.SMOKE.ttftChats());
     for (var step : data(json, "tokens/s relayed").path("steps")) {
       assertThat(step.path("failed_streams").asInt()).isZero();
@@ -53,7 +60,7 @@ class BenchSmokeIT {
 
     // Repeated: every run kept, the table one row per measure naming the runs it is the median of.
     assertThat(json.path("runs")).hasSize(2);
-    assertThat(json.path("runs").get(1)).hasSize(8);
+    assertThat(json.path("runs").get(1)).hasSize(9);
     assertThat(data(json, "cache miss").path("runs").asInt()).isEqualTo(2);
     // The floors and the peer are measured beside us, in the same run.
     assertThat(data(json, "time to first token").path("kafka_floor").path("records").asInt())

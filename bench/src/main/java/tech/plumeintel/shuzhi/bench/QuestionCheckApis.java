@@ -1,0 +1,60 @@
+package tech.plumeintel.shuzhi.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Two more API instances, alike but for WeChat content security: off in one, on in the other (its
+ * question check over HTTP to the WeChat stand-in), so that the check's cost in time to first token
+ * is measured side by side in one run.
+ */
+final class QuestionCheckApis implements AutoCloseable {
+
+  final AnotherApi off;
+  final AnotherApi on;
+
+  private QuestionCheckApis(AnotherApi off, AnotherApi on) {
+    this.off = off;
+    this.on = on;
+  }
+
+  static QuestionCheckApis start(
+      Path launcherJar,
+      List<String> jvm,
+      Map<String, String> services,
+      WechatStandIn wechat,
+      Path out)
+      throws IOException, InterruptedException {
+    var timeout = Duration.ofSeconds(180);
+    var offEnv = new HashMap<>(services);
+    offEnv.put("SHUZHI_CONTENT_SECURITY_ENABLED", "false");
+    var onEnv = new HashMap<>(services);
+    onEnv.put("SHUZHI_CONTENT_SECURITY_ENABLED", "true");
+    onEnv.put("SHUZHI_WECHAT_APP_ID", WechatStandIn.APP_ID);
+    onEnv.put("SHUZHI_WECHAT_APP_SECRET", WechatStandIn.APP_SECRET);
+    onEnv.put("SHUZHI_WECHAT_BASE_URL", wechat.baseUrl().toString());
+    var off =
+        AnotherApi.start(launcherJar, jvm, offEnv, out.resolve("api-checks-off.log"), timeout);
+    try {
+      return new QuestionCheckApis(
+          off,
+          AnotherApi.start(launcherJar, jvm, onEnv, out.resolve("api-checks-on.log"), timeout));
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      off.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    try {
+      off.close();
+    } finally {
+      on.close();
+    }
+  }
+}
