@@ -1,11 +1,14 @@
 package tech.plumeintel.shuzhi.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Two more API instances, alike but for WeChat content security: off in one, on in the other (its
@@ -28,7 +31,7 @@ final class QuestionCheckApis implements AutoCloseable {
       Map<String, String> services,
       WechatStandIn wechat,
       Path out)
-      throws IOException, InterruptedException {
+      throws InterruptedException {
     var timeout = Duration.ofSeconds(180);
     var offEnv = new HashMap<>(services);
     offEnv.put("SHUZHI_CONTENT_SECURITY_ENABLED", "false");
@@ -37,15 +40,35 @@ final class QuestionCheckApis implements AutoCloseable {
     onEnv.put("SHUZHI_WECHAT_APP_ID", WechatStandIn.APP_ID);
     onEnv.put("SHUZHI_WECHAT_APP_SECRET", WechatStandIn.APP_SECRET);
     onEnv.put("SHUZHI_WECHAT_BASE_URL", wechat.baseUrl().toString());
+    // Side by side: each mostly waits for its health, not for the CPU.
     var off =
-        AnotherApi.start(launcherJar, jvm, offEnv, out.resolve("api-checks-off.log"), timeout);
+        CompletableFuture.supplyAsync(
+            () -> start(launcherJar, jvm, offEnv, out.resolve("api-checks-off.log"), timeout));
+    var on =
+        CompletableFuture.supplyAsync(
+            () -> start(launcherJar, jvm, onEnv, out.resolve("api-checks-on.log"), timeout));
     try {
-      return new QuestionCheckApis(
-          off,
-          AnotherApi.start(launcherJar, jvm, onEnv, out.resolve("api-checks-on.log"), timeout));
-    } catch (IOException | RuntimeException | InterruptedException e) {
-      off.close();
-      throw e;
+      return new QuestionCheckApis(off.join(), on.join());
+    } catch (CompletionException e) {
+      for (var instance : List.of(off, on)) {
+        var started = instance.exceptionally(failed -> null).join();
+        if (started != null) {
+          started.close();
+        }
+      }
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+  }
+
+  private static AnotherApi start(
+      Path launcherJar, List<String> jvm, Map<String, String> env, Path log, Duration timeout) {
+    try {
+      return AnotherApi.start(launcherJar, jvm, env, log, timeout);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting another API instance", e);
     }
   }
 
