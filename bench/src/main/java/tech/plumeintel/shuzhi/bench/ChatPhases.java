@@ -113,9 +113,11 @@ final class ChatPhases {
   void questionCheck(String isbn, QuestionCheckApis apis, WechatStandIn wechat) throws Exception {
     var script = new LlmStandIn.Script(1, 5, 1_000, 0, 0);
     var warm = new ArrayList<ChatStream>();
+    // The instances are new: as many chats again as are measured, so that both are past their JIT's
+    // first minutes (with 40, their time to first token was three times the launcher's API's).
     OpenLoop.run(
         20,
-        scale.warmupChats(),
+        Math.max(scale.warmupChats(), scale.ttftChats()),
         due -> {
           warm.add(client.chat(apis.off.uri(), isbn, script, due, null));
           warm.add(client.chat(apis.on.uri(), isbn, script, due, null));
@@ -157,11 +159,11 @@ final class ChatPhases {
             "question check (WeChat content security) in time to first token",
             "adds at most one round trip to WeChat (+ 2 ms for two instances' noise) at p50",
             String.format(
-                "p50 +%s, p99 +%s (checks on: p50 %s / p99 %s; off: p50 %s / p99 %s; one bare"
+                "p50 %s, p99 %s (checks on: p50 %s / p99 %s; off: p50 %s / p99 %s; one bare"
                     + " round trip to the stand-in: p50 %s / p99 %s; %,d checks answered for"
                     + " %,d chats, %d failed)",
-                Report.ms(addedP50),
-                Report.ms(addedP99),
+                signed(addedP50),
+                signed(addedP99),
                 Report.ms(with.getValueAtPercentile(50)),
                 Report.ms(with.getValueAtPercentile(99)),
                 Report.ms(without.getValueAtPercentile(50)),
@@ -416,6 +418,11 @@ final class ChatPhases {
             data,
             perStream / 1024,
             "KB per stream"));
+  }
+
+  /** A difference of two runs' figures, which noise can make negative. */
+  private static String signed(long micros) {
+    return (micros < 0 ? "−" : "+") + Report.ms(Math.abs(micros));
   }
 
   private static ConcurrentHistogram ttfts(List<ChatStream> streams) {
