@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.api.user.UserAccounts;
 import tech.plumeintel.shuzhi.api.web.ThrottledWarning;
+import tech.plumeintel.shuzhi.platform.wechat.ReaderOpenids;
 
 /**
  * A token stands while its family is not revoked and its reader exists. The second check matters
@@ -32,13 +33,15 @@ class AccessStanding implements TokenStanding {
 
   private final UserAccounts users;
   private final TokenFamilies families;
+  private final ReaderOpenids openids;
   private final ThrottledWarning outage;
   private final Cache<String, Boolean> knownReaders =
       Caffeine.newBuilder().expireAfterWrite(READER_KNOWN_FOR).maximumSize(100_000).build();
 
-  AccessStanding(UserAccounts users, TokenFamilies families, Clock clock) {
+  AccessStanding(UserAccounts users, TokenFamilies families, ReaderOpenids openids, Clock clock) {
     this.users = users;
     this.families = families;
+    this.openids = openids;
     this.outage = new ThrottledWarning(log, Duration.ofMinutes(1), clock);
   }
 
@@ -51,11 +54,14 @@ class AccessStanding implements TokenStanding {
       return true;
     }
     try {
-      var exists = users.find(userId).isPresent();
-      if (exists) {
-        knownReaders.put(userId, Boolean.TRUE);
-      }
-      return exists;
+      var reader = users.find(userId);
+      reader.ifPresent(
+          account -> {
+            knownReaders.put(userId, Boolean.TRUE);
+            // The question check needs it next; read here already.
+            openids.remember(userId, account.openid());
+          });
+      return reader.isPresent();
     } catch (MongoException e) {
       // Fails open like the rate limits: whatever works without MongoDB still does.
       outage.warn("Readers' existence not checked: {}", e.getClass().getSimpleName());

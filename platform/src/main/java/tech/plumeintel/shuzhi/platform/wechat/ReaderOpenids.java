@@ -9,6 +9,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import java.util.Optional;
 import org.bson.Document;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,16 @@ public final class ReaderOpenids {
 
   public ReaderOpenids(MongoDatabase database) {
     this.users = database.getCollection("users");
+  }
+
+  /**
+   * Tells this instance a reader's openid that it read anyway (the API reads the reader's document
+   * on its first request): the reader's first question is then checked without a read of its own.
+   */
+  public void remember(String userId, @Nullable String openid) {
+    if (openid != null && !openid.isBlank()) {
+      known.put(userId, openid);
+    }
   }
 
   /**
