@@ -247,12 +247,15 @@ public final class BenchRun {
           }
           System.out.printf("bench: run %d of %d%n", run, repeat);
           if (only.contains("miss")) {
+            settle(sut, smoke);
             PhaseLog.run("phase: cache miss", books_::miss);
           }
           if (only.contains("lookup")) {
+            settle(sut, smoke);
             PhaseLog.run("phase: cache-hit lookups", () -> books_.lookups(catalogue, popularity));
           }
           if (only.contains("ttft")) {
+            settle(sut, smoke);
             PhaseLog.run(
                 "phase: time to first token",
                 () -> {
@@ -263,6 +266,7 @@ public final class BenchRun {
           }
           if (only.contains("security")) {
             // Started for this phase only: two idle instances would take CPU from the others.
+            settle(sut, smoke);
             PhaseLog.run(
                 "phase: the question check in time to first token",
                 () -> {
@@ -272,13 +276,16 @@ public final class BenchRun {
                 });
           }
           if (only.contains("relay")) {
+            settle(sut, smoke);
             PhaseLog.run("phase: relay", () -> chats.relay(BOOK));
           }
           if (only.contains("worker")) {
+            settle(sut, smoke);
             PhaseLog.run(
                 "phase: concurrent chats in one worker", () -> chats.workerConcurrency(BOOK));
           }
           if (only.contains("open")) {
+            settle(sut, smoke);
             PhaseLog.run("phase: open streams", () -> chats.openStreams(BOOK));
           }
         }
@@ -289,6 +296,16 @@ public final class BenchRun {
       deleteQuietly(dataDir);
     }
     return report;
+  }
+
+  /** Before each phase: the previous one's aftermath is not measured as part of it. */
+  private static void settle(SystemUnderTest sut, boolean smoke) throws InterruptedException {
+    // The smoke run measures nothing: it only must not wait long.
+    double waited =
+        Settle.await(sut.processes(), smoke ? Duration.ofSeconds(4) : Duration.ofSeconds(90));
+    if (waited > 3) {
+      System.out.printf("bench: waited %.0f s for the system to go quiet%n", waited);
+    }
   }
 
   /** The run's Kafka log and Mongo file: a bench run starts afresh and leaves nothing behind. */
