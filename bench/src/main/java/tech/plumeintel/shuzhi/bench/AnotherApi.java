@@ -1,8 +1,6 @@
 package tech.plumeintel.shuzhi.bench;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,8 +42,8 @@ final class AnotherApi implements AutoCloseable {
       Duration timeout)
       throws IOException, InterruptedException {
     var jar = launcherJar.toAbsolutePath().getParent().resolve("services/api-service-exec.jar");
-    int port = freePort();
-    int managementPort = freePort();
+    int port = SystemUnderTest.freePort();
+    int managementPort = SystemUnderTest.freePort();
     var command = new ArrayList<String>();
     command.add(JAVA.toString());
     command.addAll(jvmOptions);
@@ -93,12 +91,6 @@ final class AnotherApi implements AutoCloseable {
       return response.statusCode() == 200 && response.body().contains("\"UP\"");
     } catch (IOException notYet) {
       return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 

@@ -256,7 +256,8 @@ final class SystemUnderTest implements AutoCloseable {
     children.forEach(ProcessHandle::destroyForcibly);
   }
 
-  private static int freePort() throws IOException {
+  /** A loopback port free a moment ago, for a process the bench starts. */
+  static int freePort() throws IOException {
     try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
