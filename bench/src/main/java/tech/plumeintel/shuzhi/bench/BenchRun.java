@@ -261,7 +261,9 @@ public final class BenchRun {
                 () -> {
                   var floor = KafkaFloor.measure(sut.kafkaBootstrap(), scale.kafkaFloorRecords());
                   System.out.println("bench: Kafka floor " + floor);
-                  chats.ttft(BOOK, floor);
+                  var hop = KafkaHop.measure(sut.kafkaBootstrap(), scale.kafkaHopRecords(), 50);
+                  System.out.println("bench: Kafka hop " + hop.data());
+                  chats.ttft(BOOK, floor, hop);
                 });
           }
           if (only.contains("security")) {

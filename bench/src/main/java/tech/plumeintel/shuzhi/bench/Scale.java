@@ -28,12 +28,15 @@ record Scale(
     double missesPerSecond,
     int lookupReaders,
     int catalogueBooks,
-    int kafkaFloorRecords) {
+    int kafkaFloorRecords,
+    int kafkaHopRecords) {
 
   static final Scale FULL =
       new Scale(
           200,
-          40,
+          // At 100/s, before the first phase: the chat path compiled as in a service that has run a
+          // while.
+          3_000,
           200,
           10,
           List.of(5_000, 10_000, 20_000, 30_000),
@@ -56,10 +59,34 @@ record Scale(
           // capacity, over a catalogue of 10,000 books.
           10_000,
           10_000,
-          2_000);
+          2_000,
+          // At 50/s: ten seconds of jobs' pace.
+          500);
 
   /** Enough readers that two smoke runs' lookups stay within the default per-reader limit. */
   static final Scale SMOKE =
       new Scale(
-          3, 2, 4, 10, List.of(200), 4, 3, 10, 6, 20, 50, 1, 100, 2, 1, 3, 10, 2, 4, 500, 50, 50);
+          3,
+          2,
+          4,
+          10,
+          List.of(200),
+          4,
+          3,
+          10,
+          6,
+          20,
+          50,
+          1,
+          100,
+          2,
+          1,
+          3,
+          10,
+          2,
+          4,
+          500,
+          50,
+          50,
+          20);
 }

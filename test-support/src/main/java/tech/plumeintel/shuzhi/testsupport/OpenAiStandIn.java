@@ -33,7 +33,10 @@ public final class OpenAiStandIn implements AutoCloseable {
 
   /** What the stand-in answers. */
   public sealed interface Behaviour {
-    /** The chunks as {@code data:} events, {@code delay} apart, then {@code [DONE]}. */
+    /**
+     * The chunks as {@code data:} events, {@code delay} apart, then {@code [DONE]}, and the body's
+     * end {@code delay} later (a real upstream's end of body can come in a packet of its own).
+     */
     record Replay(List<String> chunks, Duration delay) implements Behaviour {}
 
     /** The chunks, then the connection ends without {@code [DONE]}: a stream cut mid-way. */
@@ -69,8 +72,8 @@ public final class OpenAiStandIn implements AutoCloseable {
     }
   }
 
-  /** One request as received. */
-  public record Recorded(String path, String authorization, JsonNode body) {
+  /** One request as received, and the client's end of the connection it came on. */
+  public record Recorded(String path, String authorization, JsonNode body, InetSocketAddress from) {
     /** The last user message. */
     public String question() {
       var messages = body.path("messages");
@@ -169,7 +172,8 @@ public final class OpenAiStandIn implements AutoCloseable {
           new Recorded(
               exchange.getRequestURI().getPath(),
               String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")),
-              body);
+              body,
+              exchange.getRemoteAddress());
       requests.add(recorded);
       var marker = behaviours.keySet().stream().filter(recorded.question()::contains).findFirst();
       var behaviour =
@@ -203,6 +207,7 @@ public final class OpenAiStandIn implements AutoCloseable {
             pause(replay.delay());
           }
           event(out, "data: [DONE]");
+          pause(replay.delay());
         }
         case Behaviour.Hang hang -> {
           try {

@@ -142,7 +142,6 @@ class ChatGeneration {
           metrics.ended(Outcome.CANCELLED_BEFORE_START);
         }
         case TAKEN -> {
-          holdLease(job);
           try {
             generate(job, prompt, path, handle, pickedUp, null);
           } finally {
@@ -241,6 +240,12 @@ class ChatGeneration {
                 ? model.stream(prompt, job.userId())
                 : model.resume(prompt, job.userId(), resumption.delivered()))) {
       handle.attach(stream);
+      if (resumption == null) {
+        // Held once the model request is on its way, so the lease's Redis round trip overlaps
+        // the model's time to first token instead of adding to it (bench, first-token path). A
+        // continued stream already holds the lease it claimed.
+        holdLease(job);
+      }
       var writer =
           resumption == null
               ? frames.open(job.requestId())

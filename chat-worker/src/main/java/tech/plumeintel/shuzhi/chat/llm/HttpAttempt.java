@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import tech.plumeintel.shuzhi.chat.llm.ModelException.Kind;
 import tools.jackson.core.JacksonException;
@@ -33,6 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
 
   private static final int MAX_ERROR_BODY = 4_096;
+  // The end of the body follows [DONE] at once; an upstream that never sends it loses the socket.
+  private static final long LINGER_MILLIS = 2_000;
 
   /** What the HTTP client's threads tell the reader. */
   sealed interface Signal {
@@ -49,6 +52,7 @@ final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
   private final CompletableFuture<HttpResponse<byte[]>> response;
   private volatile Flow.@Nullable Subscription subscription;
   private volatile boolean aborted;
+  private volatile boolean finished;
 
   HttpAttempt(HttpClient http, HttpRequest request, JsonMapper json) {
     this.json = json;
@@ -87,6 +91,24 @@ final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
     signals.add(new Signal.Broken(new ModelException(Kind.CLOSED, "stream closed")));
   }
 
+  /**
+   * The answer is complete ({@code [DONE]} read): the exchange is left to read the body's end by
+   * itself, which puts its connection back in the client's pool for the next request instead of
+   * closing it (a new TCP and TLS handshake with the upstream, in the next answer's time to first
+   * token). Aborted if the body has not ended shortly after.
+   */
+  void release() {
+    if (!finished) {
+      CompletableFuture.delayedExecutor(LINGER_MILLIS, TimeUnit.MILLISECONDS)
+          .execute(
+              () -> {
+                if (!finished) {
+                  abort();
+                }
+              });
+    }
+  }
+
   @Override
   public void onSubscribe(Flow.Subscription subscription) {
     this.subscription = subscription;
@@ -105,11 +127,13 @@ final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
 
   @Override
   public void onError(Throwable error) {
+    finished = true;
     signals.add(new Signal.Broken(failure(error)));
   }
 
   @Override
   public void onComplete() {
+    finished = true;
     signals.add(new Signal.Ended());
   }
 

@@ -458,7 +458,12 @@ final class HttpModelStream implements ModelStream {
     closed = true;
     var current = attempt;
     if (current != null) {
-      current.http.abort();
+      if (ended) {
+        // Finished: the connection is worth keeping for the next answer.
+        current.http.release();
+      } else {
+        current.http.abort();
+      }
     }
   }
 }

@@ -88,6 +88,31 @@ class OpenAiCompatibleClientIT {
   }
 
   @Test
+  void finishedAnswersLeaveTheirConnectionForTheNextRequest() throws Exception {
+    var model = client();
+    var chunks = Fixtures.chunks(Fixtures.REASONER);
+    // The answer's first and last chunks (its finish and usage), the end of the body 100 ms after
+    // [DONE]: the client has read the whole answer long before its connection is free again.
+    var answer = new ArrayList<>(chunks.subList(0, 3));
+    answer.addAll(chunks.subList(chunks.size() - 2, chunks.size()));
+    var question = question("[reused]", new Behaviour.Replay(answer, Duration.ofMillis(100)));
+
+    for (int i = 0; i < 3; i++) {
+      try (var stream = model.stream(prompt(question), "u1")) {
+        assertThat(drain(stream)).isNotEmpty();
+      }
+      // The next request waits for the body's end: one sent before it would need a second
+      // connection however the first was treated.
+      Thread.sleep(300);
+    }
+
+    assertThat(standIn.requestsContaining(question))
+        .hasSize(3)
+        .extracting(OpenAiStandIn.Recorded::from)
+        .containsOnly(standIn.requestsContaining(question).getFirst().from());
+  }
+
+  @Test
   void keepAlivesAreSilenceAndTheFirstTokenTimeoutClosesTheConnection() {
     var question = question("[queued]", new Behaviour.Stall(List.of()));
     var silences = new ArrayList<ModelEvent>();
