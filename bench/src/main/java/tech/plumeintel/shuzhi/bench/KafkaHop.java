@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.bench;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +33,18 @@ import org.springframework.kafka.listener.MessageListener;
  * EndToEndLatency} sends the next as soon as one arrives and busy-polls with {@code
  * fetch.max.wait.ms=0}), and received at once by a bare {@link KafkaConsumer} and by Spring Kafka's
  * listener container, both with the chat-worker's consumer settings, in this JVM: one clock, in
- * microseconds. The container's own delay is the difference between the two.
+ * microseconds. The container's own delay is the difference between the two. A third, bare consumer
+ * asks the broker to hold an empty fetch for at most 5 ms (instead of 500): what waking a parked
+ * fetch costs against polling.
  */
 final class KafkaHop {
 
-  /** The two consumers' latencies (send → received), in microseconds. */
-  record Hop(ConcurrentHistogram bare, ConcurrentHistogram container, int records) {
+  /** The consumers' latencies (send → received), in microseconds. */
+  record Hop(
+      ConcurrentHistogram bare,
+      ConcurrentHistogram container,
+      ConcurrentHistogram shortWait,
+      int records) {
     Map<String, Object> data() {
       var data = new LinkedHashMap<String, Object>();
       data.put(
@@ -48,6 +55,7 @@ final class KafkaHop {
       data.put("records", records);
       data.put("bare_consumer", Report.percentiles(bare));
       data.put("listener_container", Report.percentiles(container));
+      data.put("bare_consumer_fetch_max_wait_5ms", Report.percentiles(shortWait));
       return data;
     }
   }
@@ -67,31 +75,16 @@ final class KafkaHop {
     var bareGot = new CountDownLatch(records);
     var containerGot = new CountDownLatch(records);
     var stop = new AtomicBoolean();
-    var assigned = new CountDownLatch(2);
+    var assigned = new CountDownLatch(3);
 
+    var shortWait = new ConcurrentHistogram(3);
+    var shortWaitGot = new CountDownLatch(records);
+    var shortWaitSettings = new HashMap<>(consumerSettings(bootstrap, "short-wait"));
+    shortWaitSettings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
     var bareThread =
-        Thread.ofPlatform()
-            .name("bench-bare-consumer")
-            .start(
-                () -> {
-                  try (var consumer =
-                      new KafkaConsumer<String, String>(consumerSettings(bootstrap, "bare"))) {
-                    consumer.subscribe(Set.of(topic));
-                    boolean counted = false;
-                    while (!stop.get()) {
-                      // The container's default poll timeout.
-                      var polled = consumer.poll(Duration.ofSeconds(5));
-                      long now = System.nanoTime();
-                      if (!counted && !consumer.assignment().isEmpty()) {
-                        counted = true;
-                        assigned.countDown();
-                      }
-                      for (var record : polled) {
-                        received(record, now, bare, bareGot);
-                      }
-                    }
-                  }
-                });
+        consume(topic, consumerSettings(bootstrap, "bare"), bare, bareGot, assigned, stop);
+    var shortWaitThread =
+        consume(topic, shortWaitSettings, shortWait, shortWaitGot, assigned, stop);
 
     var properties = new ContainerProperties(topic);
     properties.setMessageListener(
@@ -113,19 +106,22 @@ final class KafkaHop {
       }
       assigned.countDown();
       if (!assigned.await(60, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the bare consumer got no partition in 60 s");
+        throw new IllegalStateException("the bare consumers got no partition in 60 s");
       }
       // One record each way before counting: both consumers' first fetch after assignment.
       producer.send(new ProducerRecord<>(topic, "warm-up")).get();
       Thread.sleep(500);
       bare.reset();
       container.reset();
+      shortWait.reset();
       OpenLoop.run(
           perSecond,
           records,
           due -> producer.send(new ProducerRecord<>(topic, Long.toString(System.nanoTime()))));
       producer.flush();
-      if (!bareGot.await(60, TimeUnit.SECONDS) || !containerGot.await(60, TimeUnit.SECONDS)) {
+      if (!bareGot.await(60, TimeUnit.SECONDS)
+          || !containerGot.await(60, TimeUnit.SECONDS)
+          || !shortWaitGot.await(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException(
             "records not received: bare "
                 + (records - bareGot.getCount())
@@ -138,12 +134,44 @@ final class KafkaHop {
       stop.set(true);
       listener.stop();
       bareThread.join(10_000);
+      shortWaitThread.join(10_000);
       try (var admin =
           Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
         admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
       }
     }
-    return new Hop(bare, container, records);
+    return new Hop(bare, container, shortWait, records);
+  }
+
+  /** A bare consumer on a thread of its own, polling as the container does, until stopped. */
+  private static Thread consume(
+      String topic,
+      Map<String, Object> settings,
+      ConcurrentHistogram latency,
+      CountDownLatch got,
+      CountDownLatch assigned,
+      AtomicBoolean stop) {
+    return Thread.ofPlatform()
+        .name("bench-bare-consumer")
+        .start(
+            () -> {
+              try (var consumer = new KafkaConsumer<String, String>(settings)) {
+                consumer.subscribe(Set.of(topic));
+                boolean counted = false;
+                while (!stop.get()) {
+                  // The container's default poll timeout.
+                  var polled = consumer.poll(Duration.ofSeconds(5));
+                  long now = System.nanoTime();
+                  if (!counted && !consumer.assignment().isEmpty()) {
+                    counted = true;
+                    assigned.countDown();
+                  }
+                  for (var record : polled) {
+                    received(record, now, latency, got);
+                  }
+                }
+              }
+            });
   }
 
   private static void received(

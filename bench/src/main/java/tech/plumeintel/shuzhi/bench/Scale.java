@@ -34,9 +34,9 @@ record Scale(
   static final Scale FULL =
       new Scale(
           200,
-          // At 100/s, before the first phase: the chat path compiled as in a service that has run a
+          // At 200/s, before the first phase: the chat path compiled as in a service that has run a
           // while.
-          3_000,
+          5_000,
           200,
           10,
           List.of(5_000, 10_000, 20_000, 30_000),
