@@ -51,7 +51,8 @@ final class KafkaHop {
           "how",
           "records sent with the API's producer settings (acks=all, idempotent, linger.ms=0) at "
               + "a job's pace; received by a bare KafkaConsumer and by Spring Kafka's listener "
-              + "container, both with the chat-worker's consumer settings, in one JVM");
+              + "container, both with the chat-worker's consumer settings, and by a bare one with "
+              + "fetch.max.wait.ms=5, in one JVM");
       data.put("records", records);
       data.put("bare_consumer", Report.percentiles(bare));
       data.put("listener_container", Report.percentiles(container));
@@ -70,26 +71,20 @@ final class KafkaHop {
           .all()
           .get(30, TimeUnit.SECONDS);
     }
-    var bare = new ConcurrentHistogram(3);
-    var container = new ConcurrentHistogram(3);
-    var bareGot = new CountDownLatch(records);
-    var containerGot = new CountDownLatch(records);
+    var bare = new Receiver("bare", records);
+    var container = new Receiver("container", records);
+    var shortWait = new Receiver("short wait", records);
     var stop = new AtomicBoolean();
     var assigned = new CountDownLatch(3);
 
-    var shortWait = new ConcurrentHistogram(3);
-    var shortWaitGot = new CountDownLatch(records);
     var shortWaitSettings = new HashMap<>(consumerSettings(bootstrap, "short-wait"));
     shortWaitSettings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
-    var bareThread =
-        consume(topic, consumerSettings(bootstrap, "bare"), bare, bareGot, assigned, stop);
-    var shortWaitThread =
-        consume(topic, shortWaitSettings, shortWait, shortWaitGot, assigned, stop);
+    var bareThread = consume(topic, consumerSettings(bootstrap, "bare"), bare, assigned, stop);
+    var shortWaitThread = consume(topic, shortWaitSettings, shortWait, assigned, stop);
 
     var properties = new ContainerProperties(topic);
     properties.setMessageListener(
-        (MessageListener<String, String>)
-            record -> received(record, System.nanoTime(), container, containerGot));
+        (MessageListener<String, String>) record -> container.received(record, System.nanoTime()));
     var listener =
         new KafkaMessageListenerContainer<>(
             new DefaultKafkaConsumerFactory<String, String>(consumerSettings(bootstrap, "spring")),
@@ -108,27 +103,26 @@ final class KafkaHop {
       if (!assigned.await(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the bare consumers got no partition in 60 s");
       }
-      // One record each way before counting: both consumers' first fetch after assignment.
+      // One record before counting: every consumer's first fetch after assignment.
       producer.send(new ProducerRecord<>(topic, "warm-up")).get();
       Thread.sleep(500);
-      bare.reset();
-      container.reset();
-      shortWait.reset();
+      var receivers = List.of(bare, container, shortWait);
+      receivers.forEach(receiver -> receiver.latency.reset());
       OpenLoop.run(
           perSecond,
           records,
           due -> producer.send(new ProducerRecord<>(topic, Long.toString(System.nanoTime()))));
       producer.flush();
-      if (!bareGot.await(60, TimeUnit.SECONDS)
-          || !containerGot.await(60, TimeUnit.SECONDS)
-          || !shortWaitGot.await(60, TimeUnit.SECONDS)) {
-        throw new IllegalStateException(
-            "records not received: bare "
-                + (records - bareGot.getCount())
-                + ", container "
-                + (records - containerGot.getCount())
-                + " of "
-                + records);
+      for (var receiver : receivers) {
+        if (!receiver.got.await(60, TimeUnit.SECONDS)) {
+          throw new IllegalStateException(
+              "records not received by the "
+                  + receiver.name
+                  + " consumer: "
+                  + (records - receiver.got.getCount())
+                  + " of "
+                  + records);
+        }
       }
     } finally {
       stop.set(true);
@@ -140,15 +134,29 @@ final class KafkaHop {
         admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
       }
     }
-    return new Hop(bare, container, shortWait, records);
+    return new Hop(bare.latency, container.latency, shortWait.latency, records);
+  }
+
+  /** One consumer's latencies, and how many of the counted records it has yet to receive. */
+  private record Receiver(String name, ConcurrentHistogram latency, CountDownLatch got) {
+    Receiver(String name, int records) {
+      this(name, new ConcurrentHistogram(3), new CountDownLatch(records));
+    }
+
+    void received(ConsumerRecord<String, String> record, long now) {
+      if (record.value().equals("warm-up")) {
+        return;
+      }
+      latency.recordValue(Math.max(0, (now - Long.parseLong(record.value())) / 1_000));
+      got.countDown();
+    }
   }
 
   /** A bare consumer on a thread of its own, polling as the container does, until stopped. */
   private static Thread consume(
       String topic,
       Map<String, Object> settings,
-      ConcurrentHistogram latency,
-      CountDownLatch got,
+      Receiver receiver,
       CountDownLatch assigned,
       AtomicBoolean stop) {
     return Thread.ofPlatform()
@@ -167,23 +175,11 @@ final class KafkaHop {
                     assigned.countDown();
                   }
                   for (var record : polled) {
-                    received(record, now, latency, got);
+                    receiver.received(record, now);
                   }
                 }
               }
             });
-  }
-
-  private static void received(
-      ConsumerRecord<String, String> record,
-      long now,
-      ConcurrentHistogram latency,
-      CountDownLatch got) {
-    if (record.value().equals("warm-up")) {
-      return;
-    }
-    latency.recordValue(Math.max(0, (now - Long.parseLong(record.value())) / 1_000));
-    got.countDown();
   }
 
   /** The API's producer settings (api-service's application.yml). */
