@@ -9,9 +9,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * An OpenAI-compatible {@code /chat/completions} that streams like DeepSeek: a role chunk, {@code
@@ -26,6 +30,9 @@ final class LlmStandIn implements AutoCloseable {
 
   private final HttpServer server;
   private final AtomicInteger open = new AtomicInteger();
+  private final DelayQueue<Answer> due = new DelayQueue<>();
+  private final Thread pacer =
+      Thread.ofPlatform().daemon().name("stand-in-pacer").unstarted(this::pace);
 
   LlmStandIn() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
@@ -40,6 +47,7 @@ final class LlmStandIn implements AutoCloseable {
             exchange.getResponseBody().write(body);
           }
         });
+    pacer.start();
     server.start();
   }
 
@@ -69,49 +77,120 @@ final class LlmStandIn implements AutoCloseable {
     open.incrementAndGet();
     try (exchange) {
       var body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      var script = Script.find(body);
+      var answer = new Answer(exchange.getResponseBody(), Script.find(body));
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
       exchange.sendResponseHeaders(200, 0);
-      stream(exchange.getResponseBody(), script);
-    } catch (IOException reader) {
+      if (answer.begin()) {
+        due.add(answer);
+        answer.finished.join();
+      }
+    } catch (IOException | CompletionException reader) {
       // The worker or the direct reader went away (a cancel): nothing more to write.
     } finally {
       open.decrementAndGet();
     }
   }
 
-  private static void stream(OutputStream out, Script script) throws IOException {
-    var id = "standin-" + System.nanoTime();
-    long start = System.nanoTime();
-    long interval = script.intervalMicros() * 1_000L;
-    send(out, chunk(id, "{\"role\":\"assistant\",\"content\":\"\"}", null));
-    int total = script.reasoning() + script.content();
-    for (int i = 0; i < total; i++) {
-      long due = start + script.firstTokenMicros() * 1_000L + i * interval;
-      if (i == 1 && script.holdMillis() > 0) {
-        due += script.holdMillis() * 1_000_000L;
+  /**
+   * Writes the token of every answer that is due, on one thread: tokens due together are written in
+   * one wake-up. A thread per answer woke (and was woken by a timer thread) once per token, which
+   * made the stand-in the machine's second-largest user of CPU in the relay phase.
+   */
+  private void pace() {
+    while (true) {
+      Answer answer;
+      try {
+        answer = due.take();
+      } catch (InterruptedException e) {
+        return;
       }
-      for (long wait; (wait = due - System.nanoTime()) > 0; ) {
-        LockSupport.parkNanos(wait);
+      try {
+        if (answer.next()) {
+          due.add(answer);
+        } else {
+          answer.finished.complete(null);
+        }
+      } catch (IOException reader) {
+        answer.finished.completeExceptionally(reader);
       }
-      var field = i < script.reasoning() ? "reasoning_content" : "content";
-      send(out, chunk(id, "{\"" + field + "\":\"w" + STAMP + System.nanoTime() + "] \"}", null));
     }
-    send(out, chunk(id, "{}", "\"stop\""));
-    send(
-        out,
-        "{\"id\":\""
-            + id
-            + "\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\","
-            + "\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":"
-            + total
-            + ",\"total_tokens\":"
-            + (100 + total)
-            + ",\"completion_tokens_details\":"
-            + "{\"reasoning_tokens\":"
-            + script.reasoning()
-            + "}}}");
-    send(out, "[DONE]");
+  }
+
+  /** One answer being streamed: what it has written and when its next token is due. */
+  private static final class Answer implements Delayed {
+
+    final CompletableFuture<Void> finished = new CompletableFuture<>();
+    private final OutputStream out;
+    private final Script script;
+    private final String id = "standin-" + System.nanoTime();
+    private final long start = System.nanoTime();
+    private final int total;
+    private int written;
+    private long dueNanos;
+
+    Answer(OutputStream out, Script script) {
+      this.out = out;
+      this.script = script;
+      this.total = script.reasoning() + script.content();
+    }
+
+    /** Writes the role chunk; returns whether tokens follow (else the answer is complete). */
+    boolean begin() throws IOException {
+      send(out, chunk(id, "{\"role\":\"assistant\",\"content\":\"\"}", null));
+      if (total == 0) {
+        end();
+        return false;
+      }
+      dueNanos = dueOf(0);
+      return true;
+    }
+
+    /** Writes the token that is due, stamped now; returns whether another one follows. */
+    boolean next() throws IOException {
+      var field = written < script.reasoning() ? "reasoning_content" : "content";
+      send(out, chunk(id, "{\"" + field + "\":\"w" + STAMP + System.nanoTime() + "] \"}", null));
+      written++;
+      if (written == total) {
+        end();
+        return false;
+      }
+      dueNanos = dueOf(written);
+      return true;
+    }
+
+    private long dueOf(int token) {
+      long due =
+          start + script.firstTokenMicros() * 1_000L + token * script.intervalMicros() * 1_000L;
+      return token == 1 ? due + script.holdMillis() * 1_000_000L : due;
+    }
+
+    private void end() throws IOException {
+      send(out, chunk(id, "{}", "\"stop\""));
+      send(
+          out,
+          "{\"id\":\""
+              + id
+              + "\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\","
+              + "\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":"
+              + total
+              + ",\"total_tokens\":"
+              + (100 + total)
+              + ",\"completion_tokens_details\":"
+              + "{\"reasoning_tokens\":"
+              + script.reasoning()
+              + "}}}");
+      send(out, "[DONE]");
+    }
+
+    @Override
+    public long getDelay(TimeUnit unit) {
+      return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public int compareTo(Delayed other) {
+      return Long.compare(dueNanos, ((Answer) other).dueNanos);
+    }
   }
 
   private static String chunk(String id, String delta, String finishReason) {
@@ -133,6 +212,7 @@ final class LlmStandIn implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    pacer.interrupt();
   }
 
   /**
