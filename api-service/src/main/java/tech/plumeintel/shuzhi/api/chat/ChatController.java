@@ -75,8 +75,11 @@ class ChatController {
     if (request == null) {
       throw ApiException.invalid("请求体不是有效的 JSON，或字段类型不对");
     }
-    limits.take(RateLimits.Limit.CHAT_USER, caller.userId());
-    limits.take(RateLimits.Limit.CHAT_ADDRESS, servletRequest.getRemoteAddr());
+    limits.takeBoth(
+        RateLimits.Limit.CHAT_USER,
+        caller.userId(),
+        RateLimits.Limit.CHAT_ADDRESS,
+        servletRequest.getRemoteAddr());
     budget.requireRemaining(caller.userId());
     var isbn = IsbnParameter.parse(request.isbn());
     var messages = request.messagesChecked();
@@ -105,7 +108,7 @@ class ChatController {
     var opening =
         StreamRelay.Opening.newJob(
             clock.instant().plus(properties.pickupTimeout()),
-            () -> jobs.publish(requestId, caller.userId(), isbn.value(), messages));
+            () -> jobs.send(requestId, caller.userId(), isbn.value(), messages));
     @Nullable DeferredResult<Void> stream;
     try {
       stream = relay.open(servletRequest, servletResponse, requestId, format, opening);

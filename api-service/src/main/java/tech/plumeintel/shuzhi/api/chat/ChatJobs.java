@@ -1,8 +1,8 @@
 package tech.plumeintel.shuzhi.api.chat;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,22 +27,41 @@ class ChatJobs {
   }
 
   /**
-   * @return when the job stops being worth starting
+   * Sends the job to Kafka; {@link Sent#await()} waits for the broker's ack. A worker can have the
+   * job before the ack is back here, so the caller does what it must in the meantime.
    */
-  Instant publish(String requestId, String userId, String isbn, List<ChatMessage> messages) {
+  Sent send(String requestId, String userId, String isbn, List<ChatMessage> messages) {
     var now = clock.instant();
-    var deadline = now.plus(properties.pickupTimeout());
-    var job = new ChatRequested(requestId, userId, isbn, messages, now, deadline);
+    var job =
+        new ChatRequested(
+            requestId, userId, isbn, messages, now, now.plus(properties.pickupTimeout()));
+    CompletableFuture<?> acked;
     try {
-      kafka
-          .send(ChatRequested.TOPIC, userId, job)
-          .get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      return deadline;
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      throw ApiException.upstream("对话服务暂时不可用，请稍后再试", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ApiException.upstream("对话服务暂时不可用，请稍后再试", e);
+      acked = kafka.send(ChatRequested.TOPIC, userId, job);
+    } catch (RuntimeException e) {
+      throw unavailable(e);
     }
+    return () -> {
+      try {
+        acked.get(properties.publishTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw unavailable(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw unavailable(e);
+      }
+    };
+  }
+
+  /** A job sent to Kafka, its ack not yet awaited. */
+  interface Sent {
+    /**
+     * @throws ApiException {@code UPSTREAM} when the broker did not take the job in time
+     */
+    void await();
+  }
+
+  private static ApiException unavailable(Exception cause) {
+    return ApiException.upstream("对话服务暂时不可用，请稍后再试", cause);
   }
 }

@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.RedisSystemException;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
@@ -80,8 +82,9 @@ class LiveFrames implements SmartLifecycle {
   }
 
   /**
-   * Listens to a stream's frames. Returns once Redis has confirmed the subscription, so that every
-   * frame published afterwards reaches the listener.
+   * Listens to a stream's frames. The subscription is sent, not awaited: {@link
+   * Subscription#awaitConfirmed()} returns once Redis has confirmed it, and every frame published
+   * afterwards reaches the listener.
    */
   Subscription subscribe(String requestId, Consumer<StreamFrame> listener) {
     var channel = ChatChannels.events(requestId);
@@ -95,23 +98,39 @@ class LiveFrames implements SmartLifecycle {
           all.addAll(added);
           return List.copyOf(all);
         });
-    try {
-      connection
-          .async()
-          .subscribe(channel)
-          .get(SUBSCRIBE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      unsubscribe(channel, listener);
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
+    var confirmation = connection.async().subscribe(channel);
+    return new Subscription() {
+      @Override
+      public void awaitConfirmed() {
+        try {
+          confirmation.get(SUBSCRIBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+          close();
+          if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+          }
+          throw new RedisSystemException("subscribe failed", e);
+        }
       }
-      throw new org.springframework.data.redis.RedisSystemException("subscribe failed", e);
-    }
-    return () -> unsubscribe(channel, listener);
+
+      @Override
+      public void close() {
+        unsubscribe(channel, listener);
+      }
+    };
   }
 
-  /** Ends one listener's interest in a stream. */
+  /** One listener's interest in a stream. */
   interface Subscription extends AutoCloseable {
+
+    /**
+     * Waits until Redis has confirmed the subscription.
+     *
+     * @throws RedisSystemException when it did not in time; the subscription is closed
+     */
+    void awaitConfirmed();
+
+    /** Ends the interest; frames still on their way are dropped. */
     @Override
     void close();
   }

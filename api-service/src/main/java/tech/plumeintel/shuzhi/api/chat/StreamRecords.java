@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
@@ -13,6 +14,12 @@ import tech.plumeintel.shuzhi.common.chat.StreamFrame;
  */
 @Component
 class StreamRecords {
+
+  private static final RedisScript<Long> OPEN =
+      RedisScript.of(
+          "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]);"
+              + " return redis.call('PEXPIRE', KEYS[1], ARGV[5])",
+          Long.class);
 
   private final StringRedisTemplate redis;
   private final ChatProperties properties;
@@ -40,13 +47,19 @@ class StreamRecords {
     redis.delete("chat:client-msg:" + userId + ":" + clientMsgId);
   }
 
+  /**
+   * Records a new stream's owner and book, with its retention, in one command: one round trip to
+   * Redis on the shared connection (a pipeline would take a dedicated connection of its own).
+   */
   void open(String requestId, String userId, String isbn) {
-    var key = ChatChannels.meta(requestId);
-    redis
-        .opsForHash()
-        .putAll(
-            key, java.util.Map.of(ChatChannels.META_USER, userId, ChatChannels.META_ISBN, isbn));
-    redis.expire(key, properties.metaRetention());
+    redis.execute(
+        OPEN,
+        List.of(ChatChannels.meta(requestId)),
+        ChatChannels.META_USER,
+        userId,
+        ChatChannels.META_ISBN,
+        isbn,
+        Long.toString(properties.metaRetention().toMillis()));
   }
 
   /** The stream's owner, or empty when it does not exist (or no longer). */

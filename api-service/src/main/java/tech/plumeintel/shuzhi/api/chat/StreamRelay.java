@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,24 +83,27 @@ class StreamRelay implements SmartLifecycle {
    *
    * @param afterSeq the last event the client has (0: from the start)
    * @param pickupDeadline for a new job: when it fails if no worker has taken it
-   * @param publish for a new job: hands it to the workers, once the stream is subscribed to; may
-   *     throw, and then no stream is opened
+   * @param publish for a new job: sends it to the workers; may throw, and then no stream is opened
    */
-  record Opening(long afterSeq, @Nullable Instant pickupDeadline, Runnable publish) {
+  record Opening(
+      long afterSeq, @Nullable Instant pickupDeadline, Supplier<ChatJobs.@Nullable Sent> publish) {
 
-    static Opening newJob(Instant pickupDeadline, Runnable publish) {
-      return new Opening(0, pickupDeadline, publish);
+    static Opening newJob(Instant pickupDeadline, Supplier<ChatJobs.Sent> publish) {
+      return new Opening(0, pickupDeadline, publish::get);
     }
 
     /** An existing stream, after the client's last event. */
     static Opening existing(long afterSeq) {
-      return new Opening(afterSeq, null, () -> {});
+      return new Opening(afterSeq, null, () -> null);
     }
   }
 
   /**
    * Subscribes to the stream's frames, publishes a new job, and answers with the stream. The
-   * subscription comes first so that a frame published while the log is read is not lost.
+   * subscription is confirmed before the connection reads the stream's log, so that a frame
+   * published while the log is read is not lost; a frame published before it is confirmed is in the
+   * log. So the job is sent while the subscription is on its way, not after: its round trip to
+   * Redis is not in the time to the first token.
    *
    * @return the stream to answer with; null when the stream has ended and the client has its last
    *     event, answered {@code 204 No Content}: the signal that stops a W3C {@code EventSource}
@@ -120,11 +124,20 @@ class StreamRelay implements SmartLifecycle {
     var liveness = new Liveness(properties, opening.pickupDeadline(), clock.millis());
     var connection = new StreamConnection(requestId, format, replay, liveness, clock, writers);
     var subscription = liveFrames.subscribe(requestId, connection::offer);
+    ChatJobs.@Nullable Sent sent = null;
     try {
-      opening.publish().run();
+      sent = opening.publish().get();
+      subscription.awaitConfirmed();
+      if (sent != null) {
+        sent.await();
+      }
     } catch (RuntimeException e) {
       connection.close();
       subscription.close();
+      if (sent != null) {
+        // The job may be on its way to a worker: one that takes it drops it, unread.
+        replay.cancelUnclaimedJob();
+      }
       throw e;
     }
 

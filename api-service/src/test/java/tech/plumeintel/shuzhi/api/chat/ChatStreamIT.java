@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,6 +159,12 @@ class ChatStreamIT extends ApiIntegrationTest {
         .singleElement()
         .satisfies(m -> assertThat(m.content()).isEqualTo("这本书讲什么？"));
     assertThat(job.pickupDeadline()).isAfter(job.requestedAt());
+    // The stream's record: who may resume or cancel it, its book, and an end (1 h by default).
+    var meta = ChatChannels.meta(requestId);
+    assertThat(redis.opsForHash().entries(meta))
+        .containsEntry(ChatChannels.META_USER, job.userId())
+        .containsEntry(ChatChannels.META_ISBN, isbn);
+    assertThat(redis.getExpire(meta, TimeUnit.SECONDS)).isBetween(3_000L, 3_600L);
   }
 
   @Test

@@ -140,6 +140,43 @@ class RateLimitsIT {
   }
 
   @Test
+  void aChatRefusedForOneLimitCountsAgainstNeither() {
+    var limits =
+        new RateLimits(
+            client(),
+            new LimitsProperties(2, 5, 20, PER_MINUTE, 0, 200_000, 1000, List.of()),
+            new SimpleMeterRegistry(),
+            java.time.Clock.systemUTC());
+    instances.add(limits);
+    var address = "address-" + System.nanoTime();
+    var reader = reader();
+
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address);
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address);
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(
+              () -> limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address))
+          .as("the reader's third chat and more")
+          .isInstanceOf(ApiException.class);
+    }
+
+    // The address had 5: two went to the reader's chats, none to its refused ones.
+    for (int i = 0; i < 3; i++) {
+      limits.takeBoth(Limit.CHAT_USER, reader(), Limit.CHAT_ADDRESS, address);
+    }
+    assertThatThrownBy(
+            () -> limits.takeBoth(Limit.CHAT_USER, reader(), Limit.CHAT_ADDRESS, address))
+        .as("the address's sixth chat")
+        .isInstanceOf(ApiException.class);
+  }
+
+  private RedisClient client() {
+    var client = RedisClient.create(TestInfrastructure.shared().redisUrl());
+    clients.add(client);
+    return client;
+  }
+
+  @Test
   void aRedisOutageLogsOneWarningNotOnePerRequest() {
     var redis = java.net.URI.create(TestInfrastructure.shared().redisUrl());
     try (var proxy = new TcpProxy(redis.getHost(), redis.getPort());
@@ -164,6 +201,8 @@ class RateLimitsIT {
       for (int i = 0; i < 30; i++) {
         assertThat(passes(limits, reader())).as("fails open").isTrue();
       }
+      // Both of a chat's limits fail open too.
+      limits.takeBoth(Limit.CHAT_USER, reader(), Limit.CHAT_ADDRESS, "198.18.0.1");
 
       assertThat(logs.linesContaining("not checked")).hasSize(1);
     }
