@@ -30,6 +30,23 @@ final class SystemUnderTest implements AutoCloseable {
 
   private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
 
+  /**
+   * The broker as docker-compose.yml runs it: the apache/kafka image's JVM options (Kafka's own
+   * {@code KAFKA_JVM_PERFORMANCE_OPTS}) with the compose file's heap. The local run's default (the
+   * serial collector and the first JIT tier only, for a developer's machine) made every Kafka hop
+   * slower than a deployment's, the floor measured beside it included.
+   */
+  static final List<String> KAFKA_JVM_OPTIONS =
+      List.of(
+          "-Xms512m",
+          "-Xmx512m",
+          "-XX:+UseG1GC",
+          "-XX:MaxGCPauseMillis=20",
+          "-XX:InitiatingHeapOccupancyPercent=35",
+          "-XX:+ExplicitGCInvokesConcurrent",
+          "-XX:MaxInlineLevel=15",
+          "-Djava.awt.headless=true");
+
   private final Process launcher;
   private final Map<String, ProcessHandle> alsoWatched = new LinkedHashMap<>();
   final int apiPort;
@@ -84,6 +101,7 @@ final class SystemUnderTest implements AutoCloseable {
     var builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     builder.environment().put("SHUZHI_LOCAL_JAVA_OPTS", String.join(" ", serviceJvmOptions));
+    builder.environment().put("SHUZHI_LOCAL_KAFKA_JAVA_OPTS", String.join(" ", KAFKA_JVM_OPTIONS));
     Files.createDirectories(log.getParent());
     var process = builder.start();
     process.getOutputStream().close();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,8 @@ final class LocalKafka {
 
   static final int PARTITIONS = 3;
 
-  private static final List<String> JVM_OPTIONS =
+  // Small and quick to start: a developer's machine runs the whole system.
+  private static final List<String> DEFAULT_JVM_OPTIONS =
       List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   private final Path directory;
@@ -62,7 +64,7 @@ final class LocalKafka {
           ChildProcess.start(
               "kafka-format",
               Jvm.main(
-                  JVM_OPTIONS,
+                  jvmOptions(),
                   "kafka.tools.StorageTool",
                   "format",
                   "-t",
@@ -78,10 +80,22 @@ final class LocalKafka {
     }
     return ChildProcess.start(
         "kafka",
-        Jvm.main(JVM_OPTIONS, KafkaBrokerMain.class.getName(), config.toString()),
+        Jvm.main(jvmOptions(), KafkaBrokerMain.class.getName(), config.toString()),
         Map.of(),
         directory,
         console);
+  }
+
+  /**
+   * {@code SHUZHI_LOCAL_KAFKA_JAVA_OPTS} replaces the default options: the benchmark runs the
+   * broker as a deployment's image does.
+   */
+  private static List<String> jvmOptions() {
+    var custom = System.getenv("SHUZHI_LOCAL_KAFKA_JAVA_OPTS");
+    if (custom == null || custom.isBlank()) {
+      return DEFAULT_JVM_OPTIONS;
+    }
+    return Arrays.asList(custom.strip().split("\\s+"));
   }
 
   // A static voter set (not --standalone's dynamic one) so that a changed controller port is
