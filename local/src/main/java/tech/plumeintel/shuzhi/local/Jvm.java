@@ -14,6 +14,18 @@ final class Jvm {
 
   private Jvm() {}
 
+  /**
+   * The options in the environment variable {@code variable}, split at white space, in place of
+   * {@code defaults}; the defaults when it is unset or blank.
+   */
+  static List<String> options(String variable, List<String> defaults) {
+    var custom = System.getenv(variable);
+    if (custom == null || custom.isBlank()) {
+      return defaults;
+    }
+    return Arrays.asList(custom.strip().split("\\s+"));
+  }
+
   /** A main class from the launcher's own classpath (the jar's manifest brings lib/*.jar along). */
   static List<String> main(List<String> options, String mainClass, String... args) {
     var classpath =

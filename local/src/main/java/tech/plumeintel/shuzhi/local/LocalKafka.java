@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -91,11 +90,7 @@ final class LocalKafka {
    * broker as a deployment's image does.
    */
   private static List<String> jvmOptions() {
-    var custom = System.getenv("SHUZHI_LOCAL_KAFKA_JAVA_OPTS");
-    if (custom == null || custom.isBlank()) {
-      return DEFAULT_JVM_OPTIONS;
-    }
-    return Arrays.asList(custom.strip().split("\\s+"));
+    return Jvm.options("SHUZHI_LOCAL_KAFKA_JAVA_OPTS", DEFAULT_JVM_OPTIONS);
   }
 
   // A static voter set (not --standalone's dynamic one) so that a changed controller port is

@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,11 +97,7 @@ record LocalService(String name, String jarName, int managementPort, Map<String,
 
   /** {@code SHUZHI_LOCAL_JAVA_OPTS} replaces the default options, e.g. to attach a debugger. */
   private static List<String> jvmOptions() {
-    var custom = System.getenv("SHUZHI_LOCAL_JAVA_OPTS");
-    if (custom == null || custom.isBlank()) {
-      return DEFAULT_JVM_OPTIONS;
-    }
-    return Arrays.asList(custom.strip().split("\\s+"));
+    return Jvm.options("SHUZHI_LOCAL_JAVA_OPTS", DEFAULT_JVM_OPTIONS);
   }
 
   /** True when the service's health endpoint answers 200 with status UP. */
