@@ -94,7 +94,9 @@ final class LlmStandIn implements AutoCloseable {
   /**
    * Writes the token of every answer that is due, on one thread: tokens due together are written in
    * one wake-up. A thread per answer woke (and was woken by a timer thread) once per token, which
-   * made the stand-in the machine's second-largest user of CPU in the relay phase.
+   * made the stand-in the machine's second-largest user of CPU in the relay phase. The price: a
+   * reader that stops reading would hold up every answer once its socket's buffers are full; the
+   * bench's readers (the chat-worker, the bench's own client) read everything they are sent.
    */
   private void pace() {
     while (true) {
