@@ -71,6 +71,7 @@ class ChatController {
       @RequestHeader(value = HttpHeaders.ACCEPT, required = false) @Nullable String accept) {
     // Not @RequestBody: its binding result would keep the whole conversation (up to 32,000
     // characters) in the request's model for as long as the stream is open.
+    var opened = new ChatOpened();
     var request = body.getBody();
     if (request == null) {
       throw ApiException.invalid("请求体不是有效的 JSON，或字段类型不对");
@@ -81,12 +82,14 @@ class ChatController {
         RateLimits.Limit.CHAT_ADDRESS,
         servletRequest.getRemoteAddr());
     budget.requireRemaining(caller.userId());
+    opened.limitsTaken();
     var isbn = IsbnParameter.parse(request.isbn());
     var messages = request.messagesChecked();
     var clientMsgId = request.clientMsgIdChecked();
     var format = StreamFormat.forAccept(accept);
     // Content security (#17): a risky question is refused before anything is published or streamed.
     questionCheck.requireAllowed(caller.userId(), messages);
+    opened.checked();
     var requestId = ids.next();
     // The stream's id is the request id from here on, in this log and in the worker's.
     MDC.put(RequestIds.MDC_KEY, requestId);
@@ -105,13 +108,19 @@ class ChatController {
       }
     }
     records.open(requestId, caller.userId(), isbn.value());
+    opened.recorded(requestId);
     var opening =
         StreamRelay.Opening.newJob(
             clock.instant().plus(properties.pickupTimeout()),
-            () -> jobs.send(requestId, caller.userId(), isbn.value(), messages));
+            () -> {
+              var sent = jobs.send(requestId, caller.userId(), isbn.value(), messages);
+              opened.sent();
+              return sent;
+            });
     @Nullable DeferredResult<Void> stream;
     try {
       stream = relay.open(servletRequest, servletResponse, requestId, format, opening);
+      opened.acknowledged();
     } catch (ApiException e) {
       if (clientMsgId != null) {
         records.releaseClientMessage(caller.userId(), clientMsgId);

@@ -38,6 +38,9 @@ final class StreamConnection {
   private volatile @Nullable Output output;
   private volatile boolean ended;
 
+  /** Set once, by the Redis I/O thread; committed by the writer that flushes the frame. */
+  private volatile @Nullable FirstFrameRelayed firstLive;
+
   // Owned by the writer.
   private boolean begun;
 
@@ -61,6 +64,9 @@ final class StreamConnection {
 
   /** Called on the Redis I/O thread. */
   void offer(StreamFrame frame) {
+    if (firstLive == null) {
+      firstLive = firstLive(frame);
+    }
     liveness.workerSignalled(clock.millis());
     live.offer(frame);
     schedule();
@@ -120,6 +126,7 @@ final class StreamConnection {
         over = checkClock(out);
       }
       out.flush();
+      relayed();
     } catch (IOException e) {
       // The client went away; the generation goes on and the client may resume.
       over = true;
@@ -138,6 +145,26 @@ final class StreamConnection {
     writing.set(false);
     if (!live.isEmpty()) {
       schedule();
+    }
+  }
+
+  private FirstFrameRelayed firstLive(StreamFrame frame) {
+    var event = new FirstFrameRelayed();
+    if (event.isEnabled()) {
+      event.requestId = requestId;
+      event.seq = frame.seq();
+      event.kind = frame.kind().name();
+      event.begin();
+    }
+    return event;
+  }
+
+  /** The first live frame's event, once that frame has been flushed. */
+  private void relayed() {
+    var event = firstLive;
+    if (event != null && event.isEnabled() && !event.committed && live.isEmpty()) {
+      event.committed = true;
+      event.commit();
     }
   }
 

@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.chat.job;
 
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -40,7 +41,9 @@ public class ChatJobListener {
     if (received.shouldCommit()) {
       received.requestId = job.requestId();
       received.inApi = sentAt - job.requestedAt().toEpochMilli();
-      received.inKafka = clock.millis() - sentAt;
+      var now = clock.instant();
+      received.inKafka = now.toEpochMilli() - sentAt;
+      received.sinceRequested = Duration.between(job.requestedAt(), now).toNanos() / 1_000;
       received.commit();
     }
     log.debug("Job {} received", job.requestId());

@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.chat.job;
 
+import java.time.Duration;
 import java.time.Instant;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
@@ -48,7 +49,7 @@ final class FirstTokenPath extends Event {
 
   FirstTokenPath(String requestId, Instant requestedAt, Instant pickedUp) {
     this.requestId = requestId;
-    this.queued = (pickedUp.toEpochMilli() - requestedAt.toEpochMilli()) * 1_000;
+    this.queued = Duration.between(requestedAt, pickedUp).toNanos() / 1_000;
     this.mark = System.nanoTime();
     begin();
   }

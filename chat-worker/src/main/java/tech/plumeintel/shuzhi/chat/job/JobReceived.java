@@ -31,4 +31,9 @@ final class JobReceived extends Event {
   @Description("Producer, broker, this consumer's fetch and the listener container")
   @Timespan(Timespan.MILLISECONDS)
   long inKafka;
+
+  @Label("Requested to received")
+  @Description("Both of the above in microseconds: the record's stamp has whole milliseconds")
+  @Timespan(Timespan.MICROSECONDS)
+  long sinceRequested;
 }
