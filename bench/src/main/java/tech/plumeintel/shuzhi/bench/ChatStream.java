@@ -16,6 +16,7 @@ final class ChatStream implements Flow.Subscriber<String> {
   private final @Nullable ConcurrentHistogram tokenLatencyMicros;
   final CompletableFuture<ChatStream> ended = new CompletableFuture<>();
   volatile long firstTokenNanos;
+  volatile long headersNanos;
   volatile int tokens;
   volatile boolean failed;
   volatile boolean done;
@@ -51,6 +52,7 @@ final class ChatStream implements Flow.Subscriber<String> {
 
   @Override
   public void onSubscribe(Flow.Subscription subscription) {
+    headersNanos = System.nanoTime();
     this.subscription = subscription;
     subscription.request(Long.MAX_VALUE);
   }

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -85,7 +86,31 @@ final class Client {
   }
 
   private String token() {
-    return tokens.get(Math.floorMod(next.getAndIncrement(), tokens.size()));
+    return tokens.get(nextReader());
+  }
+
+  /** The next reader in turn, by login order. */
+  int nextReader() {
+    return Math.floorMod(next.getAndIncrement(), tokens.size());
+  }
+
+  /** The reader's user id, as the API knows it: its access token's subject. */
+  String userId(int reader) {
+    var payload = tokens.get(reader).split("\\.")[1];
+    return JSON.readTree(Base64.getUrlDecoder().decode(payload)).path("sub").asString();
+  }
+
+  /** The reader's stream {@code requestId}, read from its start as a resuming client reads it. */
+  ChatStream resume(String requestId, int reader, ConcurrentHistogram tokenLatency) {
+    var stream = new ChatStream(System.nanoTime(), tokenLatency);
+    send(
+        HttpRequest.newBuilder(api.resolve("/api/chat/stream/" + requestId + "/"))
+            .header("Authorization", "Bearer " + tokens.get(reader))
+            .header("X-Forwarded-For", address(reader))
+            .GET()
+            .build(),
+        stream);
+    return stream;
   }
 
   /**

@@ -35,8 +35,10 @@ record Scale(
       new Scale(
           200,
           // At 200/s, before the first phase: the chat path compiled as in a service that has run a
-          // while.
-          5_000,
+          // while, and every reader (10,000) known to the API, as a reader who has just looked up
+          // the book is; fewer, and the chats of an --only=ttft run read their readers from the
+          // store.
+          10_000,
           200,
           10,
           List.of(5_000, 10_000, 20_000, 30_000),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -46,9 +47,14 @@ class BenchSmokeIT {
         .isGreaterThanOrEqualTo(Scale.SMOKE.ttftChats());
     assertThat(questionCheck.path("checks_off").path("count").asInt())
         .isEqualTo(Scale.SMOKE.ttftChats());
-    for (var step : data(json, "tokens/s relayed").path("steps")) {
-      assertThat(step.path("failed_streams").asInt()).isZero();
-      assertThat(step.path("count").asLong()).isPositive();
+    // The relay alone (the bench writing frames as the chat-worker does) and end to end.
+    var relayed = data(json, "tokens/s relayed");
+    for (var series : List.of("steps", "end_to_end_steps")) {
+      assertThat(relayed.path(series)).hasSize(Scale.SMOKE.relayTokensPerSecond().size());
+      for (var step : relayed.path(series)) {
+        assertThat(step.path("failed_streams").asInt()).isZero();
+        assertThat(step.path("count").asLong()).isPositive();
+      }
     }
     assertThat(data(json, "concurrent chats").path("completed").asInt())
         .isEqualTo(Scale.SMOKE.workerChats());
