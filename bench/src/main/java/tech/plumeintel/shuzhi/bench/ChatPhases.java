@@ -46,7 +46,6 @@ final class ChatPhases {
     awaitAll(streams, 60);
   }
 
-  /** Time to first token through the whole system, and straight from the stand-in, interleaved. */
   /** From the intended send until the answer's headers arrived (the API has the job's ack). */
   private static ConcurrentHistogram headers(List<ChatStream> streams) {
     var histogram = new ConcurrentHistogram(3);
@@ -58,23 +57,44 @@ final class ChatPhases {
     return histogram;
   }
 
+  /**
+   * Time to first token through the whole system, and straight from the stand-in, interleaved; and
+   * beside them, a request of the same readers to the API's trivial endpoint (every filter a chat
+   * passes, then nothing): what the HTTP front door alone costs in the same seconds.
+   */
   void ttft(String isbn, KafkaFloor.Floor floor, KafkaHop.Hop hop) {
     var script = new LlmStandIn.Script(1, 5, 1_000, 0, 0);
     var relayed = new ArrayList<ChatStream>();
     var direct = new ArrayList<ChatStream>();
+    var trivial = new ConcurrentHistogram(3);
+    var trivialAnswers = new ArrayList<CompletableFuture<?>>();
     var cpu = new CpuMeter(sut.processes()).begin();
+    var turn = new int[1];
     OpenLoop.run(
-        scale.ttftPerSecond() * 2,
-        scale.ttftChats() * 2,
+        scale.ttftPerSecond() * 3,
+        scale.ttftChats() * 3,
         due -> {
-          if (relayed.size() == direct.size()) {
-            relayed.add(client.chat(isbn, script, due, null));
-          } else {
-            direct.add(client.direct(script, due, null));
+          switch (turn[0]++ % 3) {
+            case 0 -> relayed.add(client.chat(isbn, script, due, null));
+            case 1 -> direct.add(client.direct(script, due, null));
+            default ->
+                trivialAnswers.add(
+                    client
+                        .get(BookPhases.CEILING_PATH)
+                        .thenAccept(
+                            answer -> {
+                              if (answer.statusCode() == 200) {
+                                trivial.recordValue((System.nanoTime() - due) / 1_000);
+                              }
+                            }));
           }
         });
     awaitAll(relayed, 60);
     awaitAll(direct, 60);
+    CompletableFuture.allOf(trivialAnswers.toArray(CompletableFuture[]::new))
+        .orTimeout(60, TimeUnit.SECONDS)
+        .exceptionally(e -> null)
+        .join();
     report.cpu("time to first token", cpu.coresUsed());
     var system = ttfts(relayed);
     var standIn = ttfts(direct);
@@ -85,6 +105,7 @@ final class ChatPhases {
     data.put("direct", Report.percentiles(standIn));
     data.put("failed", failures(relayed));
     data.put("through_api_headers", Report.percentiles(headers(relayed)));
+    data.put("trivial_endpoint", Report.percentiles(trivial));
     data.put("added_p50_us", addedP50);
     data.put("added_p99_us", addedP99);
     data.put("kafka_floor", floor.data());
@@ -109,6 +130,10 @@ final class ChatPhases {
                 + Report.ms(standIn.getValueAtPercentile(50))
                 + " / p99 "
                 + Report.ms(standIn.getValueAtPercentile(99))
+                + "; a request to the API's trivial endpoint p50 "
+                + Report.ms(trivial.getValueAtPercentile(50))
+                + " / p99 "
+                + Report.ms(trivial.getValueAtPercentile(99))
                 + String.format(
                     "; Kafka's own EndToEndLatency on the same broker: p50 %d ms, p99 %d ms; a"
                         + " job's Kafka hop with our settings, bare consumer p50 %s / p99 %s,"
@@ -128,7 +153,7 @@ final class ChatPhases {
                 + " chats at "
                 + scale.ttftPerSecond()
                 + "/s, interleaved with as many "
-                + "direct calls, after "
+                + "direct calls and requests to the trivial endpoint, after "
                 + scale.warmupChats()
                 + " warm-up chats at the start; from the intended send to the first token; the path is HTTP → Kafka → "
                 + "chat-worker (claim in Redis, book from Mongo) → stand-in → Redis pub/sub → API",

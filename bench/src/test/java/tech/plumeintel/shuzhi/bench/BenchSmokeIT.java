@@ -40,6 +40,8 @@ class BenchSmokeIT {
     assertThat(data(json, "time to first token").path("failed").asInt()).isZero();
     assertThat(data(json, "time to first token").path("through_api").path("count").asInt())
         .isEqualTo(Scale.SMOKE.ttftChats());
+    assertThat(data(json, "time to first token").path("trivial_endpoint").path("count").asInt())
+        .isEqualTo(Scale.SMOKE.ttftChats());
     // Every question through the instance with content security on was checked by the stand-in.
     var questionCheck = data(json, "question check");
     assertThat(questionCheck.path("failed").asInt()).isZero();
