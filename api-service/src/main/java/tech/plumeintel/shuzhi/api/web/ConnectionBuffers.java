@@ -15,18 +15,10 @@ import org.springframework.stereotype.Component;
 @Component
 class ConnectionBuffers implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
 
-  /** Socket read buffer; a read takes at most this much from the socket at once. */
+  /** Socket read and write buffers; a read takes at most this much from the socket at once. */
   static final int SOCKET_READ_BUFFER = 1024;
 
-  /**
-   * Socket write buffer, larger than the read buffer: Tomcat writes to the socket at most this much
-   * at a time, and a book lookup answers a whole book as JSON, summary and all. At 1 KB a lookup
-   * took 3.8 write calls against the trivial endpoint's 1.2 (perf stat of the API during the
-   * bench's capacity steps), 1.6 at 4 KB; lookups at capacity went from 44 % to 64–76 % of the
-   * trivial endpoint's throughput, and the open-streams phase measured 7.5 KB of heap per stream,
-   * as at 1 KB (bench, work tree).
-   */
-  static final int SOCKET_WRITE_BUFFER = 4096;
+  static final int SOCKET_WRITE_BUFFER = 1024;
 
   /**
    * Trailer headers after a chunked request body, which no client of ours sends; Tomcat allocates
