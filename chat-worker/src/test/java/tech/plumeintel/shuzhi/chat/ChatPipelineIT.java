@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -92,6 +93,7 @@ class ChatPipelineIT {
   @Autowired MongoDatabase mongo;
   @Autowired MeterRegistry meters;
   @Autowired KafkaListenerEndpointRegistry listeners;
+  @Autowired ConsumerFactory<?, ?> consumers;
 
   @BeforeEach
   void captureLogs() {
@@ -436,11 +438,12 @@ class ChatPipelineIT {
   }
 
   @Test
-  void jobListenerIsInTheSharedGroupAndPausesAfterTheCurrentRecord() {
+  void jobListenerIsInTheSharedGroupAndTakesOneJobPerPoll() {
     var container = listeners.getListenerContainer(ChatJobListener.ID);
 
     assertThat(container.getGroupId()).isEqualTo("chat-worker");
-    assertThat(container.getContainerProperties().isPauseImmediate()).isTrue();
+    assertThat(consumers.getConfigurationProperties())
+        .containsEntry(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
   }
 
   @Test

@@ -20,9 +20,9 @@ import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 /**
  * A bounded number of concurrent streams, each on its own virtual thread, so one slow stream delays
  * no other. When every slot is taken the job listener's container is paused, not blocked: a paused
- * consumer keeps polling (and so keeps its partitions and group membership) but fetches nothing,
- * and {@code pauseImmediate} leaves the rest of the current batch to be fetched again after the
- * resume. It resumes as soon as a stream ends. The semaphore stays as the hard limit.
+ * consumer keeps polling (and so keeps its partitions and group membership) but fetches nothing;
+ * polls bring one job each, so no job is left waiting on the consumer thread. It resumes as soon as
+ * a stream ends. The semaphore stays as the hard limit.
  */
 @Component
 class StreamSlots implements DisposableBean, StreamContinuer {
