@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
 import org.HdrHistogram.ConcurrentHistogram;
 
 /** Chat streams through the API, measured against the same answers read from the stand-in. */
@@ -44,17 +45,6 @@ final class ChatPhases {
           streams.add(client.direct(script, due, null));
         });
     awaitAll(streams, 60);
-  }
-
-  /** From the intended send until the answer's headers arrived (the API has the job's ack). */
-  private static ConcurrentHistogram headers(List<ChatStream> streams) {
-    var histogram = new ConcurrentHistogram(3);
-    for (var stream : streams) {
-      if (stream.headersNanos != 0) {
-        histogram.recordValue(Math.max(0, (stream.headersNanos - stream.intendedNanos) / 1_000));
-      }
-    }
-    return histogram;
   }
 
   /**
@@ -104,7 +94,7 @@ final class ChatPhases {
     data.put("through_api", Report.percentiles(system));
     data.put("direct", Report.percentiles(standIn));
     data.put("failed", failures(relayed));
-    data.put("through_api_headers", Report.percentiles(headers(relayed)));
+    data.put("through_api_headers", Report.percentiles(micros(relayed, ChatStream::headersMicros)));
     data.put("trivial_endpoint", Report.percentiles(trivial));
     data.put("added_p50_us", addedP50);
     data.put("added_p99_us", addedP99);
@@ -603,8 +593,14 @@ final class ChatPhases {
   }
 
   private static ConcurrentHistogram ttfts(List<ChatStream> streams) {
+    return micros(streams, ChatStream::ttftMicros);
+  }
+
+  /** Each stream's figure in µs; streams without one (-1) left out. */
+  private static ConcurrentHistogram micros(
+      List<ChatStream> streams, ToLongFunction<ChatStream> figure) {
     var h = new ConcurrentHistogram(3);
-    streams.stream().mapToLong(ChatStream::ttftMicros).filter(v -> v >= 0).forEach(h::recordValue);
+    streams.stream().mapToLong(figure).filter(v -> v >= 0).forEach(h::recordValue);
     return h;
   }
 

@@ -34,6 +34,11 @@ final class ChatStream implements Flow.Subscriber<String> {
     return firstTokenNanos == 0 ? -1 : (firstTokenNanos - intendedNanos) / 1_000;
   }
 
+  /** From the intended send until the answer's headers arrived, or -1 if they never did. */
+  long headersMicros() {
+    return headersNanos == 0 ? -1 : Math.max(0, (headersNanos - intendedNanos) / 1_000);
+  }
+
   boolean open() {
     return firstTokenNanos != 0 && !ended.isDone();
   }

@@ -150,7 +150,7 @@ final class LlmStandIn implements AutoCloseable {
     /** Writes the token that is due, stamped now; returns whether another one follows. */
     boolean next() throws IOException {
       var field = written < script.reasoning() ? "reasoning_content" : "content";
-      send(out, chunk(id, "{\"" + field + "\":\"w" + STAMP + System.nanoTime() + "] \"}", null));
+      send(out, chunk(id, stampedDelta(field), null));
       written++;
       if (written == total) {
         end();
@@ -195,7 +195,13 @@ final class LlmStandIn implements AutoCloseable {
     }
   }
 
-  private static String chunk(String id, String delta, String finishReason) {
+  /** A delta of one token in {@code field}, stamped with now for {@link ChatStream} to read. */
+  static String stampedDelta(String field) {
+    return "{\"" + field + "\":\"w" + STAMP + System.nanoTime() + "] \"}";
+  }
+
+  /** One chunk of an OpenAI-compatible stream; {@code finishReason} is JSON ({@code null} too). */
+  static String chunk(String id, String delta, String finishReason) {
     return "{\"id\":\""
         + id
         + "\",\"object\":\"chat.completion.chunk\",\"created\":0,"

@@ -65,14 +65,7 @@ final class WorkerStandIn implements AutoCloseable {
    * ChatStream} reads the LLM stand-in's); sent with the next {@link #flush()}.
    */
   void token(String requestId, long seq) {
-    var payload =
-        "{\"id\":\""
-            + requestId
-            + "\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"bench\","
-            + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"w"
-            + LlmStandIn.STAMP
-            + System.nanoTime()
-            + "] \"},\"finish_reason\":null}]}";
+    var payload = LlmStandIn.chunk(requestId, LlmStandIn.stampedDelta("content"), "null");
     publish(requestId, StreamFrame.chunk(seq, payload), seq == 1);
   }
 
