@@ -172,11 +172,25 @@ class StreamRelay implements SmartLifecycle {
                     response.getOutputStream(),
                     () -> {
                       subscription.close();
-                      result.setResult(null);
+                      end(result);
                     });
               }
             });
     return result;
+  }
+
+  /**
+   * Ends the request's async processing from the stream's thread. When the client went away Tomcat
+   * may have run its own error handling first (it calls Spring's, which ends the request), and then
+   * refuses any dispatch from an application thread with an IllegalStateException: nothing is left
+   * to end then, and the exception would only reach the top of the stream's thread.
+   */
+  private static void end(DeferredResult<Void> result) {
+    try {
+      result.setResult(null);
+    } catch (IllegalStateException alreadyEndedByTomcat) {
+      log.debug("Stream ended after its request did: {}", alreadyEndedByTomcat.getMessage());
+    }
   }
 
   @Override
