@@ -26,6 +26,14 @@ class ConnectionBuffers implements WebServerFactoryCustomizer<TomcatServletWebSe
    */
   static final int MAX_TRAILER_SIZE = 256;
 
+  /**
+   * Closed connections whose channel objects Tomcat keeps for reuse. Its default sizes this cache
+   * by the socket buffers alone (a 32nd of the heap over 2 KB: tens of thousands of channels), but
+   * each cached channel kept about 19 KB with it; after the bench's 10,000 open streams closed, the
+   * API kept 186 MB of them (live heap after a full GC, class histogram). Tomcat's former default.
+   */
+  static final int CACHED_CHANNELS = 500;
+
   @Override
   public void customize(TomcatServletWebServerFactory factory) {
     factory.setProtocol(LeanHttp11Protocol.class.getName());
@@ -36,6 +44,7 @@ class ConnectionBuffers implements WebServerFactoryCustomizer<TomcatServletWebSe
             protocol.setProperty("socket.appReadBufSize", String.valueOf(SOCKET_READ_BUFFER));
             protocol.setProperty("socket.appWriteBufSize", String.valueOf(SOCKET_WRITE_BUFFER));
             protocol.setMaxTrailerSize(MAX_TRAILER_SIZE);
+            protocol.setProperty("socket.bufferPool", String.valueOf(CACHED_CHANNELS));
           }
         });
     factory.addConnectorCustomizers(

@@ -22,7 +22,7 @@ class ConnectionBuffersIT extends ApiIntegrationTest {
   @Autowired private ServletWebServerApplicationContext context;
 
   @Test
-  void theRunningConnectorHasTheSmallSocketAndTrailerBuffers() {
+  void theRunningConnectorHasTheSmallBuffersAndABoundedChannelCache() {
     var protocol =
         (Http11NioProtocol)
             ((TomcatWebServer) context.getWebServer())
@@ -36,6 +36,8 @@ class ConnectionBuffersIT extends ApiIntegrationTest {
     assertThat(protocol.getProperty("socket.appWriteBufSize"))
         .isEqualTo(String.valueOf(ConnectionBuffers.SOCKET_WRITE_BUFFER));
     assertThat(protocol.getMaxTrailerSize()).isEqualTo(ConnectionBuffers.MAX_TRAILER_SIZE);
+    assertThat(protocol.getProperty("socket.bufferPool"))
+        .isEqualTo(String.valueOf(ConnectionBuffers.CACHED_CHANNELS));
   }
 
   @Test
