@@ -82,7 +82,11 @@ final class KafkaHop {
     var bareThread = consume(topic, consumerSettings(bootstrap, "bare"), bare, assigned, stop);
     var shortWaitThread = consume(topic, shortWaitSettings, shortWait, assigned, stop);
 
+    // As the chat-worker's ChatWorkerConfiguration sets its container.
     var properties = new ContainerProperties(topic);
+    properties.setSyncCommits(false);
+    properties.setAckMode(ContainerProperties.AckMode.TIME);
+    properties.setAckTime(100);
     properties.setMessageListener(
         (MessageListener<String, String>) record -> container.received(record, System.nanoTime()));
     var listener =
@@ -209,7 +213,7 @@ final class KafkaHop {
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
         "earliest",
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-        50,
+        1,
         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
         StringDeserializer.class,
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
