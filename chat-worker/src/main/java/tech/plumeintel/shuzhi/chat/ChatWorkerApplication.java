@@ -16,6 +16,12 @@ public class ChatWorkerApplication {
     // samples). Read once, when the client is first used; an operator's -D setting wins. Tests set
     // it in the chat-worker's and system-tests' Surefire/Failsafe configuration.
     System.getProperties().putIfAbsent("jdk.httpclient.bufsize", "2048");
+    // A cancel closes its upstream socket (llm/HttpAttempt#abort), but the JDK only half-closes a
+    // socket registered with the client's selector (FIN at once) and releases it on the selector
+    // thread's next cycle. With no other traffic that cycle can be this long away, 3 s by default
+    // (1 s is the least the JDK takes): until then an upstream that notices a gone client only when
+    // its write fails keeps generating. Same rules as above.
+    System.getProperties().putIfAbsent("jdk.internal.httpclient.selectorTimeout", "1000");
     SpringApplication.run(ChatWorkerApplication.class, args);
   }
 }

@@ -300,7 +300,11 @@ class ChatPipelineIT {
     redis.cancel(job.requestId());
 
     // The 200 ms goal is the bench's to measure; here, a bound that only a broken cancel misses.
-    await().atMost(Duration.ofSeconds(2)).until(() -> llm.closedAt("[stall]").isPresent());
+    // The stand-in sees the close when a write fails, i.e. once the JDK client has released the
+    // socket on its selector's next cycle: within the 1 s selectorTimeout that Failsafe sets like
+    // ChatWorkerApplication.main (the JDK's 3 s failed a 2 s bound once on a loaded CI machine).
+    // A cancel that does not work never closes the connection, so a wide bound loses nothing.
+    await().atMost(Duration.ofSeconds(5)).until(() -> llm.closedAt("[stall]").isPresent());
     assertThat(llm.closedAt("[stall]").orElseThrow()).isGreaterThan(cancelledAt);
     await().atMost(Duration.ofSeconds(2)).until(() -> redis.ended(job.requestId()));
     var frames = redis.events(job.requestId());

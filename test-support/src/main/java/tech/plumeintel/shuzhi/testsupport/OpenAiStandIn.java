@@ -230,7 +230,10 @@ public final class OpenAiStandIn implements AutoCloseable {
           }
           try {
             while (true) {
-              // Writing is how a server notices a closed connection; DeepSeek does the same.
+              // Writing is how a server notices a closed connection; DeepSeek does the same. A
+              // write fails only once the client has released its socket: the JDK client sends a
+              // FIN at once but releases the socket on its selector's next cycle, when nothing
+              // else wakes it up to jdk.internal.httpclient.selectorTimeout later (3 s unless set).
               event(out, ": keep-alive");
               pause(Duration.ofMillis(10));
             }

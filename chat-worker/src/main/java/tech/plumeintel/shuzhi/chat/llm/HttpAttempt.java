@@ -28,8 +28,10 @@ import tools.jackson.databind.json.JsonMapper;
  * One HTTP exchange with the endpoint. The JDK client's threads push the response's bytes, its end
  * or its failure into {@link #signals()}; an error status becomes a failure naming the status and
  * the error's type, never its message (some providers echo the key there). {@link #abort()} cancels
- * the request, or the body subscription once the answer has begun, which closes the connection at
- * once; a retry makes a new exchange, so late signals of an old one are never mixed in.
+ * the request, or the body subscription once the answer has begun, which closes the connection: the
+ * upstream gets a FIN at once, the socket itself is released on the client's selector's next cycle
+ * (at most {@code jdk.internal.httpclient.selectorTimeout} later, see ChatWorkerApplication); a
+ * retry makes a new exchange, so late signals of an old one are never mixed in.
  */
 final class HttpAttempt implements Flow.Subscriber<List<ByteBuffer>> {
 
