@@ -17,11 +17,12 @@ import tech.plumeintel.shuzhi.platform.wechat.ReaderOpenids;
  * when the signing key has leaked: a token minted for a made-up user id would otherwise pass, and
  * with it the per-reader limits and the daily token budget, which are counted per user id.
  *
- * <p>The family is asked every time (a logout must work within the recheck interval); a reader's
- * existence is remembered for {@link #READER_KNOWN_FOR} once seen. Readers are never removed
- * through the API, and a reader removed from the store by hand is refused on every instance within
- * that period; asking the store each recheck was a third of a lookup's CPU when readers look up a
- * book every few seconds (each then past the recheck interval). A reader not found is not
+ * <p>The family is asked every time (a logout must work within the recheck interval; {@link
+ * TokenFamilies} answers from revocations pushed to this instance when it can, else from Redis); a
+ * reader's existence is remembered for {@link #READER_KNOWN_FOR} once seen. Readers are never
+ * removed through the API, and a reader removed from the store by hand is refused on every instance
+ * within that period; asking the store each recheck was a third of a lookup's CPU when readers look
+ * up a book every few seconds (each then past the recheck interval). A reader not found is not
  * remembered, so a reader created a moment ago on another instance is found at once.
  */
 @Component

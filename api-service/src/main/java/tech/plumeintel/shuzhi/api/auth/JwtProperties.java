@@ -20,4 +20,10 @@ public record JwtProperties(
     @DefaultValue("2h") Duration accessTtl,
     @DefaultValue("7d") Duration refreshTtl,
     @DefaultValue("shuzhi") String issuer,
-    @DefaultValue("5s") Duration standingRecheck) {}
+    @DefaultValue("5s") Duration standingRecheck) {
+
+  /** How long a revoked family is remembered: the newest token of it lives at most this long. */
+  Duration revocationKept() {
+    return refreshTtl.plus(accessTtl).plusMinutes(1);
+  }
+}

@@ -44,8 +44,9 @@ public class Tokens {
    * on every request cost more than the book lookup it guarded. Only a token that passed every
    * check is kept, keyed by its exact text, until its expiry; whether it still stands (its reader
    * exists, its family is not revoked) is asked again once per {@link
-   * JwtProperties#standingRecheck()}, so one Redis and one Mongo read per reader and interval
-   * instead of per request.
+   * JwtProperties#standingRecheck()}, so at most one Redis and one Mongo read per reader and
+   * interval instead of per request (usually neither: see {@link RevocationFeed}, {@link
+   * AccessStanding}).
    */
   private final Cache<String, VerifiedAccess> verified;
 
