@@ -54,6 +54,20 @@ class ChatWorkerHealthIT {
   }
 
   @Test
+  void livenessIncludesTheJobIntakeAndNoStore() {
+    var liveness =
+        RestClient.create("http://localhost:" + managementPort)
+            .get()
+            .uri("/actuator/health/liveness")
+            .retrieve()
+            .body(JsonNode.class);
+    assertThat(liveness.path("status").asString()).isEqualTo("UP");
+    assertThat(liveness.path("components").path("jobIntake").path("status").asString())
+        .isEqualTo("UP");
+    assertThat(liveness.path("components").has("kafka")).isFalse();
+  }
+
+  @Test
   void servesPrometheusMetrics() {
     var metrics =
         RestClient.create("http://localhost:" + managementPort)

@@ -25,7 +25,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
@@ -56,6 +58,8 @@ class JobIntakeIT {
 
   @Autowired KafkaListenerEndpointRegistry listeners;
   @Autowired ConsumerFactory<?, ?> consumers;
+  @Autowired JobIntakeHealth health;
+  @Autowired ApplicationEventPublisher events;
 
   @Test
   void intakePausedAndResumedAtEveryJobLosesNoneAndKeepsTheContainerRunning() throws Exception {
@@ -104,13 +108,50 @@ class JobIntakeIT {
     }
   }
 
-  /** A container for another topic and group, with the worker's consumer and container settings. */
+  @Test
+  void aListenerThatKafkaStopsForGoodTurnsTheWorkersLivenessDown() throws Exception {
+    assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+    var topic = "intake-no-offset-" + UUID.randomUUID();
+    try (var admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.shared().kafkaBootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
+    // A new group and no reset policy: Kafka has no position to give, and Spring Kafka stops the
+    // container for good (Reason.NO_OFFSET), as it does after an emergency stop (ABNORMAL).
+    var container =
+        workersContainerFor(topic, Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"));
+    container
+        .getContainerProperties()
+        .setMessageListener((MessageListener<String, String>) job -> {});
+    container.setApplicationEventPublisher(events);
+    container.start();
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> !container.isRunning());
+
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> health.health().getStatus().equals(Status.DOWN));
+    } finally {
+      container.stop();
+    }
+  }
+
   private ConcurrentMessageListenerContainer<String, String> workersContainerFor(String topic) {
+    return workersContainerFor(topic, Map.of());
+  }
+
+  /** A container for another topic and group, with the worker's consumer and container settings. */
+  private ConcurrentMessageListenerContainer<String, String> workersContainerFor(
+      String topic, Map<String, Object> overrides) {
     var worker = listeners.getListenerContainer(ChatJobListener.ID);
     assertThat(worker).isInstanceOf(ConcurrentMessageListenerContainer.class);
     var workers = (ConcurrentMessageListenerContainer<?, ?>) worker;
     var consumerSettings = new HashMap<>(consumers.getConfigurationProperties());
     consumerSettings.put(ConsumerConfig.GROUP_ID_CONFIG, topic);
+    consumerSettings.putAll(overrides);
     var properties = new ContainerProperties(topic);
     properties.setPauseImmediate(workers.getContainerProperties().isPauseImmediate());
     properties.setSyncCommits(workers.getContainerProperties().isSyncCommits());
