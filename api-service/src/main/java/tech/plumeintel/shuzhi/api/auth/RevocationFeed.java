@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.api.web.ThrottledWarning;
@@ -36,7 +37,7 @@ import tech.plumeintel.shuzhi.platform.PlatformAutoConfiguration;
  * Redis, as before there was a feed.
  */
 @Component
-class RevocationFeed implements SmartLifecycle {
+class RevocationFeed implements SmartLifecycle, DisposableBean {
 
   static final String CHANNEL = "auth:families-revoked";
 
@@ -123,6 +124,14 @@ class RevocationFeed implements SmartLifecycle {
   @Override
   public boolean isRunning() {
     return running;
+  }
+
+  /**
+   * The pinging thread goes with the context (stop and start keep it: a paused context resumes).
+   */
+  @Override
+  public void destroy() {
+    pinger.shutdownNow();
   }
 
   @Override
