@@ -39,12 +39,7 @@ class ChatWorkerHealthIT {
 
   @Test
   void reportsUpWithKafkaRedisAndMongoConnected() {
-    var health =
-        RestClient.create("http://localhost:" + managementPort)
-            .get()
-            .uri("/actuator/health")
-            .retrieve()
-            .body(JsonNode.class);
+    var health = management("/actuator/health", JsonNode.class);
     assertThat(health.path("status").asString()).isEqualTo("UP");
     for (var store : new String[] {"kafka", "mongo", "redis"}) {
       assertThat(health.path("components").path(store).path("status").asString())
@@ -55,12 +50,7 @@ class ChatWorkerHealthIT {
 
   @Test
   void livenessIncludesTheJobIntakeAndNoStore() {
-    var liveness =
-        RestClient.create("http://localhost:" + managementPort)
-            .get()
-            .uri("/actuator/health/liveness")
-            .retrieve()
-            .body(JsonNode.class);
+    var liveness = management("/actuator/health/liveness", JsonNode.class);
     assertThat(liveness.path("status").asString()).isEqualTo("UP");
     assertThat(liveness.path("components").path("jobIntake").path("status").asString())
         .isEqualTo("UP");
@@ -69,12 +59,16 @@ class ChatWorkerHealthIT {
 
   @Test
   void servesPrometheusMetrics() {
-    var metrics =
-        RestClient.create("http://localhost:" + managementPort)
-            .get()
-            .uri("/actuator/prometheus")
-            .retrieve()
-            .body(String.class);
+    var metrics = management("/actuator/prometheus", String.class);
     assertThat(metrics).contains("jvm_memory_used_bytes", "application=\"");
+  }
+
+  /** A management endpoint's answer, as a probe or a scraper reads it. */
+  private <T> T management(String path, Class<T> type) {
+    return RestClient.create("http://localhost:" + managementPort)
+        .get()
+        .uri(path)
+        .retrieve()
+        .body(type);
   }
 }
