@@ -41,7 +41,9 @@ public final class WechatServerStandIn {
     /** HTTP 503 with an HTML body. */
     UNAVAILABLE,
     /** The verdict, but only after {@link #slowBy}. */
-    SLOW
+    SLOW,
+    /** A verdict padded to 1 MB, more than any caller should read. */
+    OVERSIZED
   }
 
   private static final Duration RENEW_WINDOW = Duration.ofMinutes(5);
@@ -193,6 +195,15 @@ public final class WechatServerStandIn {
         }
         case UNAVAILABLE -> {
           HttpStandIn.respond(exchange, 503, "text/html", "<html>503 Service Unavailable</html>");
+          return;
+        }
+        case OVERSIZED -> {
+          json(
+              exchange,
+              "{\"errcode\":0,\"errmsg\":\"ok\",\"result\":{\"suggest\":\"pass\",\"label\":100},"
+                  + "\"padding\":\""
+                  + "x".repeat(1 << 20)
+                  + "\"}");
           return;
         }
         case SLOW -> {

@@ -143,6 +143,15 @@ class SharedAccessTokenIT {
         .isEqualTo(new Verdict.Unchecked("http"));
   }
 
+  @Test
+  void anOversizedAnswerLeavesTheTextUncheckedAndTheNextCheckWorks() {
+    var checks = checks();
+    server.failChecks(WechatServerStandIn.Failure.OVERSIZED, 1);
+    assertThat(checks.check(CheckTarget.QUESTION, OPENID, 2, "你好"))
+        .isEqualTo(new Verdict.Unchecked("malformed"));
+    assertThat(checks.check(CheckTarget.QUESTION, OPENID, 2, "你好")).isEqualTo(Verdict.PASS);
+  }
+
   private <T, R> Set<R> concurrently(List<T> instances, int callsEach, ThrowingFunction<T, R> call)
       throws Exception {
     var results = ConcurrentHashMap.<R>newKeySet();
