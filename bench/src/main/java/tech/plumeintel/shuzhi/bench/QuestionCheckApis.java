@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -70,6 +71,14 @@ final class QuestionCheckApis implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting another API instance", e);
     }
+  }
+
+  /** The system's processes and these two, for a wait until all are quiet. */
+  Map<String, ProcessHandle> withProcesses(Map<String, ProcessHandle> system) {
+    var all = new LinkedHashMap<>(system);
+    all.put("api-service, checks off", off.handle());
+    all.put("api-service, checks on", on.handle());
+    return all;
   }
 
   @Override
