@@ -9,6 +9,8 @@ import org.springframework.core.env.Profiles;
 import tech.plumeintel.shuzhi.api.web.ApiException;
 import tech.plumeintel.shuzhi.api.web.ErrorCode;
 import tech.plumeintel.shuzhi.platform.OfflineStandIns;
+import tech.plumeintel.shuzhi.platform.wechat.WechatServerApi;
+import tech.plumeintel.shuzhi.platform.wechat.WechatServerProperties;
 
 /**
  * Real WeChat when configured; the offline stand-in only without credentials, in the local profile
@@ -20,9 +22,10 @@ class CodeExchangeConfiguration {
   private static final Logger log = LoggerFactory.getLogger(CodeExchangeConfiguration.class);
 
   @Bean
-  CodeExchange codeExchange(WechatProperties properties, Environment environment) {
+  CodeExchange codeExchange(
+      WechatServerProperties properties, WechatServerApi wechat, Environment environment) {
     if (properties.hasCredentials()) {
-      return new JscodeToSession(properties);
+      return new JscodeToSession(wechat);
     }
     if (OfflineStandIns.allowed(environment)) {
       log.warn(

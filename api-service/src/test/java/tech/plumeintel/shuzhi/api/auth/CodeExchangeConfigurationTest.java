@@ -8,16 +8,25 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.env.MockEnvironment;
 import tech.plumeintel.shuzhi.api.web.ApiException;
+import tech.plumeintel.shuzhi.platform.wechat.WechatServerApi;
+import tech.plumeintel.shuzhi.platform.wechat.WechatServerProperties;
 
 class CodeExchangeConfigurationTest {
 
-  private static WechatProperties wechat(String appId, String secret) {
-    return new WechatProperties(
+  private static WechatServerProperties wechat(String appId, String secret) {
+    return new WechatServerProperties(
         appId,
         secret,
         URI.create("https://api.weixin.qq.com"),
         Duration.ofSeconds(2),
-        Duration.ofSeconds(4));
+        Duration.ofSeconds(4),
+        Duration.ofMinutes(3),
+        Duration.ofSeconds(5));
+  }
+
+  private static CodeExchange exchange(WechatServerProperties wechat, MockEnvironment environment) {
+    return new CodeExchangeConfiguration()
+        .codeExchange(wechat, new WechatServerApi(wechat), environment);
   }
 
   private static MockEnvironment profile(String... profiles) {
@@ -32,7 +41,7 @@ class CodeExchangeConfigurationTest {
 
   @Test
   void theOfflineStandInServesOnlyTheLocalRunWithoutCredentials() {
-    var exchange = new CodeExchangeConfiguration().codeExchange(wechat(null, null), localRun());
+    var exchange = exchange(wechat(null, null), localRun());
 
     assertThat(exchange).isInstanceOf(OfflineCodeExchange.class);
     assertThat(exchange.exchange("any").openid()).startsWith(OfflineCodeExchange.OPENID_PREFIX);
@@ -41,29 +50,24 @@ class CodeExchangeConfigurationTest {
 
   @Test
   void credentialsAlwaysMeanRealWechatEvenInTheLocalProfile() {
-    assertThat(new CodeExchangeConfiguration().codeExchange(wechat("wx1", "s"), localRun()))
-        .isInstanceOf(JscodeToSession.class);
-    assertThat(new CodeExchangeConfiguration().codeExchange(wechat("wx1", "s"), profile()))
-        .isInstanceOf(JscodeToSession.class);
+    assertThat(exchange(wechat("wx1", "s"), localRun())).isInstanceOf(JscodeToSession.class);
+    assertThat(exchange(wechat("wx1", "s"), profile())).isInstanceOf(JscodeToSession.class);
   }
 
   @Test
   void theLocalProfileAloneDoesNotTurnTheStandInOn() {
-    var exchange =
-        new CodeExchangeConfiguration().codeExchange(wechat(null, null), profile("local"));
+    var exchange = exchange(wechat(null, null), profile("local"));
 
     assertThat(exchange).isNotInstanceOf(OfflineCodeExchange.class);
     assertThatThrownBy(() -> exchange.exchange("any")).isInstanceOf(ApiException.class);
     var optInAlone =
-        new CodeExchangeConfiguration()
-            .codeExchange(
-                wechat(null, null), profile().withProperty("shuzhi.offline-standins", "true"));
+        exchange(wechat(null, null), profile().withProperty("shuzhi.offline-standins", "true"));
     assertThat(optInAlone).isNotInstanceOf(OfflineCodeExchange.class);
   }
 
   @Test
   void outsideTheLocalProfileMissingCredentialsRefuseEveryLogin() {
-    var exchange = new CodeExchangeConfiguration().codeExchange(wechat("", null), profile("prod"));
+    var exchange = exchange(wechat("", null), profile("prod"));
 
     assertThat(exchange).isNotInstanceOf(OfflineCodeExchange.class);
     assertThatThrownBy(() -> exchange.exchange("any")).isInstanceOf(ApiException.class);

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hc.client5.http.HttpRequestRetryStrategy;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -22,15 +24,16 @@ import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The two WeChat server endpoints we call with JSON bodies: {@code cgi-bin/stable_token} and {@code
- * wxa/msg_sec_check} (version 2). WeChat answers errors with HTTP 200 and an {@code errcode}. The
- * access token travels in the URL and the secret in the body, so neither URL nor body is ever
- * logged or put in an exception.
+ * The WeChat server endpoints the services call: {@code sns/jscode2session} (login), {@code
+ * cgi-bin/stable_token} and {@code wxa/msg_sec_check} (version 2). WeChat answers errors with HTTP
+ * 200 and an {@code errcode}. The secret, a login code and the access token travel in the URL or
+ * the body, so neither URL nor body is ever logged or put in an exception.
  *
  * <p>Apache HttpClient's classic (blocking) client makes each call on the calling thread, a virtual
  * one in every caller. A question's check stands in its time to the first token, and the JDK's own
@@ -75,6 +78,37 @@ public final class WechatServerApi implements AutoCloseable {
             .disableAuthCaching()
             .evictIdleConnections(IDLE_CONNECTIONS_KEPT)
             .build();
+  }
+
+  /** Who a login code belongs to; WeChat's session key is not kept. */
+  public record Session(String openid, @Nullable String unionid) {}
+
+  /**
+   * {@code GET /sns/jscode2session}: the reader a mini-program's login code belongs to. A code is
+   * single-use, so nothing retries this call, except on a kept-alive connection the server closed
+   * without answering (see {@link ClosedConnectionRetry}), where the code never reached WeChat.
+   *
+   * @throws WechatCallException when WeChat gave no identity; {@link WechatCallException#errcode()}
+   *     tells a refused code from a failed call
+   */
+  public Session jscode2session(String code) {
+    var request =
+        new HttpGet(
+            properties.endpoint("/sns/jscode2session")
+                + "?appid="
+                + encode(properties.appId())
+                + "&secret="
+                + encode(properties.appSecret())
+                + "&js_code="
+                + encode(code)
+                + "&grant_type=authorization_code");
+    var answer = call("jscode2session", request, properties.timeout());
+    var openid = answer.path("openid").asString("");
+    if (openid.isBlank()) {
+      throw new WechatCallException("malformed", 0, "jscode2session answered without an openid");
+    }
+    var unionid = answer.path("unionid").asString("");
+    return new Session(openid, unionid.isBlank() ? null : unionid);
   }
 
   /** A token as WeChat issued it. */
@@ -125,9 +159,7 @@ public final class WechatServerApi implements AutoCloseable {
     var answer =
         post(
             "msg_sec_check",
-            properties.endpoint("/wxa/msg_sec_check")
-                + "?access_token="
-                + URLEncoder.encode(accessToken, StandardCharsets.UTF_8),
+            properties.endpoint("/wxa/msg_sec_check") + "?access_token=" + encode(accessToken),
             body,
             timeout);
     var result = answer.path("result");
@@ -142,6 +174,12 @@ public final class WechatServerApi implements AutoCloseable {
 
   private JsonNode post(String call, String url, Map<String, Object> body, Duration timeout) {
     var request = new HttpPost(url);
+    request.setEntity(
+        new ByteArrayEntity(json.writeValueAsBytes(body), ContentType.APPLICATION_JSON));
+    return call(call, request, timeout);
+  }
+
+  private JsonNode call(String call, HttpUriRequestBase request, Duration timeout) {
     // Apache's timeouts are per wait (for a pooled connection, for each read), not per call: a call
     // gets the connect timeout plus this; WeChat's answers are one small read.
     request.setConfig(
@@ -149,8 +187,6 @@ public final class WechatServerApi implements AutoCloseable {
             .setConnectionRequestTimeout(Timeout.of(timeout))
             .setResponseTimeout(Timeout.of(timeout))
             .build());
-    request.setEntity(
-        new ByteArrayEntity(json.writeValueAsBytes(body), ContentType.APPLICATION_JSON));
     Answer answered;
     try {
       answered =
@@ -197,6 +233,10 @@ public final class WechatServerApi implements AutoCloseable {
   }
 
   private record Answer(int status, byte[] body) {}
+
+  private static String encode(@Nullable String value) {
+    return URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8);
+  }
 
   /**
    * Sends a request again, at once, when the server closed a kept-alive connection of the pool
