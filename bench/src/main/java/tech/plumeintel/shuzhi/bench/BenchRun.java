@@ -44,6 +44,11 @@ public final class BenchRun {
   private BenchRun() {}
 
   public static void main(String[] args) throws Exception {
+    // The JDK's HTTP server (the bench's stand-ins) closes, unannounced, every connection that goes
+    // idle while it holds 200 idle ones; after a burst of question checks that left the services'
+    // pooled connections to the WeChat stand-in closed under them. WeChat's servers keep a client's
+    // connections until their idle timeout, so the stand-ins do too.
+    System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
     boolean smoke = List.of(args).contains("--smoke");
     boolean jfr = List.of(args).contains("--jfr");
     var out = Path.of(option(args, "out", "bench/results"));

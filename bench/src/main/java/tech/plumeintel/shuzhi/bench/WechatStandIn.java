@@ -11,12 +11,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
+import org.apache.hc.client5.http.HttpRequestRetryStrategy;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.util.TimeValue;
 
 /**
  * WeChat's server API as far as the question check needs it, answering at once: {@code
@@ -45,9 +51,31 @@ final class WechatStandIn implements AutoCloseable {
           .getBytes(StandardCharsets.UTF_8);
 
   private final HttpServer server;
-  // The services' client for WeChat (platform's WechatServerApi): a round trip costs what it costs
-  // them.
-  private final CloseableHttpClient client = HttpClients.createMinimal();
+  // The services' client for WeChat (platform's WechatServerApi), retrying as it does a kept-alive
+  // connection the server closed unanswered: a round trip costs what it costs them.
+  private final CloseableHttpClient client =
+      HttpClients.custom()
+          .setRetryStrategy(
+              new HttpRequestRetryStrategy() {
+                @Override
+                public boolean retryRequest(
+                    HttpRequest request, IOException failure, int execCount, HttpContext context) {
+                  return failure instanceof NoHttpResponseException && execCount <= 3;
+                }
+
+                @Override
+                public boolean retryRequest(
+                    HttpResponse response, int execCount, HttpContext context) {
+                  return false;
+                }
+
+                @Override
+                public TimeValue getRetryInterval(
+                    HttpResponse response, int execCount, HttpContext context) {
+                  return TimeValue.ZERO_MILLISECONDS;
+                }
+              })
+          .build();
   private final AtomicLong checks = new AtomicLong();
   private final AtomicLong tokens = new AtomicLong();
 

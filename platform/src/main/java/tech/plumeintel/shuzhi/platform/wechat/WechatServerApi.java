@@ -86,7 +86,9 @@ public final class WechatServerApi implements AutoCloseable {
   /**
    * {@code GET /sns/jscode2session}: the reader a mini-program's login code belongs to. A code is
    * single-use, so nothing retries this call, except on a kept-alive connection the server closed
-   * without answering (see {@link ClosedConnectionRetry}), where the code never reached WeChat.
+   * without answering (see {@link ClosedConnectionRetry}): the server almost always closed it
+   * before reading the request; should it have used the code, the retry is refused as a used code
+   * and the reader logs in again.
    *
    * @throws WechatCallException when WeChat gave no identity; {@link WechatCallException#errcode()}
    *     tells a refused code from a failed call
