@@ -253,8 +253,8 @@ final class ChatPhases {
                 + scale.ttftPerSecond()
                 + "/s each, after "
                 + questionCheckWarmUp()
-                + " warm-up chats each and the system quiet again; the same chat-worker behind both. The bare round trip"
-                + " (judged on): the check's call from a virtual thread with the API's HTTP client"
+                + " warm-up chats each and the system quiet again; the same chat-worker behind"
+                + " both. The bare round trip (judged on): the check's call from a virtual thread with the API's HTTP client"
                 + " (Apache HttpClient, classic), interleaved with the chats at the same pace;"
                 + " back to back beside it. Real WeChat adds its own round trip from the"
                 + " deployment's region, which no stand-in measures",

@@ -10,9 +10,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -35,6 +31,7 @@ import tech.plumeintel.shuzhi.common.history.Conversation;
 import tech.plumeintel.shuzhi.common.history.Exchange;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp;
+import tech.plumeintel.shuzhi.testsupport.RawTcpServer;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
 import tools.jackson.databind.json.JsonMapper;
@@ -148,7 +145,7 @@ class IsolationIT extends ApiIntegrationTest {
 
   @Test
   void anAvatarUrlIsStoredAndShownButNeverFetched() throws Exception {
-    try (var listener = new ConnectionRecorder()) {
+    try (var listener = new RawTcpServer(connection -> {})) {
       var token = loginAs("isolation-avatar");
       var avatar = "https://127.0.0.1:" + listener.port() + "/latest/meta-data/iam?x=1";
 
@@ -168,7 +165,7 @@ class IsolationIT extends ApiIntegrationTest {
 
   @Test
   void aCoverIsServedOnlyFromOurStoreNeverFetchedFromItsSource() throws Exception {
-    try (var listener = new ConnectionRecorder()) {
+    try (var listener = new RawTcpServer(connection -> {})) {
       var token = loginAs("isolation-cover");
       var isbn = TestIsbns.next();
       var source = "http://127.0.0.1:" + listener.port() + "/cover.jpg";
@@ -308,47 +305,5 @@ class IsolationIT extends ApiIntegrationTest {
                 at,
                 at));
     return id;
-  }
-
-  /**
-   * A port that counts every TCP connection made to it, whatever the protocol (an HTTP stand-in
-   * would not notice a TLS handshake to an {@code https://} URL).
-   */
-  private static final class ConnectionRecorder implements AutoCloseable {
-
-    private final ServerSocket server;
-    private final AtomicInteger connections = new AtomicInteger();
-
-    ConnectionRecorder() {
-      try {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                while (!server.isClosed()) {
-                  try (var socket = server.accept()) {
-                    connections.incrementAndGet();
-                  } catch (IOException e) {
-                    return;
-                  }
-                }
-              });
-    }
-
-    int port() {
-      return server.getLocalPort();
-    }
-
-    int connections() {
-      return connections.get();
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-    }
   }
 }

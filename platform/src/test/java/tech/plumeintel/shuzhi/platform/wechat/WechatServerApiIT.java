@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tech.plumeintel.shuzhi.testsupport.RawTcpServer;
 
 /** The HTTP side of the WeChat calls, against servers that behave as real ones sometimes do. */
 class WechatServerApiIT {
@@ -20,7 +19,13 @@ class WechatServerApiIT {
   private static final String PASS =
       "{\"errcode\":0,\"errmsg\":\"ok\",\"result\":{\"suggest\":\"pass\",\"label\":100}}";
 
-  private final ClosingServer server = new ClosingServer();
+  private final AtomicInteger answered = new AtomicInteger();
+
+  /**
+   * Answers one request per connection, keep-alive as HTTP/1.1 has it by default, then closes the
+   * connection without saying so (no {@code Connection: close}).
+   */
+  private final RawTcpServer server = new RawTcpServer(this::answerOnce);
 
   @AfterEach
   void close() throws IOException {
@@ -29,7 +34,8 @@ class WechatServerApiIT {
 
   @Test
   void aKeptAliveConnectionTheServerClosedIsNotAFailedCheck() throws Exception {
-    try (var api = new WechatServerApi(properties(server.uri()))) {
+    try (var api =
+        new WechatServerApi(properties(URI.create("http://127.0.0.1:" + server.port())))) {
       for (int i = 0; i < 5; i++) {
         assertThat(api.msgSecCheck("token", "openid", 2, "你好", Duration.ofSeconds(2)))
             .isEqualTo(Verdict.PASS);
@@ -38,7 +44,7 @@ class WechatServerApiIT {
         Thread.sleep(50);
       }
     }
-    assertThat(server.answered()).isEqualTo(5);
+    assertThat(answered.get()).isEqualTo(5);
     assertThat(server.connections()).isGreaterThanOrEqualTo(5);
   }
 
@@ -53,87 +59,34 @@ class WechatServerApiIT {
         Duration.ofSeconds(5));
   }
 
-  /**
-   * Answers one request per connection, keep-alive as HTTP/1.1 has it by default, then closes the
-   * connection without saying so (no {@code Connection: close}).
-   */
-  private static final class ClosingServer implements AutoCloseable {
-
-    private final ServerSocket socket;
-    private final AtomicInteger answered = new AtomicInteger();
-    private final AtomicInteger connections = new AtomicInteger();
-
-    ClosingServer() {
-      try {
-        socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                while (!socket.isClosed()) {
-                  try {
-                    var connection = socket.accept();
-                    connections.incrementAndGet();
-                    Thread.ofVirtual().start(() -> answerOnce(connection));
-                  } catch (IOException e) {
-                    return;
-                  }
-                }
-              });
-    }
-
-    URI uri() {
-      return URI.create("http://127.0.0.1:" + socket.getLocalPort());
-    }
-
-    int answered() {
-      return answered.get();
-    }
-
-    int connections() {
-      return connections.get();
-    }
-
-    private void answerOnce(Socket connection) {
-      try (connection) {
-        var in = connection.getInputStream();
-        int length = 0;
-        for (String line; !(line = readLine(in)).isEmpty(); ) {
-          if (line.toLowerCase().startsWith("content-length:")) {
-            length = Integer.parseInt(line.substring("content-length:".length()).trim());
-          }
-        }
-        in.readNBytes(length);
-        var body = PASS.getBytes(StandardCharsets.UTF_8);
-        var out = connection.getOutputStream();
-        out.write(
-            ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.length
-                    + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
-        out.flush();
-        answered.incrementAndGet();
-      } catch (IOException e) {
-        // The client went away: nothing to answer.
+  private void answerOnce(Socket connection) throws IOException {
+    var in = connection.getInputStream();
+    int length = 0;
+    for (String line; !(line = readLine(in)).isEmpty(); ) {
+      if (line.toLowerCase().startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).trim());
       }
     }
+    in.readNBytes(length);
+    var body = PASS.getBytes(StandardCharsets.UTF_8);
+    var out = connection.getOutputStream();
+    out.write(
+        ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.write(body);
+    out.flush();
+    answered.incrementAndGet();
+  }
 
-    private static String readLine(InputStream in) throws IOException {
-      var line = new StringBuilder();
-      for (int b; (b = in.read()) != -1 && b != '\n'; ) {
-        if (b != '\r') {
-          line.append((char) b);
-        }
+  private static String readLine(InputStream in) throws IOException {
+    var line = new StringBuilder();
+    for (int b; (b = in.read()) != -1 && b != '\n'; ) {
+      if (b != '\r') {
+        line.append((char) b);
       }
-      return line.toString();
     }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
+    return line.toString();
   }
 }
