@@ -230,10 +230,7 @@ public final class OpenAiStandIn implements AutoCloseable {
           }
           try {
             while (true) {
-              // Writing is how a server notices a closed connection; DeepSeek does the same. A
-              // write fails only once the client has released its socket: the JDK client sends a
-              // FIN at once but releases the socket on its selector's next cycle, when nothing
-              // else wakes it up to jdk.internal.httpclient.selectorTimeout later (3 s unless set).
+              // Writing is how a server notices a closed connection; DeepSeek does the same.
               event(out, ": keep-alive");
               pause(Duration.ofMillis(10));
             }

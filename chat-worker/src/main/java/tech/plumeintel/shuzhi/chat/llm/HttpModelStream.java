@@ -249,9 +249,7 @@ final class HttpModelStream implements ModelStream {
    */
   private void feed(Attempt current, HttpAttempt.Signal.Bytes bytes) {
     try {
-      for (var buffer : bytes.buffers()) {
-        current.sse.feed(buffer, (data, length) -> read(current, data, length));
-      }
+      current.sse.feed(bytes.bytes(), (data, length) -> read(current, data, length));
     } catch (ModelException e) {
       failed = e;
     }
