@@ -170,6 +170,100 @@ class RateLimitsIT {
         .isInstanceOf(ApiException.class);
   }
 
+  private RateLimits chatLimits(int perReader, int perAddress) {
+    var limits =
+        new RateLimits(
+            client(),
+            new LimitsProperties(
+                perReader, perAddress, 20, PER_MINUTE, 0, 200_000, 1000, List.of()),
+            new SimpleMeterRegistry(),
+            java.time.Clock.systemUTC());
+    instances.add(limits);
+    return limits;
+  }
+
+  @Test
+  void aChatRefusedForItsAddressLeavesTheReadersChats() {
+    var limits = chatLimits(3, 1);
+    var address = "address-" + System.nanoTime();
+    var reader = reader();
+
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address);
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(
+              () -> limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address))
+          .isInstanceOf(ApiException.class);
+    }
+
+    // The reader had 3: one went to the chat that passed, none to the refused ones.
+    var elsewhere = "address-" + System.nanoTime() + "-b";
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, elsewhere);
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, elsewhere + "c");
+    assertThatThrownBy(
+            () -> limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, elsewhere + "d"))
+        .as("the reader's fourth chat")
+        .isInstanceOf(ApiException.class);
+  }
+
+  @Test
+  void aRefusedChatIsToldToComeBackWhenItsMinuteIsOver() {
+    var limits = chatLimits(1, 10);
+    var reader = reader();
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, "address-" + System.nanoTime());
+
+    assertThatThrownBy(
+            () ->
+                limits.takeBoth(
+                    Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, "address-" + System.nanoTime()))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e ->
+                assertThat(e.retryAfter())
+                    .isBetween(java.time.Duration.ofSeconds(55), java.time.Duration.ofSeconds(61)));
+  }
+
+  @Test
+  void aBucketPastItsMinuteIsWholeAgain() {
+    var limits = chatLimits(2, 10);
+    var reader = reader();
+    var address = "address-" + System.nanoTime();
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address);
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address);
+    assertThatThrownBy(() -> limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address))
+        .isInstanceOf(ApiException.class);
+
+    // The reader's window began a minute and a second ago, as far as Redis knows.
+    try (var redis = client().connect()) {
+      var key = RateLimits.windowKey(Limit.CHAT_USER, reader);
+      long start = Long.parseLong(redis.sync().hget(key, "start"));
+      redis.sync().hset(key, "start", Long.toString(start - 61_000));
+    }
+
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address);
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address);
+    assertThatThrownBy(() -> limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address))
+        .as("two again, not more")
+        .isInstanceOf(ApiException.class);
+  }
+
+  @Test
+  void chatLimitsStillCountAfterRedisForgetsItsScripts() {
+    var limits = chatLimits(1, 10);
+    var reader = reader();
+    limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, "address-" + System.nanoTime());
+
+    try (var redis = client().connect()) {
+      redis.sync().scriptFlush();
+    }
+
+    assertThatThrownBy(
+            () ->
+                limits.takeBoth(
+                    Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, "address-" + System.nanoTime()))
+        .as("refused, not let through as if Redis were down")
+        .isInstanceOf(ApiException.class);
+  }
+
   private RedisClient client() {
     var client = RedisClient.create(TestInfrastructure.shared().redisUrl());
     clients.add(client);
