@@ -15,10 +15,17 @@ import org.springframework.stereotype.Component;
 @Component
 class ConnectionBuffers implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
 
-  /** Socket read and write buffers; a read takes at most this much from the socket at once. */
+  /** The socket read buffer: a read takes at most this much from the socket at once. */
   static final int SOCKET_READ_BUFFER = 1024;
 
-  static final int SOCKET_WRITE_BUFFER = 1024;
+  /**
+   * The socket write buffer: Tomcat writes to the socket each time it fills, so an answer goes out
+   * in as many writes as it has of these. A book's answer is about 2 KB with its headers; at 1 KB
+   * it took three writes, and cache-hit lookups at capacity went from 47 % of the trivial
+   * endpoint's throughput to 60 % at 4 KB (bench, median of 3 runs each), for 3 KB more per
+   * connection.
+   */
+  static final int SOCKET_WRITE_BUFFER = 4096;
 
   /**
    * Trailer headers after a chunked request body, which no client of ours sends; Tomcat allocates

@@ -3,8 +3,12 @@ package tech.plumeintel.shuzhi.api.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.env.MockEnvironment;
 import tech.plumeintel.shuzhi.api.web.ApiException;
@@ -24,9 +28,20 @@ class CodeExchangeConfigurationTest {
         Duration.ofSeconds(5));
   }
 
-  private static CodeExchange exchange(WechatServerProperties wechat, MockEnvironment environment) {
-    return new CodeExchangeConfiguration()
-        .codeExchange(wechat, new WechatServerApi(wechat), environment);
+  /** Each holds a connection pool and its idle-connection thread. */
+  private final List<WechatServerApi> apis = new ArrayList<>();
+
+  @AfterEach
+  void closeApis() throws IOException {
+    for (var api : apis) {
+      api.close();
+    }
+  }
+
+  private CodeExchange exchange(WechatServerProperties wechat, MockEnvironment environment) {
+    var api = new WechatServerApi(wechat);
+    apis.add(api);
+    return new CodeExchangeConfiguration().codeExchange(wechat, api, environment);
   }
 
   private static MockEnvironment profile(String... profiles) {

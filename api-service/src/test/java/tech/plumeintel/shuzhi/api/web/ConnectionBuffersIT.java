@@ -107,7 +107,7 @@ class ConnectionBuffersIT extends ApiIntegrationTest {
     var document =
         new String(
             new ClassPathResource("openapi.yaml").getContentAsByteArray(), StandardCharsets.UTF_8);
-    assertThat(document.length()).isGreaterThan(16 * ConnectionBuffers.SOCKET_WRITE_BUFFER);
+    assertThat(document.length()).isGreaterThan(8 * ConnectionBuffers.SOCKET_WRITE_BUFFER);
 
     var answer = api().get(OpenApiController.PATH, null);
 
