@@ -2,7 +2,6 @@ package tech.plumeintel.shuzhi.chat.llm;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -136,7 +135,7 @@ final class HttpAttempt {
         || cause instanceof ConnectException) {
       return new ModelException(Kind.UNAVAILABLE, "cannot connect to the model endpoint: " + name);
     }
-    if (cause instanceof InterruptedIOException || cause instanceof IOException) {
+    if (cause instanceof IOException) {
       return new ModelException(
           Kind.UNAVAILABLE, "connection to the model endpoint broke: " + name);
     }
