@@ -50,8 +50,8 @@ public final class BenchRun {
     // connections until their idle timeout, so the stand-ins do too.
     System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
     // It also leaves Nagle's algorithm on: the LLM stand-in's first chunk, written just after the
-    // stream's headers, waited for the worker's delayed ACK (up to 40 ms; --only=security, TTFT
-    // through the extra instances 38-50 ms, 12-15 ms with this). Providers' servers send at once.
+    // stream's headers, waited for the worker's delayed ACK, up to 40 ms of a first token.
+    // Providers' servers send at once.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     boolean smoke = List.of(args).contains("--smoke");
     boolean jfr = List.of(args).contains("--jfr");
