@@ -1,11 +1,14 @@
 package tech.plumeintel.shuzhi.api;
 
 import java.util.Map;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp;
 import tech.plumeintel.shuzhi.testsupport.RealInfrastructure;
 import tech.plumeintel.shuzhi.testsupport.WechatStandIn;
@@ -69,5 +72,15 @@ public abstract class ApiIntegrationTest {
       throw new IllegalStateException("login failed: " + answer.status() + " " + answer.body());
     }
     return answer.json().path("token").asString();
+  }
+
+  @Autowired private StringRedisTemplate streamRecords;
+
+  /** How many streams Redis holds a record of (owner and book) for the reader of a token. */
+  protected long streamsRecordedFor(String token) {
+    var userId = api().get("/api/user/profile/", token).json().path("id").asString();
+    return streamRecords.keys(ChatChannels.meta("*")).stream()
+        .filter(key -> userId.equals(streamRecords.opsForHash().get(key, ChatChannels.META_USER)))
+        .count();
   }
 }

@@ -76,27 +76,42 @@ class ChatController {
     if (request == null) {
       throw ApiException.invalid("请求体不是有效的 JSON，或字段类型不对");
     }
-    limits.takeBoth(
-        RateLimits.Limit.CHAT_USER,
-        caller.userId(),
-        RateLimits.Limit.CHAT_ADDRESS,
-        servletRequest.getRemoteAddr());
-    budget.requireRemaining(caller.userId());
-    opened.limitsTaken();
+    // Checked before the limits, which write the stream's record in their round trip to Redis.
     var isbn = IsbnParameter.parse(request.isbn());
     var messages = request.messagesChecked();
     var clientMsgId = request.clientMsgIdChecked();
     var format = StreamFormat.forAccept(accept);
-    // Content security (#17): a risky question is refused before anything is published or streamed.
-    questionCheck.requireAllowed(caller.userId(), messages);
-    opened.checked();
     var requestId = ids.next();
-    // The stream's id is the request id from here on, in this log and in the worker's.
+    boolean recorded =
+        limits.takeBoth(
+            RateLimits.Limit.CHAT_USER,
+            caller.userId(),
+            RateLimits.Limit.CHAT_ADDRESS,
+            servletRequest.getRemoteAddr(),
+            records.opening(requestId, caller.userId(), isbn.value()));
+    opened.limitsTaken();
+    try {
+      budget.requireRemaining(caller.userId());
+      // Content security (#17): a risky question is refused before anything is published or
+      // streamed.
+      questionCheck.requireAllowed(caller.userId(), messages);
+    } catch (ApiException e) {
+      if (recorded) {
+        records.discard(requestId);
+      }
+      throw e;
+    }
+    opened.checked();
+    // The stream's id is the request id from here on, in this log and in the worker's; a refused
+    // request's lines keep the id its answer names.
     MDC.put(RequestIds.MDC_KEY, requestId);
 
     if (clientMsgId != null) {
       var existing = records.claimClientMessage(caller.userId(), clientMsgId, requestId);
       if (existing.isPresent()) {
+        if (recorded) {
+          records.discard(requestId);
+        }
         log.info(
             "Chat {} repeated client message; attached to stream {}", requestId, existing.get());
         return relay.open(
@@ -107,7 +122,9 @@ class ChatController {
             StreamRelay.Opening.existing(0));
       }
     }
-    records.open(requestId, caller.userId(), isbn.value());
+    if (!recorded) {
+      records.open(requestId, caller.userId(), isbn.value());
+    }
     opened.recorded(requestId);
     var opening =
         StreamRelay.Opening.newJob(

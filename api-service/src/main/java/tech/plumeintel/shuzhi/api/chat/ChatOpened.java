@@ -26,17 +26,17 @@ final class ChatOpened extends Event {
   String requestId;
 
   @Label("Limits")
-  @Description("The reader's and the address's chat limits and the daily budget")
+  @Description("The request's fields, then the chat limits with the stream's record, one call")
   @Timespan(Timespan.MICROSECONDS)
   long limits;
 
   @Label("Checks")
-  @Description("The request's fields and the question's content-security check")
+  @Description("The daily budget and the question's content-security check")
   @Timespan(Timespan.MICROSECONDS)
   long checks;
 
   @Label("Recorded")
-  @Description("The client message's claim and the stream's record in Redis")
+  @Description("The client message's claim (the record only when the limits could not write it)")
   @Timespan(Timespan.MICROSECONDS)
   long recorded;
 

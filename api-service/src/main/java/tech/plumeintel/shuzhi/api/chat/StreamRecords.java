@@ -6,6 +6,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
+import tech.plumeintel.shuzhi.api.web.RateLimits;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 
@@ -48,8 +49,25 @@ class StreamRecords {
   }
 
   /**
+   * A new stream's record (its owner and book, with its retention), for the chat's limits to write
+   * in their round trip to Redis.
+   */
+  RateLimits.AdmittedRecord opening(String requestId, String userId, String isbn) {
+    return new RateLimits.AdmittedRecord(
+        ChatChannels.meta(requestId),
+        List.of(ChatChannels.META_USER, userId, ChatChannels.META_ISBN, isbn),
+        properties.metaRetention());
+  }
+
+  /** Removes the record of a stream that was refused, or attached to another, before it began. */
+  void discard(String requestId) {
+    redis.delete(ChatChannels.meta(requestId));
+  }
+
+  /**
    * Records a new stream's owner and book, with its retention, in one command: one round trip to
-   * Redis on the shared connection (a pipeline would take a dedicated connection of its own).
+   * Redis on the shared connection (a pipeline would take a dedicated connection of its own). For
+   * when the limits could not write {@link #opening}.
    */
   void open(String requestId, String userId, String isbn) {
     redis.execute(

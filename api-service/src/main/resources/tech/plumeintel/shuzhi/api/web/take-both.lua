@@ -3,6 +3,8 @@
 -- Bucket4j's refillIntervally does; Redis's clock is the one clock of every API instance.
 -- KEYS[1], KEYS[2] the buckets (hashes: left, start)
 -- ARGV[1], ARGV[2] their capacities, ARGV[3] the period in milliseconds
+-- KEYS[3], if given, a hash written (ARGV[5..]: fields and values) with a retention of ARGV[4] ms
+-- when both gave one: what the admitted request opens, in the same round trip; never when refused.
 -- Answers {0, 0} when both gave one, else {i, wait}: bucket i refused, and refills in wait ms.
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -28,5 +30,9 @@ for i = 1, 2 do
   redis.call('HSET', KEYS[i], 'left', left[i] - 1, 'start', start[i])
   -- A bucket past its period is full again: as good as none.
   redis.call('PEXPIREAT', KEYS[i], start[i] + period)
+end
+if KEYS[3] then
+  redis.call('HSET', KEYS[3], unpack(ARGV, 5))
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
 end
 return {0, 0}

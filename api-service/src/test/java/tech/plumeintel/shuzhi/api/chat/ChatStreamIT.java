@@ -475,6 +475,7 @@ class ChatStreamIT extends ApiIntegrationTest {
     var second = open("POST", "/api/chat/stream/", body, token, Map.of());
 
     assertThat(second.requestId()).isEqualTo(first.requestId());
+    assertThat(streamsRecordedFor(token)).as("no record of a stream that never was").isEqualTo(1);
     jobFor(first.requestId());
     assertThat(
             jobs.awaitRecords(r -> r.value().contains(first.requestId()), 2, Duration.ofSeconds(3)))

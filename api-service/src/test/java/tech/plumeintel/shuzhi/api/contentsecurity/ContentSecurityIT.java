@@ -47,6 +47,7 @@ class ContentSecurityIT extends ApiIntegrationTest {
 
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.json().path("code").asString()).isEqualTo("CONTENT_REJECTED");
+    assertThat(streamsRecordedFor(token)).as("the refused chat's record is gone").isZero();
     assertThat(answer.json().path("message").asString()).isNotBlank();
     assertThat(WECHAT.server().checkCalls()).isGreaterThan(checksBefore);
     assertThat(jobs.records(r -> r.value().contains(marker), Duration.ofSeconds(2))).isEmpty();

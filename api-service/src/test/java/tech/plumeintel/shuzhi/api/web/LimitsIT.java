@@ -71,6 +71,28 @@ class LimitsIT extends ApiIntegrationTest {
     return response.statusCode();
   }
 
+  private JsonHttp.Answer startChatWithIsbn(String token, String isbn) {
+    return api()
+        .post(
+            "/api/chat/stream/",
+            Map.of("isbn", isbn, "messages", List.of(Map.of("role", "user", "content", "q"))),
+            token);
+  }
+
+  @Test
+  void requestsRefusedAsInvalidDoNotCountAgainstTheReadersChats() throws Exception {
+    var token = loginAs("limit-mistaken");
+
+    for (int i = 0; i < 61; i++) {
+      assertThat(startChatWithIsbn(token, "not-an-isbn").status())
+          .as("request %d", i)
+          .isEqualTo(400);
+    }
+
+    assertThat(startChat(port, token)).isEqualTo(200);
+    assertThat(streamsRecordedFor(token)).isEqualTo(1);
+  }
+
   @Test
   void theSixtyFirstChatOfAMinuteIsRefusedAcrossTwoInstances() throws Exception {
     var token = loginAs("limit-chatter");
@@ -113,6 +135,8 @@ class LimitsIT extends ApiIntegrationTest {
 
     var metrics = new JsonHttp(managementPort()).get("/actuator/prometheus", null).body();
     assertThat(metrics).contains("shuzhi_ratelimit_rejections_total{");
+    // The records are written with the limits, and only for chats the limits let through.
+    assertThat(streamsRecordedFor(token)).isEqualTo(60);
   }
 
   @Test
@@ -137,6 +161,7 @@ class LimitsIT extends ApiIntegrationTest {
     assertThat(refused.status()).isEqualTo(429);
     assertThat(refused.json().path("message").asString()).contains("额度");
     assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 86_400L);
+    assertThat(streamsRecordedFor(token)).as("the refused chat's record is gone").isZero();
   }
 
   @Test

@@ -264,6 +264,64 @@ class RateLimitsIT {
         .isInstanceOf(ApiException.class);
   }
 
+  @Test
+  void anAdmittedChatWritesItsRecordInTheSameCallAndARefusedOneWritesNone() {
+    var limits = chatLimits(1, 10);
+    var reader = reader();
+    var address = "address-" + System.nanoTime();
+    var admitted = record("first");
+    var refused = record("second");
+
+    boolean written =
+        limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address, admitted);
+    assertThatThrownBy(
+            () -> limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address, refused))
+        .isInstanceOf(ApiException.class);
+
+    assertThat(written).isTrue();
+    try (var redis = client().connect()) {
+      assertThat(redis.sync().hgetall(admitted.key()))
+          .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("user", "reader", "isbn", "first"));
+      assertThat(redis.sync().pttl(admitted.key())).isBetween(50_000L, 60_000L);
+      assertThat(redis.sync().exists(refused.key())).isZero();
+    }
+  }
+
+  @Test
+  void aRecordIsNotClaimedWrittenWhenRedisCouldNotBeAsked() {
+    var redis = java.net.URI.create(TestInfrastructure.shared().redisUrl());
+    try (var proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
+      var client = RedisClient.create("redis://127.0.0.1:" + proxy.port());
+      client.setOptions(
+          ClientOptions.builder()
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .autoReconnect(false)
+              .build());
+      clients.add(client);
+      var limits =
+          new RateLimits(
+              client,
+              new LimitsProperties(60, 60, 20, PER_MINUTE, 0, 200_000, 1000, List.of()),
+              new SimpleMeterRegistry(),
+              java.time.Clock.systemUTC());
+      instances.add(limits);
+      proxy.cut();
+
+      assertThat(
+              limits.takeBoth(
+                  Limit.CHAT_USER, reader(), Limit.CHAT_ADDRESS, "198.18.0.2", record("down")))
+          .as("failed open, nothing written")
+          .isFalse();
+    }
+  }
+
+  private static RateLimits.AdmittedRecord record(String isbn) {
+    return new RateLimits.AdmittedRecord(
+        "test:admitted:" + System.nanoTime(),
+        List.of("user", "reader", "isbn", isbn),
+        java.time.Duration.ofMinutes(1));
+  }
+
   private RedisClient client() {
     var client = RedisClient.create(TestInfrastructure.shared().redisUrl());
     clients.add(client);
