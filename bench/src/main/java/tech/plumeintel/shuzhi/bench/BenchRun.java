@@ -1,7 +1,6 @@
 package tech.plumeintel.shuzhi.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -202,14 +201,13 @@ public final class BenchRun {
       new SecureRandom().nextBytes(signingKey);
       var jwtSecret = Base64.getEncoder().encodeToString(signingKey);
       if (primaryDown) {
-        // A port that was free a moment ago: nothing listens there, so connections are refused.
-        try (var closed = new ServerSocket(0)) {
-          changed.put(
-              "SHUZHI_LLM_BASE_URL",
-              new String[] {
-                "http://127.0.0.1:" + closed.getLocalPort(), "--primary-down: refuses connections"
-              });
-        }
+        // A port that was free a moment ago, and given to nothing else: connections are refused.
+        changed.put(
+            "SHUZHI_LLM_BASE_URL",
+            new String[] {
+              "http://127.0.0.1:" + SystemUnderTest.freePort(),
+              "--primary-down: refuses connections"
+            });
         changed.put(
             "SHUZHI_LLM_FALLBACKS_0_BASE_URL",
             new String[] {llm.baseUrl().toString(), "--primary-down: the stand-in as fallback"});

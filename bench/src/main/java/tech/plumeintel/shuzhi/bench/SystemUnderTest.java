@@ -19,6 +19,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -274,10 +276,21 @@ final class SystemUnderTest implements AutoCloseable {
     children.forEach(ProcessHandle::destroyForcibly);
   }
 
-  /** A loopback port free a moment ago, for a process the bench starts. */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A loopback port free a moment ago, for a process the bench starts, and not handed out before: a
+   * port closed at once is free again, and the kernel gave the same one twice in a row once (the
+   * launcher refused to start: "Port 45801 is given to both api-service management and Kafka").
+   */
   static int freePort() throws IOException {
-    try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        if (HANDED_OUT.add(socket.getLocalPort())) {
+          return socket.getLocalPort();
+        }
+      }
     }
+    throw new IOException("no free loopback port that was not handed out already");
   }
 }
