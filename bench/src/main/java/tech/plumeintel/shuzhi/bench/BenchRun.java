@@ -48,9 +48,9 @@ public final class BenchRun {
     // pooled connections to the WeChat stand-in closed under them. WeChat's servers keep a client's
     // connections until their idle timeout, so the stand-ins do too.
     System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
-    // It also leaves Nagle's algorithm on: the LLM stand-in's first chunk, written just after the
-    // stream's headers, waited for the worker's delayed ACK, up to 40 ms of a first token.
-    // Providers' servers send at once.
+    // It also leaves Nagle's algorithm on; servers send at once here (the WeChat and book
+    // stand-ins).
+    // The LLM stand-in runs in a JVM of its own and sets it there (LlmStandIn.main).
     System.setProperty("sun.net.httpserver.nodelay", "true");
     boolean smoke = List.of(args).contains("--smoke");
     boolean jfr = List.of(args).contains("--jfr");
