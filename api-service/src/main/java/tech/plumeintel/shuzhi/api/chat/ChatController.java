@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,37 +91,34 @@ class ChatController {
             servletRequest.getRemoteAddr(),
             records.opening(requestId, caller.userId(), isbn.value()));
     opened.limitsTaken();
+    Optional<String> existing;
     try {
       budget.requireRemaining(caller.userId());
       // Content security (#17): a risky question is refused before anything is published or
       // streamed.
       questionCheck.requireAllowed(caller.userId(), messages);
-    } catch (ApiException e) {
+      opened.checked();
+      existing =
+          clientMsgId == null
+              ? Optional.empty()
+              : records.claimClientMessage(caller.userId(), clientMsgId, requestId);
+    } catch (RuntimeException e) {
       if (recorded) {
-        records.discard(requestId);
+        records.discardQuietly(requestId);
       }
       throw e;
     }
-    opened.checked();
     // The stream's id is the request id from here on, in this log and in the worker's; a refused
     // request's lines keep the id its answer names.
     MDC.put(RequestIds.MDC_KEY, requestId);
 
-    if (clientMsgId != null) {
-      var existing = records.claimClientMessage(caller.userId(), clientMsgId, requestId);
-      if (existing.isPresent()) {
-        if (recorded) {
-          records.discard(requestId);
-        }
-        log.info(
-            "Chat {} repeated client message; attached to stream {}", requestId, existing.get());
-        return relay.open(
-            servletRequest,
-            servletResponse,
-            existing.get(),
-            format,
-            StreamRelay.Opening.existing(0));
+    if (existing.isPresent()) {
+      if (recorded) {
+        records.discardQuietly(requestId);
       }
+      log.info("Chat {} repeated client message; attached to stream {}", requestId, existing.get());
+      return relay.open(
+          servletRequest, servletResponse, existing.get(), format, StreamRelay.Opening.existing(0));
     }
     if (!recorded) {
       records.open(requestId, caller.userId(), isbn.value());

@@ -3,6 +3,8 @@ package tech.plumeintel.shuzhi.api.chat;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -15,6 +17,8 @@ import tech.plumeintel.shuzhi.common.chat.StreamFrame;
  */
 @Component
 class StreamRecords {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamRecords.class);
 
   private static final RedisScript<Long> OPEN =
       RedisScript.of(
@@ -59,9 +63,17 @@ class StreamRecords {
         properties.metaRetention());
   }
 
-  /** Removes the record of a stream that was refused, or attached to another, before it began. */
-  void discard(String requestId) {
-    redis.delete(ChatChannels.meta(requestId));
+  /**
+   * Removes the record of a stream that was refused, or attached to another, before it began. A
+   * failure is only logged: the request's own answer (its refusal) matters more, and the record
+   * goes with its retention anyway.
+   */
+  void discardQuietly(String requestId) {
+    try {
+      redis.delete(ChatChannels.meta(requestId));
+    } catch (RuntimeException e) {
+      log.warn("Record of unstarted stream {} not removed: {}", requestId, e.toString());
+    }
   }
 
   /**

@@ -306,12 +306,14 @@ class RateLimitsIT {
               java.time.Clock.systemUTC());
       instances.add(limits);
       proxy.cut();
+      var down = record("down");
 
-      assertThat(
-              limits.takeBoth(
-                  Limit.CHAT_USER, reader(), Limit.CHAT_ADDRESS, "198.18.0.2", record("down")))
-          .as("failed open, nothing written")
+      assertThat(limits.takeBoth(Limit.CHAT_USER, reader(), Limit.CHAT_ADDRESS, "198.18.0.2", down))
+          .as("failed open")
           .isFalse();
+      try (var direct = client().connect()) {
+        assertThat(direct.sync().exists(down.key())).as("nothing written").isZero();
+      }
     }
   }
 
