@@ -52,6 +52,12 @@ public final class OpenAiStandIn implements AutoCloseable {
     record Status(int code, String contentType, String body) implements Behaviour {}
 
     /**
+     * An error answer whose body never ends: a kilobyte of an HTML page every 10 ms until the
+     * client goes away, as a gateway's error page through a slow or broken proxy.
+     */
+    record EndlessError(int code) implements Behaviour {}
+
+    /**
      * An answer generated here, three characters a chunk, {@code delay} apart: thinking, then
      * content, then the finish, the usage (with DeepSeek's cache hit and miss counts) and {@code
      * [DONE]}. Aware of DeepSeek's chat prefix completion: a request whose last message is an
@@ -199,6 +205,20 @@ public final class OpenAiStandIn implements AutoCloseable {
           exchange.getResponseHeaders().set("Content-Type", status.contentType());
           exchange.sendResponseHeaders(status.code(), bytes.length);
           exchange.getResponseBody().write(bytes);
+        }
+        case Behaviour.EndlessError error -> {
+          exchange.getResponseHeaders().set("Content-Type", "text/html");
+          exchange.sendResponseHeaders(error.code(), 0);
+          var filler = ("<p>" + "x".repeat(1017) + "</p>\n").getBytes(StandardCharsets.US_ASCII);
+          try {
+            while (true) {
+              exchange.getResponseBody().write(filler);
+              exchange.getResponseBody().flush();
+              pause(Duration.ofMillis(10));
+            }
+          } catch (IOException closed) {
+            closedAt.put(marker.orElse(""), System.nanoTime());
+          }
         }
         case Behaviour.Replay replay -> {
           var out = startStream(exchange);

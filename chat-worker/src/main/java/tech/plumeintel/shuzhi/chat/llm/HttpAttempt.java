@@ -64,6 +64,12 @@ final class HttpAttempt {
 
   private void exchange(CloseableHttpClient http) {
     try (var response = http.executeOpen(null, request, null)) {
+      if (aborted) {
+        // Closed while the request was leased a pooled connection, before it could be cancelled:
+        // the cancel was lost there, so the answer would be generated (and paid for) for nobody.
+        request.cancel();
+        return;
+      }
       var contentType = response.getFirstHeader("Content-Type");
       if (response.getCode() != 200 || !isEventStream(contentType)) {
         signals.add(new Signal.Broken(rejected(response, contentType)));
@@ -142,7 +148,11 @@ final class HttpAttempt {
     return new ModelException(Kind.UNAVAILABLE, "model request failed: " + name);
   }
 
-  /** Reads at most {@link #MAX_ERROR_BODY} of the answer; closing the rest drops the connection. */
+  /**
+   * Reads at most {@link #MAX_ERROR_BODY} of the answer, then drops the connection: closing the
+   * body would read the rest of it to keep the connection, and failover would wait for a slow or
+   * large error page.
+   */
   private ModelException rejected(ClassicHttpResponse response, @Nullable Header header)
       throws IOException {
     int status = response.getCode();
@@ -156,8 +166,10 @@ final class HttpAttempt {
       if (entity == null) {
         body = new byte[0];
       } else {
-        try (var in = entity.getContent()) {
-          body = in.readNBytes(MAX_ERROR_BODY);
+        try {
+          body = entity.getContent().readNBytes(MAX_ERROR_BODY);
+        } finally {
+          request.cancel();
         }
       }
       detail = errorDetail(body, contentType);

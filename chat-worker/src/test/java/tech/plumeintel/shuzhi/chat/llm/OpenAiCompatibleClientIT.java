@@ -190,6 +190,22 @@ class OpenAiCompatibleClientIT {
   }
 
   @Test
+  void anErrorPageThatNeverEndsIsReportedByItsStatusAtOnce() {
+    var question = question("[endless]", new Behaviour.EndlessError(502));
+
+    try (var stream = client().stream(prompt(question), "u1")) {
+      // Within the first-token timeout (5 s): reading the page to its end would hit it instead.
+      assertThatThrownBy(() -> stream.next(Duration.ofSeconds(3)))
+          .isInstanceOfSatisfying(
+              ModelException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(ModelException.Kind.REJECTED);
+                assertThat(e.status()).isEqualTo(502);
+              });
+    }
+  }
+
+  @Test
   void htmlPageInsteadOfAStreamIsAFailure() {
     var question =
         question(
