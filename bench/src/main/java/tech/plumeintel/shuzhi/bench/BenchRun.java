@@ -49,8 +49,7 @@ public final class BenchRun {
     // connections until their idle timeout, so the stand-ins do too.
     System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
     // It also leaves Nagle's algorithm on; servers send at once here (the WeChat and book
-    // stand-ins).
-    // The LLM stand-in runs in a JVM of its own and sets it there (LlmStandIn.main).
+    // stand-ins). The LLM stand-in runs in a JVM of its own and sets it there (LlmStandIn.main).
     System.setProperty("sun.net.httpserver.nodelay", "true");
     boolean smoke = List.of(args).contains("--smoke");
     boolean jfr = List.of(args).contains("--jfr");

@@ -59,9 +59,8 @@ final class LlmStandIn implements AutoCloseable {
   public static void main(String[] args) throws IOException {
     // The JDK's HttpServer leaves Nagle's algorithm on: a stream's first chunk, written just after
     // its headers, waited for the chat-worker's delayed ACK (up to 40 ms; through the
-    // question-check
-    // phase's instances TTFT was 48-54 ms). Providers' servers send at once. This JVM is the
-    // stand-in's own, so the bench's setting of it does not reach here.
+    // question-check phase's instances TTFT was 48-54 ms). Providers' servers send at once. This
+    // JVM is the stand-in's own, so the bench's setting of it does not reach here.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     try (var standIn = new LlmStandIn()) {
       System.out.println(standIn.server.getAddress().getPort());

@@ -83,13 +83,14 @@ class ChatController {
     var clientMsgId = request.clientMsgIdChecked();
     var format = StreamFormat.forAccept(accept);
     var requestId = ids.next();
+    var record = records.opening(requestId, caller.userId(), isbn.value());
     boolean recorded =
         limits.takeBoth(
             RateLimits.Limit.CHAT_USER,
             caller.userId(),
             RateLimits.Limit.CHAT_ADDRESS,
             servletRequest.getRemoteAddr(),
-            records.opening(requestId, caller.userId(), isbn.value()));
+            record);
     opened.limitsTaken();
     Optional<String> existing;
     try {
@@ -121,7 +122,7 @@ class ChatController {
           servletRequest, servletResponse, existing.get(), format, StreamRelay.Opening.existing(0));
     }
     if (!recorded) {
-      records.open(requestId, caller.userId(), isbn.value());
+      records.open(record);
     }
     opened.recorded(requestId);
     var opening =

@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.api.chat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -22,8 +23,8 @@ class StreamRecords {
 
   private static final RedisScript<Long> OPEN =
       RedisScript.of(
-          "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]);"
-              + " return redis.call('PEXPIRE', KEYS[1], ARGV[5])",
+          "redis.call('HSET', KEYS[1], unpack(ARGV, 2));"
+              + " return redis.call('PEXPIRE', KEYS[1], ARGV[1])",
           Long.class);
 
   private final StringRedisTemplate redis;
@@ -79,17 +80,13 @@ class StreamRecords {
   /**
    * Records a new stream's owner and book, with its retention, in one command: one round trip to
    * Redis on the shared connection (a pipeline would take a dedicated connection of its own). For
-   * when the limits could not write {@link #opening}.
+   * when the limits could not write the {@link #opening} they were given.
    */
-  void open(String requestId, String userId, String isbn) {
-    redis.execute(
-        OPEN,
-        List.of(ChatChannels.meta(requestId)),
-        ChatChannels.META_USER,
-        userId,
-        ChatChannels.META_ISBN,
-        isbn,
-        Long.toString(properties.metaRetention().toMillis()));
+  void open(RateLimits.AdmittedRecord record) {
+    var arguments = new ArrayList<String>();
+    arguments.add(Long.toString(record.retention().toMillis()));
+    arguments.addAll(record.fields());
+    redis.execute(OPEN, List.of(record.key()), arguments.toArray());
   }
 
   /** The stream's owner, or empty when it does not exist (or no longer). */

@@ -45,6 +45,7 @@ class ChatStreamIT extends ApiIntegrationTest {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Autowired StringRedisTemplate redis;
+  @Autowired StreamRecords records;
 
   @BeforeAll
   static void readJobs() {
@@ -457,6 +458,25 @@ class ChatStreamIT extends ApiIntegrationTest {
             "id: 1\ndata: " + chunk(requestId, "a"),
             "id: 2\ndata: " + chunk(requestId, "b"),
             "id: 3\ndata: [DONE]");
+  }
+
+  @Test
+  void aRecordWrittenWithoutTheLimitsIsTheOneTheLimitsWrite() {
+    var requestId = "fallback-" + System.nanoTime();
+    var record = records.opening(requestId, "reader-fallback", "9787020002207");
+
+    records.open(record);
+
+    assertThat(redis.<String, String>opsForHash().entries(ChatChannels.meta(requestId)))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                ChatChannels.META_USER,
+                "reader-fallback",
+                ChatChannels.META_ISBN,
+                "9787020002207"));
+    assertThat(redis.getExpire(ChatChannels.meta(requestId), TimeUnit.MILLISECONDS))
+        .isBetween(record.retention().toMillis() - 10_000, record.retention().toMillis());
+    assertThat(records.owner(requestId)).contains("reader-fallback");
   }
 
   @Test

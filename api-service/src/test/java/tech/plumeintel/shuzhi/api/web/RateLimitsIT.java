@@ -291,20 +291,7 @@ class RateLimitsIT {
   void aRecordIsNotClaimedWrittenWhenRedisCouldNotBeAsked() {
     var redis = java.net.URI.create(TestInfrastructure.shared().redisUrl());
     try (var proxy = new TcpProxy(redis.getHost(), redis.getPort())) {
-      var client = RedisClient.create("redis://127.0.0.1:" + proxy.port());
-      client.setOptions(
-          ClientOptions.builder()
-              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-              .autoReconnect(false)
-              .build());
-      clients.add(client);
-      var limits =
-          new RateLimits(
-              client,
-              new LimitsProperties(60, 60, 20, PER_MINUTE, 0, 200_000, 1000, List.of()),
-              new SimpleMeterRegistry(),
-              java.time.Clock.systemUTC());
-      instances.add(limits);
+      var limits = limitsThrough(proxy);
       proxy.cut();
       var down = record("down");
 
@@ -324,6 +311,27 @@ class RateLimitsIT {
         java.time.Duration.ofMinutes(1));
   }
 
+  /**
+   * An instance whose Redis is behind {@code proxy}, and that does not reconnect once it is cut.
+   */
+  private RateLimits limitsThrough(TcpProxy proxy) {
+    var client = RedisClient.create("redis://127.0.0.1:" + proxy.port());
+    client.setOptions(
+        ClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .autoReconnect(false)
+            .build());
+    clients.add(client);
+    var limits =
+        new RateLimits(
+            client,
+            new LimitsProperties(60, 60, 20, PER_MINUTE, 0, 200_000, 1000, List.of()),
+            new SimpleMeterRegistry(),
+            java.time.Clock.systemUTC());
+    instances.add(limits);
+    return limits;
+  }
+
   private RedisClient client() {
     var client = RedisClient.create(TestInfrastructure.shared().redisUrl());
     clients.add(client);
@@ -335,20 +343,7 @@ class RateLimitsIT {
     var redis = java.net.URI.create(TestInfrastructure.shared().redisUrl());
     try (var proxy = new TcpProxy(redis.getHost(), redis.getPort());
         var logs = CapturedLogs.start()) {
-      var client = RedisClient.create("redis://127.0.0.1:" + proxy.port());
-      client.setOptions(
-          ClientOptions.builder()
-              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-              .autoReconnect(false)
-              .build());
-      clients.add(client);
-      var limits =
-          new RateLimits(
-              client,
-              new LimitsProperties(60, 60, 20, PER_MINUTE, 0, 200_000, 1000, List.of()),
-              new SimpleMeterRegistry(),
-              java.time.Clock.systemUTC());
-      instances.add(limits);
+      var limits = limitsThrough(proxy);
       assertThat(passes(limits, reader())).isTrue();
 
       proxy.cut();
