@@ -181,7 +181,11 @@ public final class BenchRun {
           new String[] {"100000", "the bench logs in its readers at once, before measuring"});
       changed.put(
           "SHUZHI_LIMITS_DAILY_TOKENS",
-          new String[] {"0", "the chat phases stream millions of tokens over the same readers"});
+          new String[] {
+            "1000000000000",
+            "the chat phases stream millions of tokens over the same readers; the budget stays on,"
+                + " so that every chat's check of it is measured"
+          });
       changed.put(
           "SHUZHI_TRUSTED_PROXIES",
           new String[] {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -141,9 +142,13 @@ final class Client {
       long intendedNanos,
       ConcurrentHistogram tokenLatency) {
     var stream = new ChatStream(intendedNanos, tokenLatency);
+    // With a client message id, as the mini-program SDK sends every chat (its claim is part of
+    // the chat's admission).
     var body =
         "{\"isbn\":\""
             + isbn
+            + "\",\"client_msg_id\":\""
+            + UUID.randomUUID()
             + "\",\"messages\":[{\"role\":\"user\",\"content\":\""
             + script.question()
             + "\"}]}";

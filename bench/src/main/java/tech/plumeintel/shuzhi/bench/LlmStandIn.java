@@ -60,8 +60,11 @@ final class LlmStandIn implements AutoCloseable {
     // The JDK's HttpServer leaves Nagle's algorithm on: a stream's first chunk, written just after
     // its headers, waited for the chat-worker's delayed ACK (up to 40 ms; through the
     // question-check phase's instances TTFT was 48-54 ms). Providers' servers send at once. This
-    // JVM is the stand-in's own, so the bench's setting of it does not reach here.
+    // JVM is the stand-in's own, so the bench's settings do not reach here: neither this one nor
+    // keeping every idle connection (BenchRun.main) that a provider keeps until its idle timeout,
+    // instead of closing, unannounced, each one that goes idle beyond 200 under the chat-worker.
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
     try (var standIn = new LlmStandIn()) {
       System.out.println(standIn.server.getAddress().getPort());
       System.out.flush();

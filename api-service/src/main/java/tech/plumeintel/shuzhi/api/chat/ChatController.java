@@ -84,28 +84,48 @@ class ChatController {
     var format = StreamFormat.forAccept(accept);
     var requestId = ids.next();
     var record = records.opening(requestId, caller.userId(), isbn.value());
-    boolean recorded =
+    var claim =
+        clientMsgId == null ? null : records.clientMessage(caller.userId(), clientMsgId, requestId);
+    var admitted =
         limits.takeBoth(
             RateLimits.Limit.CHAT_USER,
             caller.userId(),
             RateLimits.Limit.CHAT_ADDRESS,
             servletRequest.getRemoteAddr(),
-            record);
+            new RateLimits.Admission(budget.ceiling(caller.userId()), claim, record));
     opened.limitsTaken();
-    Optional<String> existing;
+    if (admitted instanceof RateLimits.Admitted.AtCeiling atCeiling) {
+      throw budget.exhausted(atCeiling.value());
+    }
+    boolean asked = !(admitted instanceof RateLimits.Admitted.NotAsked);
+    // Whether this request's record (and its client message's claim) is in Redis, to be removed if
+    // the request stops before its stream begins.
+    boolean holding = admitted instanceof RateLimits.Admitted.Opened;
+    Optional<String> existing =
+        admitted instanceof RateLimits.Admitted.Held held
+            ? Optional.of(held.holder())
+            : Optional.empty();
     try {
-      budget.requireRemaining(caller.userId());
+      if (!asked) {
+        budget.requireRemaining(caller.userId());
+      }
       // Content security (#17): a risky question is refused before anything is published or
-      // streamed.
+      // streamed; a repeated client message is checked too, as its first sending was.
       questionCheck.requireAllowed(caller.userId(), messages);
       opened.checked();
-      existing =
-          clientMsgId == null
-              ? Optional.empty()
-              : records.claimClientMessage(caller.userId(), clientMsgId, requestId);
+      if (!asked) {
+        existing =
+            clientMsgId == null
+                ? Optional.empty()
+                : records.claimClientMessage(caller.userId(), clientMsgId, requestId);
+        holding = existing.isEmpty();
+        if (holding) {
+          records.open(record);
+        }
+      }
     } catch (RuntimeException e) {
-      if (recorded) {
-        records.discardQuietly(requestId);
+      if (holding) {
+        records.discardQuietly(requestId, claim);
       }
       throw e;
     }
@@ -114,15 +134,9 @@ class ChatController {
     MDC.put(RequestIds.MDC_KEY, requestId);
 
     if (existing.isPresent()) {
-      if (recorded) {
-        records.discardQuietly(requestId);
-      }
       log.info("Chat {} repeated client message; attached to stream {}", requestId, existing.get());
       return relay.open(
           servletRequest, servletResponse, existing.get(), format, StreamRelay.Opening.existing(0));
-    }
-    if (!recorded) {
-      records.open(record);
     }
     opened.recorded(requestId);
     var opening =

@@ -26,17 +26,19 @@ final class ChatOpened extends Event {
   String requestId;
 
   @Label("Limits")
-  @Description("The request's fields, then the chat limits with the stream's record, one call")
+  @Description(
+      "The request's fields, then in one call the chat limits, the daily budget, the client"
+          + " message's claim and the stream's record")
   @Timespan(Timespan.MICROSECONDS)
   long limits;
 
   @Label("Checks")
-  @Description("The daily budget and the question's content-security check")
+  @Description("The question's content-security check (and the budget if the limits could not ask)")
   @Timespan(Timespan.MICROSECONDS)
   long checks;
 
   @Label("Recorded")
-  @Description("The client message's claim (the record only when the limits could not write it)")
+  @Description("Nothing, unless the limits could not ask Redis: then the claim and the record")
   @Timespan(Timespan.MICROSECONDS)
   long recorded;
 

@@ -36,12 +36,23 @@ class StreamRecords {
   }
 
   /**
-   * Claims a client message id for a new stream.
+   * The claim of a client message id for a new stream, for the chat's limits to take in their round
+   * trip to Redis: a client that sends the message again within the idempotency window is attached
+   * to the stream that holds it.
+   */
+  RateLimits.Claim clientMessage(String userId, String clientMsgId, String requestId) {
+    return new RateLimits.Claim(
+        clientMessageKey(userId, clientMsgId), requestId, properties.idempotencyWindow());
+  }
+
+  /**
+   * Claims a client message id for a new stream, for when the limits could not take the {@link
+   * #clientMessage} claim.
    *
    * @return the stream that already answers this message, if the client sent it before
    */
   Optional<String> claimClientMessage(String userId, String clientMsgId, String requestId) {
-    var key = "chat:client-msg:" + userId + ":" + clientMsgId;
+    var key = clientMessageKey(userId, clientMsgId);
     var claimed = redis.opsForValue().setIfAbsent(key, requestId, properties.idempotencyWindow());
     if (Boolean.TRUE.equals(claimed)) {
       return Optional.empty();
@@ -50,7 +61,11 @@ class StreamRecords {
   }
 
   void releaseClientMessage(String userId, String clientMsgId) {
-    redis.delete("chat:client-msg:" + userId + ":" + clientMsgId);
+    redis.delete(clientMessageKey(userId, clientMsgId));
+  }
+
+  private static String clientMessageKey(String userId, String clientMsgId) {
+    return "chat:client-msg:" + userId + ":" + clientMsgId;
   }
 
   /**
@@ -65,13 +80,17 @@ class StreamRecords {
   }
 
   /**
-   * Removes the record of a stream that was refused, or attached to another, before it began. A
-   * failure is only logged: the request's own answer (its refusal) matters more, and the record
-   * goes with its retention anyway.
+   * Removes the record of a stream that was refused, or attached to another, before it began, and
+   * the claim of its client message when it held one, in one command. A failure is only logged: the
+   * request's own answer (its refusal) matters more, and both go with their retention anyway.
    */
-  void discardQuietly(String requestId) {
+  void discardQuietly(String requestId, RateLimits.@Nullable Claim claim) {
     try {
-      redis.delete(ChatChannels.meta(requestId));
+      if (claim == null) {
+        redis.delete(ChatChannels.meta(requestId));
+      } else {
+        redis.delete(List.of(ChatChannels.meta(requestId), claim.key()));
+      }
     } catch (RuntimeException e) {
       log.warn("Record of unstarted stream {} not removed: {}", requestId, e.toString());
     }

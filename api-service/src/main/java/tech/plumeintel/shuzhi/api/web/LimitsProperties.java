@@ -7,8 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Limits shared by every API instance (kept in Redis), and the origins browsers may call us from.
  *
- * @param chatPerMinute chat streams started per minute per reader (a request refused as invalid
- *     does not count; one refused by the budget or the question check does)
+ * @param chatPerMinute chat streams started per minute per reader (a request refused as invalid or
+ *     for the day's budget does not count; one refused by the question check does)
  * @param chatPerMinutePerAddress chat streams started per minute per client address
  * @param loginPerMinute logins per minute per client address
  * @param lookupsPerMinute book lookups per minute per reader

@@ -149,21 +149,19 @@ public class RateLimits implements SmartLifecycle {
   }
 
   /**
-   * As {@link #takeBoth(Limit, String, Limit, String)}, and writes {@code admitted} in the same
-   * round trip when both buckets gave one: what the request opens, without a round trip of its own
-   * (a chat's record, in every chat's time to the first token). Nothing is written when a limit
-   * refuses.
+   * As {@link #takeBoth(Limit, String, Limit, String)}, and in the same round trip checks and opens
+   * what {@code admission} names: a ceiling checked before either bucket is taken from (a reader's
+   * daily budget), then, when both buckets gave one, a claim taken unless another holds it (a
+   * client message's stream) and a record written (the stream's). A chat's checks and writes before
+   * its job, without a round trip each, in every chat's time to the first token.
    *
-   * @return whether {@code admitted} was written; false when Redis could not be asked (the limits
-   *     failed open), and then the caller writes it itself or fails as it would without Redis
-   * @throws ApiException {@code RATE_LIMIT} as {@link #take} does
+   * @return what Redis said; {@link Admitted.NotAsked} when it could not be asked (the limits
+   *     failed open), and then the caller checks and writes the rest itself or fails as it would
+   *     without Redis
+   * @throws ApiException {@code RATE_LIMIT} when a bucket refuses, as {@link #take} does
    */
-  public boolean takeBoth(
-      Limit first,
-      String firstWho,
-      Limit second,
-      String secondWho,
-      @Nullable AdmittedRecord admitted) {
+  public Admitted takeBoth(
+      Limit first, String firstWho, Limit second, String secondWho, @Nullable Admission admission) {
     if (first == Limit.LOOKUP_USER || second == Limit.LOOKUP_USER) {
       throw new IllegalArgumentException("lookups have a slack of their own: use take");
     }
@@ -174,12 +172,10 @@ public class RateLimits implements SmartLifecycle {
                 ascii(perMinute(first)),
                 ascii(perMinute(second)),
                 ascii(Duration.ofMinutes(1).toMillis())));
-    if (admitted != null) {
-      keys.add(admitted.key());
-      arguments.add(ascii(admitted.retention().toMillis()));
-      admitted.fields().forEach(field -> arguments.add(field.getBytes(StandardCharsets.UTF_8)));
+    if (admission != null) {
+      admission.addTo(keys, arguments);
     }
-    List<Long> answer;
+    List<Object> answer;
     try {
       answer =
           takeBoth(
@@ -189,14 +185,54 @@ public class RateLimits implements SmartLifecycle {
     } catch (RuntimeException e) {
       // Redis is down or slow: both limits fail open, as take's do.
       redisDown.warn("Rate limit {} and {} not checked: {}", first, second, e.toString());
-      return false;
+      return new Admitted.NotAsked();
     }
-    int refusedBy = answer.get(0).intValue();
+    long refusedBy = (Long) answer.get(0);
+    if (refusedBy == 3) {
+      return new Admitted.AtCeiling((Long) answer.get(1));
+    }
     if (refusedBy != 0) {
-      throw refused(refusedBy == 1 ? first : second, Duration.ofMillis(answer.get(1)));
+      throw refused(refusedBy == 1 ? first : second, Duration.ofMillis((Long) answer.get(1)));
     }
-    return admitted != null;
+    if (answer.size() > 2) {
+      return new Admitted.Held(new String((byte[]) answer.get(2), StandardCharsets.UTF_8));
+    }
+    return new Admitted.Opened();
   }
+
+  /**
+   * What a request admitted by {@link #takeBoth} checks and opens in the limits' round trip.
+   *
+   * @param ceiling checked before the buckets; null when there is none
+   * @param claim taken when both buckets gave one; null when there is none
+   * @param record written when both buckets gave one and the claim (if any) was taken
+   */
+  public record Admission(@Nullable Ceiling ceiling, @Nullable Claim claim, AdmittedRecord record) {
+
+    private void addTo(List<String> keys, List<byte[]> arguments) {
+      // Every key in its place, an unused one included, so that the script finds them by position.
+      keys.add(ceiling == null ? record.key() : ceiling.key());
+      keys.add(claim == null ? record.key() : claim.key());
+      keys.add(record.key());
+      arguments.add(ceiling == null ? new byte[0] : ascii(ceiling.limit()));
+      arguments.add(claim == null ? new byte[0] : ascii(claim.window().toMillis()));
+      arguments.add(utf8(claim == null ? "" : claim.holder()));
+      arguments.add(ascii(record.retention().toMillis()));
+      record.fields().forEach(field -> arguments.add(utf8(field)));
+    }
+  }
+
+  /**
+   * A number in Redis that must be below {@code limit} for a request to be admitted (a key that is
+   * absent counts as 0).
+   */
+  public record Ceiling(String key, long limit) {}
+
+  /**
+   * A key set to {@code holder} for {@code window} by the first admitted request that claims it;
+   * the next ones learn who holds it.
+   */
+  public record Claim(String key, String holder, Duration window) {}
 
   /**
    * A Redis hash that a request admitted by {@link #takeBoth} opens.
@@ -213,7 +249,23 @@ public class RateLimits implements SmartLifecycle {
     }
   }
 
-  private static List<Long> takeBoth(
+  /** What the limits' round trip said of an {@link Admission}, when no bucket refused. */
+  public sealed interface Admitted {
+
+    /** Redis could not be asked: the limits failed open, nothing was checked or written. */
+    record NotAsked() implements Admitted {}
+
+    /** Admitted: the claim (if any) is the request's, its record written. */
+    record Opened() implements Admitted {}
+
+    /** Admitted by both buckets, but another request holds the claim: nothing was written. */
+    record Held(String holder) implements Admitted {}
+
+    /** The ceiling's number is {@code value}, at or above the limit: no bucket was taken from. */
+    record AtCeiling(long value) implements Admitted {}
+  }
+
+  private static List<Object> takeBoth(
       RedisCommands<String, byte[]> redis, String[] keys, byte[][] arguments) {
     try {
       return redis.evalsha(TAKE_BOTH_DIGEST, ScriptOutputType.MULTI, keys, arguments);
@@ -221,6 +273,10 @@ public class RateLimits implements SmartLifecycle {
       // Redis restarted or its scripts were flushed: EVAL loads the script again.
       return redis.eval(TAKE_BOTH, ScriptOutputType.MULTI, keys, arguments);
     }
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] ascii(long number) {

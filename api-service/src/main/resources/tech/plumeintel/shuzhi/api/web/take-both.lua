@@ -3,9 +3,21 @@
 -- Bucket4j's refillIntervally does; Redis's clock is the one clock of every API instance.
 -- KEYS[1], KEYS[2] the buckets (hashes: left, start)
 -- ARGV[1], ARGV[2] their capacities, ARGV[3] the period in milliseconds
--- KEYS[3], if given, a hash written (ARGV[5..]: fields and values) with a retention of ARGV[4] ms
--- when both gave one: what the admitted request opens, in the same round trip; never when refused.
--- Answers {0, 0} when both gave one, else {i, wait}: bucket i refused, and refills in wait ms.
+-- With an admission, what the admitted request checks and opens in the same round trip:
+--   KEYS[3] a number that must be below ARGV[4], checked before any bucket is taken from
+--     (ARGV[4] empty: no such ceiling)
+--   KEYS[4] a claim: set to ARGV[6] for ARGV[5] ms unless another holds it (ARGV[5] empty: none)
+--   KEYS[5] a hash written (ARGV[8..]: fields and values) with a retention of ARGV[7] ms
+-- Answers {0, 0} when both gave one (and the claim was taken, the hash written); {0, 0, holder}
+-- when both gave one but the claim is held by holder (nothing written); {i, wait} when bucket i
+-- refused, and refills in wait ms; {3, value} when the ceiling's number is value, at or above it.
+local admission = KEYS[3] ~= nil
+if admission and ARGV[4] ~= '' then
+  local value = tonumber(redis.call('GET', KEYS[3]) or '0')
+  if value >= tonumber(ARGV[4]) then
+    return {3, value}
+  end
+end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local period = tonumber(ARGV[3])
@@ -31,8 +43,14 @@ for i = 1, 2 do
   -- A bucket past its period is full again: as good as none.
   redis.call('PEXPIREAT', KEYS[i], start[i] + period)
 end
-if KEYS[3] then
-  redis.call('HSET', KEYS[3], unpack(ARGV, 5))
-  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+if not admission then
+  return {0, 0}
 end
+if ARGV[5] ~= '' then
+  if not redis.call('SET', KEYS[4], ARGV[6], 'NX', 'PX', ARGV[5]) then
+    return {0, 0, redis.call('GET', KEYS[4])}
+  end
+end
+redis.call('HSET', KEYS[5], unpack(ARGV, 8))
+redis.call('PEXPIRE', KEYS[5], ARGV[7])
 return {0, 0}

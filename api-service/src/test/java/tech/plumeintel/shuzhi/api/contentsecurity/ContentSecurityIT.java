@@ -54,6 +54,45 @@ class ContentSecurityIT extends ApiIntegrationTest {
   }
 
   @Test
+  void aRefusedQuestionLeavesItsClientMessageFreeForTheNextQuestion() {
+    var token = loginAs("cs-risky-then-fine");
+    var marker = "after-refusal-" + System.nanoTime();
+    var isbn = TestIsbns.next();
+
+    var refused =
+        api()
+            .post(
+                "/api/chat/stream/",
+                Map.of(
+                    "isbn",
+                    isbn,
+                    "client_msg_id",
+                    "msg-1",
+                    "messages",
+                    List.of(Map.of("role", "user", "content", "坏问题" + WechatServerStandIn.RISKY))),
+                token);
+    var rephrased =
+        api()
+            .post(
+                "/api/chat/stream/",
+                Map.of(
+                    "isbn",
+                    isbn,
+                    "client_msg_id",
+                    "msg-1",
+                    "messages",
+                    List.of(Map.of("role", "user", "content", marker))),
+                token);
+
+    assertThat(refused.status()).isEqualTo(400);
+    // Not attached to the refused chat's stream, which never began: a stream of its own.
+    assertThat(rephrased.status()).isEqualTo(200);
+    assertThat(jobs.awaitRecords(r -> r.value().contains(marker), 1, Duration.ofSeconds(10)))
+        .hasSize(1);
+    assertThat(streamsRecordedFor(token)).isEqualTo(1);
+  }
+
+  @Test
   void onlyTheNewQuestionIsCheckedAndAQuestionForReviewIsAllowed() {
     var token = loginAs("cs-review-question");
     var marker = "review-" + System.nanoTime();

@@ -165,6 +165,23 @@ class LimitsIT extends ApiIntegrationTest {
   }
 
   @Test
+  void chatsRefusedForTheDaysBudgetDoNotCountAgainstTheReadersChats() throws Exception {
+    var token = loginAs("limit-spent-then-topped-up");
+    var userId = api().get("/api/user/profile/", token).json().path("id").asString();
+    var spent = ChatChannels.dailyTokens(userId, LocalDate.now(ChatChannels.BUDGET_ZONE));
+    redis.opsForValue().set(spent, "200000");
+
+    for (int i = 0; i < 61; i++) {
+      assertThat(startChat(port, token)).as("request %d", i).isEqualTo(429);
+    }
+    // An operator lowers what the reader spent (or the day turns): the minute's chats are intact.
+    redis.opsForValue().set(spent, "199999");
+
+    assertThat(startChat(port, token)).isEqualTo(200);
+    assertThat(streamsRecordedFor(token)).isEqualTo(1);
+  }
+
+  @Test
   void onlyConfiguredOriginsGetCorsHeaders() {
     var allowed =
         api()

@@ -272,18 +272,98 @@ class RateLimitsIT {
     var admitted = record("first");
     var refused = record("second");
 
-    boolean written =
-        limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address, admitted);
+    var answer =
+        limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address, opening(admitted));
     assertThatThrownBy(
-            () -> limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address, refused))
+            () ->
+                limits.takeBoth(
+                    Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address, opening(refused)))
         .isInstanceOf(ApiException.class);
 
-    assertThat(written).isTrue();
+    assertThat(answer).isInstanceOf(RateLimits.Admitted.Opened.class);
     try (var redis = client().connect()) {
       assertThat(redis.sync().hgetall(admitted.key()))
           .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("user", "reader", "isbn", "first"));
       assertThat(redis.sync().pttl(admitted.key())).isBetween(50_000L, 60_000L);
       assertThat(redis.sync().exists(refused.key())).isZero();
+    }
+  }
+
+  @Test
+  void aClaimHeldByAnEarlierChatIsNamedAndItsRepeatWritesNothing() {
+    var limits = chatLimits(10, 10);
+    var reader = reader();
+    var address = "address-" + System.nanoTime();
+    var claimKey = "test:claim:" + System.nanoTime();
+    var first = record("first");
+    var repeat = record("repeat");
+
+    var firstAnswer =
+        limits.takeBoth(
+            Limit.CHAT_USER,
+            reader,
+            Limit.CHAT_ADDRESS,
+            address,
+            new RateLimits.Admission(null, claim(claimKey, "stream-1"), first));
+    var repeatAnswer =
+        limits.takeBoth(
+            Limit.CHAT_USER,
+            reader,
+            Limit.CHAT_ADDRESS,
+            address,
+            new RateLimits.Admission(null, claim(claimKey, "stream-2"), repeat));
+
+    assertThat(firstAnswer).isInstanceOf(RateLimits.Admitted.Opened.class);
+    assertThat(repeatAnswer).isEqualTo(new RateLimits.Admitted.Held("stream-1"));
+    try (var redis = client().connect()) {
+      assertThat(redis.sync().get(claimKey)).isEqualTo("stream-1");
+      assertThat(redis.sync().pttl(claimKey)).isBetween(50_000L, 60_000L);
+      assertThat(redis.sync().exists(first.key())).isOne();
+      assertThat(redis.sync().exists(repeat.key())).as("the repeat's record").isZero();
+    }
+  }
+
+  @Test
+  void aNumberAtItsCeilingRefusesBeforeEitherBucketIsTakenFrom() {
+    var limits = chatLimits(1, 10);
+    var reader = reader();
+    var address = "address-" + System.nanoTime();
+    var spent = "test:spent:" + System.nanoTime();
+    var refused = record("refused");
+    var claimKey = "test:claim:" + System.nanoTime();
+    try (var redis = client().connect()) {
+      redis.sync().set(spent, "1000");
+
+      var atCeiling =
+          limits.takeBoth(
+              Limit.CHAT_USER,
+              reader,
+              Limit.CHAT_ADDRESS,
+              address,
+              new RateLimits.Admission(
+                  new RateLimits.Ceiling(spent, 1000), claim(claimKey, "stream-1"), refused));
+      var belowIt =
+          limits.takeBoth(
+              Limit.CHAT_USER,
+              reader,
+              Limit.CHAT_ADDRESS,
+              address,
+              new RateLimits.Admission(
+                  new RateLimits.Ceiling(spent, 1001), null, record("admitted")));
+      var absent =
+          limits.takeBoth(
+              Limit.CHAT_USER,
+              reader(),
+              Limit.CHAT_ADDRESS,
+              address,
+              new RateLimits.Admission(
+                  new RateLimits.Ceiling(spent + ":absent", 1), null, record("absent")));
+
+      assertThat(atCeiling).isEqualTo(new RateLimits.Admitted.AtCeiling(1000));
+      assertThat(redis.sync().exists(refused.key(), claimKey)).as("nothing written").isZero();
+      // The reader's one chat of the minute was left for the chat below the ceiling.
+      assertThat(belowIt).isInstanceOf(RateLimits.Admitted.Opened.class);
+      assertThat(absent).as("an absent number is 0").isInstanceOf(RateLimits.Admitted.Opened.class);
     }
   }
 
@@ -294,14 +374,29 @@ class RateLimitsIT {
       var limits = limitsThrough(proxy);
       proxy.cut();
       var down = record("down");
+      var claimKey = "test:claim:" + System.nanoTime();
 
-      assertThat(limits.takeBoth(Limit.CHAT_USER, reader(), Limit.CHAT_ADDRESS, "198.18.0.2", down))
+      assertThat(
+              limits.takeBoth(
+                  Limit.CHAT_USER,
+                  reader(),
+                  Limit.CHAT_ADDRESS,
+                  "198.18.0.2",
+                  new RateLimits.Admission(null, claim(claimKey, "stream-1"), down)))
           .as("failed open")
-          .isFalse();
+          .isInstanceOf(RateLimits.Admitted.NotAsked.class);
       try (var direct = client().connect()) {
-        assertThat(direct.sync().exists(down.key())).as("nothing written").isZero();
+        assertThat(direct.sync().exists(down.key(), claimKey)).as("nothing written").isZero();
       }
     }
+  }
+
+  private static RateLimits.Admission opening(RateLimits.AdmittedRecord record) {
+    return new RateLimits.Admission(null, null, record);
+  }
+
+  private static RateLimits.Claim claim(String key, String holder) {
+    return new RateLimits.Claim(key, holder, java.time.Duration.ofMinutes(1));
   }
 
   private static RateLimits.AdmittedRecord record(String isbn) {
