@@ -86,11 +86,8 @@ class StreamRecords {
    */
   void discardQuietly(String requestId, RateLimits.@Nullable Claim claim) {
     try {
-      if (claim == null) {
-        redis.delete(ChatChannels.meta(requestId));
-      } else {
-        redis.delete(List.of(ChatChannels.meta(requestId), claim.key()));
-      }
+      var meta = ChatChannels.meta(requestId);
+      redis.delete(claim == null ? List.of(meta) : List.of(meta, claim.key()));
     } catch (RuntimeException e) {
       log.warn("Record of unstarted stream {} not removed: {}", requestId, e.toString());
     }

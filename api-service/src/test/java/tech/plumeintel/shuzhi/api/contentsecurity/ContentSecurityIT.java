@@ -62,27 +62,8 @@ class ContentSecurityIT extends ApiIntegrationTest {
     var refused =
         api()
             .post(
-                "/api/chat/stream/",
-                Map.of(
-                    "isbn",
-                    isbn,
-                    "client_msg_id",
-                    "msg-1",
-                    "messages",
-                    List.of(Map.of("role", "user", "content", "坏问题" + WechatServerStandIn.RISKY))),
-                token);
-    var rephrased =
-        api()
-            .post(
-                "/api/chat/stream/",
-                Map.of(
-                    "isbn",
-                    isbn,
-                    "client_msg_id",
-                    "msg-1",
-                    "messages",
-                    List.of(Map.of("role", "user", "content", marker))),
-                token);
+                "/api/chat/stream/", chat(isbn, "msg-1", "坏问题" + WechatServerStandIn.RISKY), token);
+    var rephrased = api().post("/api/chat/stream/", chat(isbn, "msg-1", marker), token);
 
     assertThat(refused.status()).isEqualTo(400);
     // Not attached to the refused chat's stream, which never began: a stream of its own.
@@ -154,6 +135,16 @@ class ContentSecurityIT extends ApiIntegrationTest {
   static Map<String, Object> chat(String question) {
     return Map.of(
         "isbn", TestIsbns.next(), "messages", List.of(Map.of("role", "user", "content", question)));
+  }
+
+  static Map<String, Object> chat(String isbn, String clientMsgId, String question) {
+    return Map.of(
+        "isbn",
+        isbn,
+        "client_msg_id",
+        clientMsgId,
+        "messages",
+        List.of(Map.of("role", "user", "content", question)));
   }
 
   static Map<String, String> profile(String nickname, String avatar) {

@@ -272,12 +272,8 @@ class RateLimitsIT {
     var admitted = record("first");
     var refused = record("second");
 
-    var answer =
-        limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address, opening(admitted));
-    assertThatThrownBy(
-            () ->
-                limits.takeBoth(
-                    Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address, opening(refused)))
+    var answer = chat(limits, reader, address, opening(admitted));
+    assertThatThrownBy(() -> chat(limits, reader, address, opening(refused)))
         .isInstanceOf(ApiException.class);
 
     assertThat(answer).isInstanceOf(RateLimits.Admitted.Opened.class);
@@ -299,17 +295,15 @@ class RateLimitsIT {
     var repeat = record("repeat");
 
     var firstAnswer =
-        limits.takeBoth(
-            Limit.CHAT_USER,
+        chat(
+            limits,
             reader,
-            Limit.CHAT_ADDRESS,
             address,
             new RateLimits.Admission(null, claim(claimKey, "stream-1"), first));
     var repeatAnswer =
-        limits.takeBoth(
-            Limit.CHAT_USER,
+        chat(
+            limits,
             reader,
-            Limit.CHAT_ADDRESS,
             address,
             new RateLimits.Admission(null, claim(claimKey, "stream-2"), repeat));
 
@@ -335,26 +329,23 @@ class RateLimitsIT {
       redis.sync().set(spent, "1000");
 
       var atCeiling =
-          limits.takeBoth(
-              Limit.CHAT_USER,
+          chat(
+              limits,
               reader,
-              Limit.CHAT_ADDRESS,
               address,
               new RateLimits.Admission(
                   new RateLimits.Ceiling(spent, 1000), claim(claimKey, "stream-1"), refused));
       var belowIt =
-          limits.takeBoth(
-              Limit.CHAT_USER,
+          chat(
+              limits,
               reader,
-              Limit.CHAT_ADDRESS,
               address,
               new RateLimits.Admission(
                   new RateLimits.Ceiling(spent, 1001), null, record("admitted")));
       var absent =
-          limits.takeBoth(
-              Limit.CHAT_USER,
+          chat(
+              limits,
               reader(),
-              Limit.CHAT_ADDRESS,
               address,
               new RateLimits.Admission(
                   new RateLimits.Ceiling(spent + ":absent", 1), null, record("absent")));
@@ -377,10 +368,9 @@ class RateLimitsIT {
       var claimKey = "test:claim:" + System.nanoTime();
 
       assertThat(
-              limits.takeBoth(
-                  Limit.CHAT_USER,
+              chat(
+                  limits,
                   reader(),
-                  Limit.CHAT_ADDRESS,
                   "198.18.0.2",
                   new RateLimits.Admission(null, claim(claimKey, "stream-1"), down)))
           .as("failed open")
@@ -389,6 +379,12 @@ class RateLimitsIT {
         assertThat(direct.sync().exists(down.key(), claimKey)).as("nothing written").isZero();
       }
     }
+  }
+
+  /** A chat from {@code reader} at {@code address} with what it checks and opens. */
+  private static RateLimits.Admitted chat(
+      RateLimits limits, String reader, String address, RateLimits.Admission admission) {
+    return limits.takeBoth(Limit.CHAT_USER, reader, Limit.CHAT_ADDRESS, address, admission);
   }
 
   private static RateLimits.Admission opening(RateLimits.AdmittedRecord record) {
