@@ -291,7 +291,7 @@ final class ChatPhases {
               OpenLoop.run(
                   streams * 1e6 / interval,
                   streams,
-                  due -> all.add(client.chat(isbn, script, due, latency)));
+                  due -> all.add(client.chatForTokens(isbn, script, due, latency)));
               return all;
             });
     // The same streams read straight from the stand-in: what the loopback HTTP hop alone costs.
@@ -303,7 +303,7 @@ final class ChatPhases {
     OpenLoop.run(
         scale.relayStreams() * 1e6 / interval,
         scale.relayStreams(),
-        due -> direct.add(client.direct(script, due, baseline)));
+        due -> direct.add(client.directForTokens(script, due, baseline)));
     awaitAll(direct, 60);
 
     long p50 = alone.lowestPercentile("p50_us");
@@ -486,23 +486,25 @@ final class ChatPhases {
               // Token i is due at start + i / rate, round the streams; the tokens due by the time
               // the thread wakes leave together, and the thread flushes before it waits.
               var seqs = new long[streams];
-              long start = System.nanoTime();
-              double gap = 1e9 / rate;
-              for (int i = 0; i < tokens; i++) {
-                long due = start + (long) (i * gap);
-                if (due > System.nanoTime()) {
-                  worker.flush();
-                  for (long wait; (wait = due - System.nanoTime()) > 0; ) {
-                    LockSupport.parkNanos(wait);
+              try (var feed = worker.feed()) {
+                long start = System.nanoTime();
+                double gap = 1e9 / rate;
+                for (int i = 0; i < tokens; i++) {
+                  long due = start + (long) (i * gap);
+                  if (due > System.nanoTime()) {
+                    feed.flush();
+                    for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+                      LockSupport.parkNanos(wait);
+                    }
                   }
+                  int stream = i % streams;
+                  feed.token(ids.get(stream), ++seqs[stream]);
                 }
-                int stream = i % streams;
-                worker.token(ids.get(stream), ++seqs[stream]);
+                for (int i = 0; i < streams; i++) {
+                  feed.done(ids.get(i), seqs[i] + 1);
+                }
+                feed.flush();
               }
-              for (int i = 0; i < streams; i++) {
-                worker.done(ids.get(i), seqs[i] + 1);
-              }
-              worker.flush();
             });
     return all;
   }
@@ -518,7 +520,8 @@ final class ChatPhases {
     var all = new ArrayList<ChatStream>();
     var cpu = new CpuMeter(sut.processes()).begin();
     double perSecond = Math.max(20, chats / 10.0);
-    OpenLoop.run(perSecond, chats, due -> all.add(client.chat(isbn, script, due, latency)));
+    OpenLoop.run(
+        perSecond, chats, due -> all.add(client.chatForTokens(isbn, script, due, latency)));
     // The ramp is the warm-up; from here on, the chats run side by side.
     latency.reset();
     int concurrent = 0;
@@ -578,7 +581,9 @@ final class ChatPhases {
     var all = new ArrayList<ChatStream>();
     var cpu = new CpuMeter(sut.processes()).begin();
     OpenLoop.run(
-        scale.openPerSecond(), count, due -> all.add(client.chat(isbn, script, due, null)));
+        scale.openPerSecond(),
+        count,
+        due -> all.add(client.chatForTokens(isbn, script, due, null)));
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (all.stream().filter(ChatStream::open).count() < count && System.nanoTime() < deadline) {
       sleep(250);

@@ -1,6 +1,7 @@
 package tech.plumeintel.shuzhi.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,11 +10,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.ConcurrentHistogram;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /** What the bench asks of the API (as the mini-program does) and of the stand-in directly. */
@@ -30,6 +33,7 @@ final class Client {
           // as the system it measures. What the subscribers do is short and never blocks.
           .executor(Runnable::run)
           .build();
+  private final StreamReader streams;
   private final URI api;
   private final URI llm;
   private final List<String> tokens = new ArrayList<>();
@@ -38,6 +42,11 @@ final class Client {
   Client(URI api, URI llm) {
     this.api = api;
     this.llm = llm;
+    try {
+      this.streams = new StreamReader();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**
@@ -101,15 +110,17 @@ final class Client {
     return JSON.readTree(Base64.getUrlDecoder().decode(payload)).path("sub").asString();
   }
 
-  /** The reader's stream {@code requestId}, read from its start as a resuming client reads it. */
+  /**
+   * The reader's stream {@code requestId}, read from its start as a resuming client reads it, by
+   * the bench's own stream reader.
+   */
   ChatStream resume(String requestId, int reader, ConcurrentHistogram tokenLatency) {
     var stream = new ChatStream(System.nanoTime(), tokenLatency);
-    send(
-        HttpRequest.newBuilder(api.resolve("/api/chat/stream/" + requestId + "/"))
-            .header("Authorization", "Bearer " + tokens.get(reader))
-            .header("X-Forwarded-For", address(reader))
-            .GET()
-            .build(),
+    streams.send(
+        api.resolve("/api/chat/stream/" + requestId + "/"),
+        "GET",
+        Map.of("Authorization", "Bearer " + tokens.get(reader), "X-Forwarded-For", address(reader)),
+        null,
         stream);
     return stream;
   }
@@ -142,35 +153,80 @@ final class Client {
       long intendedNanos,
       ConcurrentHistogram tokenLatency) {
     var stream = new ChatStream(intendedNanos, tokenLatency);
-    // With a client message id, as the mini-program SDK sends every chat (its claim is part of
-    // the chat's admission).
-    var body =
-        "{\"isbn\":\""
-            + isbn
-            + "\",\"client_msg_id\":\""
-            + UUID.randomUUID()
-            + "\",\"messages\":[{\"role\":\"user\",\"content\":\""
-            + script.question()
-            + "\"}]}";
     var request =
         HttpRequest.newBuilder(
-                post(api.resolve("/api/chat/stream/"), body, token()), (name, value) -> true)
+                post(api.resolve("/api/chat/stream/"), chatBody(isbn, script), token()),
+                (name, value) -> true)
             .header("X-Forwarded-For", address())
             .build();
     send(request, stream);
     return stream;
   }
 
+  /**
+   * A chat through the API read by the bench's own stream reader, on a connection of its own: for
+   * the phases that measure its tokens, not its time to the first one.
+   */
+  ChatStream chatForTokens(
+      String isbn,
+      LlmStandIn.Script script,
+      long intendedNanos,
+      @Nullable ConcurrentHistogram tokenLatency) {
+    var stream = new ChatStream(intendedNanos, tokenLatency);
+    streams.send(
+        api.resolve("/api/chat/stream/"),
+        "POST",
+        Map.of(
+            "Content-Type",
+            "application/json",
+            "Authorization",
+            "Bearer " + token(),
+            "X-Forwarded-For",
+            address()),
+        chatBody(isbn, script),
+        stream);
+    return stream;
+  }
+
+  /**
+   * With a client message id, as the mini-program SDK sends every chat (its claim is part of the
+   * chat's admission).
+   */
+  private static String chatBody(String isbn, LlmStandIn.Script script) {
+    return "{\"isbn\":\""
+        + isbn
+        + "\",\"client_msg_id\":\""
+        + UUID.randomUUID()
+        + "\",\"messages\":[{\"role\":\"user\",\"content\":\""
+        + script.question()
+        + "\"}]}";
+  }
+
   /** The same answer asked of the stand-in directly: the baseline the relay adds to. */
   ChatStream direct(
       LlmStandIn.Script script, long intendedNanos, ConcurrentHistogram tokenLatency) {
     var stream = new ChatStream(intendedNanos, tokenLatency);
-    var body =
-        "{\"model\":\"bench\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
-            + script.question()
-            + "\"}]}";
-    send(post(llm.resolve("/chat/completions"), body, "bench-key"), stream);
+    send(post(llm.resolve("/chat/completions"), directBody(script), "bench-key"), stream);
     return stream;
+  }
+
+  /** {@link #direct}, read as {@link #chatForTokens} reads the API's answer. */
+  ChatStream directForTokens(
+      LlmStandIn.Script script, long intendedNanos, ConcurrentHistogram tokenLatency) {
+    var stream = new ChatStream(intendedNanos, tokenLatency);
+    streams.send(
+        llm.resolve("/chat/completions"),
+        "POST",
+        Map.of("Content-Type", "application/json", "Authorization", "Bearer bench-key"),
+        directBody(script),
+        stream);
+    return stream;
+  }
+
+  private static String directBody(LlmStandIn.Script script) {
+    return "{\"model\":\"bench\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\""
+        + script.question()
+        + "\"}]}";
   }
 
   private void send(HttpRequest request, ChatStream stream) {
