@@ -32,8 +32,24 @@ public record StreamFrame(long seq, Kind kind, String payload) {
      */
     RESET;
 
+    private static final Kind[] ALL = values();
+
+    /** The kind's word in an encoded frame. */
+    private final String word = name().toLowerCase(Locale.ROOT);
+
     public boolean endsStream() {
       return this == ERROR || this == DONE;
+    }
+
+    /** The kind named by {@code text[from, to)}, in any case; read for every relayed frame. */
+    private static Kind named(String text, int from, int to) {
+      for (var kind : ALL) {
+        if (kind.word.length() == to - from
+            && text.regionMatches(true, from, kind.word, 0, to - from)) {
+          return kind;
+        }
+      }
+      throw new IllegalArgumentException("not a stream frame kind");
     }
   }
 
@@ -86,7 +102,7 @@ public record StreamFrame(long seq, Kind kind, String payload) {
   }
 
   public String encode() {
-    return seq + " " + kind.name().toLowerCase(Locale.ROOT) + " " + payload;
+    return seq + " " + kind.word + " " + payload;
   }
 
   /**
@@ -99,7 +115,7 @@ public record StreamFrame(long seq, Kind kind, String payload) {
       throw new IllegalArgumentException("not a stream frame");
     }
     long seq = Long.parseLong(encoded, 0, first, 10);
-    var kind = Kind.valueOf(encoded.substring(first + 1, second).toUpperCase(Locale.ROOT));
+    var kind = Kind.named(encoded, first + 1, second);
     return new StreamFrame(seq, kind, encoded.substring(second + 1));
   }
 }

@@ -41,5 +41,16 @@ class StreamFrameTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> StreamFrame.decode("1 shout {}"))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamFrame.decode("1 chunks {}"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamFrame.decode("1 chun {}"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void readsAKindInAnyCase() {
+    assertThat(StreamFrame.decode("3 CHUNK {\"a\":1}"))
+        .isEqualTo(StreamFrame.chunk(3, "{\"a\":1}"));
+    assertThat(StreamFrame.decode("4 Done ")).isEqualTo(StreamFrame.done(4));
   }
 }
