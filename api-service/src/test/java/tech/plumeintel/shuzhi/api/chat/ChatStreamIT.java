@@ -3,9 +3,16 @@ package tech.plumeintel.shuzhi.api.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,13 +22,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tech.plumeintel.shuzhi.api.AnotherApiInstance;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
@@ -193,6 +203,98 @@ class ChatStreamIT extends ApiIntegrationTest {
     var lines = stream.body().lines().filter(l -> !l.isBlank()).toList();
 
     assertThat(lines).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void aClientThatStopsReadingHoldsUpNoOtherStreamAndLosesNothing() throws Exception {
+    var token = loginAs("chat-stalled");
+    try (var stalled = new Socket()) {
+      // A small window, so that the API's writes to this client soon have to wait.
+      stalled.setReceiveBufferSize(8 * 1024);
+      stalled.connect(new InetSocketAddress("127.0.0.1", port));
+      var body = JSON.writeValueAsString(question(TestIsbns.next(), "q"));
+      var request =
+          "POST /api/chat/stream/ HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+              + token
+              + "\r\nAccept: application/x-ndjson\r\nContent-Type: application/json\r\n"
+              + "Content-Length: "
+              + body.getBytes(StandardCharsets.UTF_8).length
+              + "\r\n\r\n"
+              + body;
+      stalled.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+      var in = new DataInputStream(new BufferedInputStream(stalled.getInputStream()));
+      String stalledId = null;
+      for (String line; !(line = asciiLine(in)).isEmpty(); ) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("x-request-id:")) {
+          stalledId = line.substring(line.indexOf(':') + 1).strip();
+        }
+      }
+      assertThat(stalledId).isNotNull();
+      // Far more than the sockets between the API and this client hold.
+      int frames = 3_000;
+      var filler = "x".repeat(4_000);
+      var id = stalledId;
+      redis.executePipelined(
+          (RedisCallback<Object>)
+              connection -> {
+                for (int seq = 1; seq <= frames + 1; seq++) {
+                  var frame =
+                      seq <= frames
+                          ? StreamFrame.chunk(seq, chunk(id, seq + filler))
+                          : StreamFrame.done(seq);
+                  var bytes = frame.encode().getBytes(StandardCharsets.UTF_8);
+                  connection.listCommands().rPush(ChatChannels.log(id).getBytes(), bytes);
+                  connection.publish(ChatChannels.events(id).getBytes(), bytes);
+                }
+                return null;
+              });
+
+      var other =
+          open("POST", "/api/chat/stream/", question(TestIsbns.next(), "q"), token, Map.of());
+      var otherId = other.requestId();
+      workerSends(otherId, StreamFrame.chunk(1, chunk(otherId, "a")));
+      workerSends(otherId, StreamFrame.done(2));
+
+      assertThat(CompletableFuture.supplyAsync(() -> events(other, 2)).get(10, TimeUnit.SECONDS))
+          .containsExactly("id: 1\ndata: " + chunk(otherId, "a"), "id: 2\ndata: [DONE]");
+      // The stalled client reads at last: every frame, once, in order.
+      var lines = new String(dechunked(in), StandardCharsets.UTF_8).lines().toList();
+      assertThat(lines).hasSize(frames + 1).endsWith("{\"done\":true}");
+      for (int seq = 1; seq <= frames; seq++) {
+        assertThat(lines.get(seq - 1)).isEqualTo(chunk(stalledId, seq + filler));
+      }
+    }
+  }
+
+  private static String asciiLine(DataInputStream in) throws IOException {
+    var line = new StringBuilder();
+    for (int b; (b = in.read()) != '\n'; ) {
+      if (b < 0) {
+        throw new EOFException();
+      }
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return line.toString();
+  }
+
+  /** A chunked body, to its last chunk. */
+  private static byte[] dechunked(DataInputStream in) throws IOException {
+    var body = new ByteArrayOutputStream();
+    for (int size; (size = Integer.parseInt(asciiLine(in).strip(), 16)) > 0; ) {
+      body.write(in.readNBytes(size));
+      asciiLine(in);
+    }
+    return body.toByteArray();
+  }
+
+  private static List<String> events(OpenStream stream, int count) {
+    try {
+      return stream.events(count);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
