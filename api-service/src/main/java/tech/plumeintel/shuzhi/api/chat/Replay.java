@@ -39,6 +39,11 @@ final class Replay {
     return frame.kind() != StreamFrame.Kind.HEARTBEAT && frame.seq() > position;
   }
 
+  /** Whether the frame is the very next event the client is to get: no gap, not had. */
+  boolean isNext(StreamFrame frame) {
+    return frame.kind() != StreamFrame.Kind.HEARTBEAT && frame.seq() == position + 1;
+  }
+
   void sent(StreamFrame frame) {
     position = frame.seq();
   }
