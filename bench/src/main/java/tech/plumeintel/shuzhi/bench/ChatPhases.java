@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -577,6 +578,10 @@ final class ChatPhases {
     // A token every 20 s: under the worker's 30 s idle timeout, as a model that thinks slowly.
     int tokens = (int) Math.ceil((ramp + 40) / 20) + 1;
     var script = new LlmStandIn.Script(0, tokens, 20_000_000, 0, 0);
+    // The baseline is an API holding no stream: streams of the phase before (the warm-up's, in an
+    // --only run) still open here were in the baseline and gone at the plateau, which made the
+    // figure smaller (160 MB before one such run, 60 MB before another, the same 410 MB plateau).
+    double leftBefore = awaitNoStreamRelayed(Duration.ofSeconds(60));
     long heapBefore = sut.liveHeapBytes("api-service", sut.apiManagementPort);
     var all = new ArrayList<ChatStream>();
     var cpu = new CpuMeter(sut.processes()).begin();
@@ -600,6 +605,7 @@ final class ChatPhases {
     data.put("asked", count);
     data.put("open_client_side", open);
     data.put("api_gauge_relayed_streams", gauge);
+    data.put("api_streams_relayed_before", leftBefore);
     data.put("api_live_heap_before_bytes", heapBefore);
     data.put("api_live_heap_at_plateau_bytes", heapAt);
     data.put("heap_per_stream_bytes", Math.round(perStream));
@@ -616,10 +622,28 @@ final class ChatPhases {
             "opened at "
                 + scale.openPerSecond()
                 + "/s, a token every 20 s (heartbeats every 3 s); live heap "
-                + "after a full GC (jcmd GC.run), before vs at the plateau",
+                + "after a full GC (jcmd GC.run), before (the API relaying no stream) vs at the plateau",
             data,
             perStream / 1024,
             "KB per stream"));
+  }
+
+  /**
+   * Waits until the API relays no stream (its gauge), at most {@code atMost}.
+   *
+   * @return the streams still relayed when the wait ended
+   */
+  private double awaitNoStreamRelayed(Duration atMost) throws Exception {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    double left = sut.metric(sut.apiManagementPort, "shuzhi_chat_relayed_streams");
+    while (left > 0 && System.nanoTime() < deadline) {
+      sleep(500);
+      left = sut.metric(sut.apiManagementPort, "shuzhi_chat_relayed_streams");
+    }
+    if (left > 0) {
+      System.out.printf("bench: the API still relays %.0f streams; measuring anyway%n", left);
+    }
+    return left;
   }
 
   /** A difference of two runs' figures, which noise can make negative. */
