@@ -1,5 +1,6 @@
 package tech.plumeintel.shuzhi.bench;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -594,7 +595,7 @@ final class ChatPhases {
       sleep(250);
     }
     int open = (int) all.stream().filter(ChatStream::open).count();
-    double gauge = sut.metric(sut.apiManagementPort, "shuzhi_chat_relayed_streams");
+    double gauge = relayedStreams();
     long heapAt = sut.liveHeapBytes("api-service", sut.apiManagementPort);
     report.cpu(count + " open streams (ramp and hold)", cpu.coresUsed());
     var ttft = ttfts(all);
@@ -633,17 +634,22 @@ final class ChatPhases {
    *
    * @return the streams still relayed when the wait ended
    */
-  private double awaitNoStreamRelayed(Duration atMost) throws Exception {
+  private double awaitNoStreamRelayed(Duration atMost) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + atMost.toNanos();
-    double left = sut.metric(sut.apiManagementPort, "shuzhi_chat_relayed_streams");
+    double left = relayedStreams();
     while (left > 0 && System.nanoTime() < deadline) {
       sleep(500);
-      left = sut.metric(sut.apiManagementPort, "shuzhi_chat_relayed_streams");
+      left = relayedStreams();
     }
     if (left > 0) {
       System.out.printf("bench: the API still relays %.0f streams; measuring anyway%n", left);
     }
     return left;
+  }
+
+  /** The streams the API relays now, by its own gauge. */
+  private double relayedStreams() throws IOException, InterruptedException {
+    return sut.metric(sut.apiManagementPort, "shuzhi_chat_relayed_streams");
   }
 
   /** A difference of two runs' figures, which noise can make negative. */
