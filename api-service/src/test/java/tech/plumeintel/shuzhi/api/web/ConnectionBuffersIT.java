@@ -38,6 +38,8 @@ class ConnectionBuffersIT extends ApiIntegrationTest {
     assertThat(protocol.getMaxTrailerSize()).isEqualTo(ConnectionBuffers.MAX_TRAILER_SIZE);
     assertThat(protocol.getProperty("socket.bufferPool"))
         .isEqualTo(String.valueOf(ConnectionBuffers.CACHED_CHANNELS));
+    // Tomcat names every new processor for JMX under the protocol's domain; none, none named.
+    assertThat(protocol.getDomain()).isNull();
   }
 
   @Test

@@ -217,6 +217,42 @@ class LimitsIT extends ApiIntegrationTest {
     assertThat(simple.header("Access-Control-Allow-Origin")).isNull();
   }
 
+  @Test
+  void answersVaryOnTheCorsRequestHeadersInOneField() {
+    var token = loginAs("cors-vary");
+    var simple =
+        api()
+            .send(
+                "GET",
+                "/api/user/profile/",
+                null,
+                token,
+                Map.of("Origin", "https://sealos.plumeintel.tech"));
+    var preflight =
+        api()
+            .send(
+                "OPTIONS",
+                "/api/books/9787532190294/",
+                null,
+                null,
+                Map.of(
+                    "Origin",
+                    "https://sealos.plumeintel.tech",
+                    "Access-Control-Request-Method",
+                    "GET"));
+    var noOrigin = api().send("GET", "/api/user/profile/", null, token, Map.of());
+
+    for (var answer : List.of(simple, preflight, noOrigin)) {
+      assertThat(answer.headers().allValues("Vary"))
+          .containsExactly("Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+    }
+    assertThat(simple.status()).isEqualTo(200);
+    assertThat(simple.header("Access-Control-Allow-Origin"))
+        .isEqualTo("https://sealos.plumeintel.tech");
+    assertThat(preflight.header("Access-Control-Allow-Origin"))
+        .isEqualTo("https://sealos.plumeintel.tech");
+  }
+
   private String allowedOrigin(String origin) {
     return api()
         .send(
