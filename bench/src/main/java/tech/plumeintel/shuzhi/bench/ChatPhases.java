@@ -571,45 +571,55 @@ final class ChatPhases {
 
   /**
    * Streams held open by one API instance: chats whose answer pauses after its first token, the
-   * worker sending heartbeats. Heap is read after a full GC before and at the plateau.
+   * worker sending heartbeats. A stream's heap is what the second half of the streams added: the
+   * live heap after a full GC with half of them open and with all of them open.
    */
   void openStreams(String isbn) throws Exception {
     int count = scale.openStreams();
+    int half = count / 2;
     double ramp = count / scale.openPerSecond();
-    // A token every 20 s: under the worker's 30 s idle timeout, as a model that thinks slowly.
-    int tokens = (int) Math.ceil((ramp + 40) / 20) + 1;
+    // A token every 20 s: under the worker's 30 s idle timeout, as a model that thinks slowly. The
+    // first half's streams must stay open through the reading at half and the second ramp.
+    int tokens = (int) Math.ceil((ramp + 60) / 20) + 1;
     var script = new LlmStandIn.Script(0, tokens, 20_000_000, 0, 0);
-    // The baseline is an API holding no stream: streams of the phase before (the warm-up's, in an
-    // --only run) still open here were in the baseline and gone at the plateau, which made the
-    // figure smaller (160 MB before one such run, 60 MB before another, the same 410 MB plateau).
     double leftBefore = awaitNoStreamRelayed(Duration.ofSeconds(60));
     long heapBefore = sut.liveHeapBytes("api-service", sut.apiManagementPort);
     var all = new ArrayList<ChatStream>();
     var cpu = new CpuMeter(sut.processes()).begin();
     OpenLoop.run(
+        scale.openPerSecond(), half, due -> all.add(client.chatForTokens(isbn, script, due, null)));
+    int openAtHalf = awaitOpen(all, half);
+    double gaugeAtHalf = relayedStreams();
+    long heapAtHalf = sut.liveHeapBytes("api-service", sut.apiManagementPort);
+    OpenLoop.run(
         scale.openPerSecond(),
-        count,
+        count - half,
         due -> all.add(client.chatForTokens(isbn, script, due, null)));
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (all.stream().filter(ChatStream::open).count() < count && System.nanoTime() < deadline) {
-      sleep(250);
-    }
-    int open = (int) all.stream().filter(ChatStream::open).count();
+    int open = awaitOpen(all, count);
     double gauge = relayedStreams();
     long heapAt = sut.liveHeapBytes("api-service", sut.apiManagementPort);
     report.cpu(count + " open streams (ramp and hold)", cpu.coresUsed());
     var ttft = ttfts(all);
     int ended = (int) all.stream().filter(s -> s.ended.isDone()).count();
     all.forEach(ChatStream::cancel);
-    double perStream = open == 0 ? Double.NaN : (heapAt - heapBefore) / (double) open;
+    // The streams the API relays, not those the client sees, are what its heap holds.
+    double added = gauge - gaugeAtHalf;
+    double perStream = added <= 0 ? Double.NaN : (heapAt - heapAtHalf) / added;
+    double fromIdle = gauge <= 0 ? Double.NaN : (heapAt - heapBefore) / gauge;
     var data = new LinkedHashMap<String, Object>();
     data.put("asked", count);
     data.put("open_client_side", open);
     data.put("api_gauge_relayed_streams", gauge);
+    data.put("open_client_side_at_half", openAtHalf);
+    data.put("api_gauge_relayed_streams_at_half", gaugeAtHalf);
     data.put("api_streams_relayed_before", leftBefore);
     data.put("api_live_heap_before_bytes", heapBefore);
+    data.put("api_live_heap_at_half_bytes", heapAtHalf);
     data.put("api_live_heap_at_plateau_bytes", heapAt);
     data.put("heap_per_stream_bytes", Math.round(perStream));
+    // The former figure: (plateau − before) / streams. It moves with whatever the earlier phases
+    // left in the heap (63 MB before one --only run, 96 MB before another, 127 MB in full runs).
+    data.put("heap_per_stream_from_idle_bytes", Math.round(fromIdle));
     data.put("ended_before_the_reading", ended);
     data.put("ttft", Report.percentiles(ttft));
     report.add(
@@ -622,11 +632,22 @@ final class ChatPhases {
             open >= Math.min(10_000, count) && perStream <= 32 * 1024,
             "opened at "
                 + scale.openPerSecond()
-                + "/s, a token every 20 s (heartbeats every 3 s); live heap "
-                + "after a full GC (jcmd GC.run), before (the API relaying no stream) vs at the plateau",
+                + "/s, a token every 20 s (heartbeats every 3 s); live heap after a full GC "
+                + "(jcmd GC.run) with half of the streams open and with all: what the second half"
+                + " added, per stream",
             data,
             perStream / 1024,
             "KB per stream"));
+  }
+
+  /** Waits (at most 20 s) until {@code count} of the streams are open; returns how many are. */
+  private static int awaitOpen(List<ChatStream> streams, int count) {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (streams.stream().filter(ChatStream::open).count() < count
+        && System.nanoTime() < deadline) {
+      sleep(250);
+    }
+    return (int) streams.stream().filter(ChatStream::open).count();
   }
 
   /**
