@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -83,8 +84,7 @@ final class CorsAnswers extends DefaultCorsProcessor {
         return values;
       }
       var names = new ArrayList<String>();
-      values.forEach(value -> names.addAll(StringUtils.commaDelimitedListToSet(value)));
-      names.replaceAll(String::trim);
+      values.forEach(value -> names.addAll(List.of(StringUtils.tokenizeToStringArray(value, ","))));
       return names;
     }
   }

@@ -38,7 +38,7 @@ class ConnectionBuffersIT extends ApiIntegrationTest {
     assertThat(protocol.getMaxTrailerSize()).isEqualTo(ConnectionBuffers.MAX_TRAILER_SIZE);
     assertThat(protocol.getProperty("socket.bufferPool"))
         .isEqualTo(String.valueOf(ConnectionBuffers.CACHED_CHANNELS));
-    // Tomcat names every new processor for JMX under the protocol's domain; none, none named.
+    // Tomcat names every new processor for JMX under the protocol's domain: with none, none.
     assertThat(protocol.getDomain()).isNull();
   }
 
