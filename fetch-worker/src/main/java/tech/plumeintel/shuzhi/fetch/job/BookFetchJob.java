@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -53,6 +55,7 @@ class BookFetchJob {
     var isbn = Isbn.parse(request.isbn());
     var taskId = request.taskId();
     var now = clock.instant();
+    var path = new BookFetchPath(taskId, request.requestedAt(), now);
     var deadline =
         request.deadline() != null ? request.deadline() : now.plus(properties.defaultTimeout());
     if (BookTasks.pastDeadline(deadline, now)) {
@@ -61,20 +64,32 @@ class BookFetchJob {
       log.info("Task {} for {} dropped: deadline passed ({})", taskId, isbn, update);
       return;
     }
+    // The task's step to running (Redis) and the stored copy's read (MongoDB) overlap: both stand
+    // before the sources are asked. A duplicate delivery costs a wasted read.
+    var storedRead = new FutureTask<>(() -> books.find(isbn));
+    Thread.ofVirtual().name("stored-copy-read").start(storedRead);
     if (tasks.markRunning(taskId) == TaskProgress.Update.REFUSED) {
       tasks.releaseInFlight(isbn, taskId);
       log.info("Task {} for {} already ended; duplicate delivery dropped", taskId, isbn);
       return;
     }
-    var stored = books.find(isbn);
+    path.running();
+    var stored = result(storedRead);
+    path.stored();
     if (stored.isPresent() && isFresh(stored.get(), request.freshness(), now)) {
       succeeded(taskId, isbn, "fresh copy");
       return;
     }
-    switch (sources.lookUp(isbn, deadline)) {
+    var result = sources.lookUp(isbn, deadline);
+    path.sourcesAsked();
+    switch (result) {
       case LookupResult.Found found -> {
-        books.save(book(isbn, found, stored, deadline));
+        var book = book(isbn, found, stored, deadline);
+        path.coverMirrored();
+        books.save(book);
+        path.saved();
         succeeded(taskId, isbn, "found");
+        path.ended();
       }
       case LookupResult.Missing missing when stored.isPresent() ->
           succeeded(taskId, isbn, "missing now, stale copy kept");
@@ -96,6 +111,23 @@ class BookFetchJob {
               "sources unavailable (" + outcomes + ")",
               tasks.markFailed(
                   taskId, BookTasks.ERROR_UPSTREAM, "书目来源暂时无法访问，请稍后重试（" + outcomes + "）"));
+    }
+  }
+
+  private static <T> T result(FutureTask<T> task) {
+    try {
+      return task.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the stored copy", e);
     }
   }
 

@@ -111,6 +111,47 @@ class SourceHttpIT {
   }
 
   @Test
+  void givesUpOnAnAnswerWhoseBodyOutlastsTheRequestTimeoutThoughEveryReadIsQuick() {
+    var quick =
+        new SourceHttp(
+            new SourceHttp.Settings(Duration.ofSeconds(1), Duration.ofMillis(300), 100),
+            new HttpProperties(
+                "Shuzhi/test",
+                2,
+                Duration.ofMillis(10),
+                DataSize.ofKilobytes(64),
+                3,
+                100,
+                Duration.ofSeconds(5)),
+            limits,
+            Clock.systemUTC());
+    site.on(
+        "/trickle",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 0);
+          try {
+            for (int i = 0; i < 30; i++) {
+              exchange.getResponseBody().write('x');
+              exchange.getResponseBody().flush();
+              Thread.sleep(100);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+
+    long started = System.nanoTime();
+    assertThatThrownBy(
+            () ->
+                quick.get(
+                    URI.create(site.baseUrl() + "/trickle"), "*/*", Instant.now().plusSeconds(10)))
+        .isInstanceOf(UpstreamException.class)
+        .hasMessageContaining("no complete answer within 300 ms");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+    assertThat(site.requests()).hasSize(2);
+  }
+
+  @Test
   void sendsItsUserAgentAndAnswersA404AtOnce() {
     var answer = get("/nothing");
 
