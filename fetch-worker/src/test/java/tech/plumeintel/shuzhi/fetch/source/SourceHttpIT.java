@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.body;
 import static tech.plumeintel.shuzhi.testsupport.SourceStandIn.redirect;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -149,6 +154,52 @@ class SourceHttpIT {
         .hasMessageContaining("no complete answer within 300 ms");
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
     assertThat(site.requests()).hasSize(2);
+  }
+
+  @Test
+  void asksForACompressedAnswerAndDecodesIt() {
+    var page = "<html>" + "豆瓣读书 ".repeat(2_000) + "</html>";
+    var encodings = new ArrayList<String>();
+    site.on(
+        "/gzipped",
+        exchange -> {
+          encodings.add(exchange.getRequestHeaders().getFirst("Accept-Encoding"));
+          var zipped = gzip(page.getBytes(StandardCharsets.UTF_8));
+          exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+          exchange.getResponseHeaders().add("Content-Encoding", "gzip");
+          exchange.sendResponseHeaders(200, zipped.length);
+          exchange.getResponseBody().write(zipped);
+        });
+
+    var answer = get("/gzipped");
+
+    assertThat(encodings).singleElement().asString().contains("gzip");
+    assertThat(answer.text()).isEqualTo(page);
+  }
+
+  @Test
+  void refusesACompressedAnswerThatDecodesOverTheSizeLimit() {
+    site.on(
+        "/bomb",
+        exchange -> {
+          var zipped = gzip(new byte[1024 * 1024]); // about 1 KB on the wire, 1 MB decoded
+          exchange.getResponseHeaders().add("Content-Encoding", "gzip");
+          exchange.sendResponseHeaders(200, zipped.length);
+          exchange.getResponseBody().write(zipped);
+        });
+
+    assertThatThrownBy(() -> get("/bomb"))
+        .isInstanceOf(UpstreamException.class)
+        .hasMessageContaining("exceeds");
+    assertThat(site.requests()).hasSize(1);
+  }
+
+  private static byte[] gzip(byte[] bytes) throws IOException {
+    var out = new ByteArrayOutputStream();
+    try (var zip = new GZIPOutputStream(out)) {
+      zip.write(bytes);
+    }
+    return out.toByteArray();
   }
 
   @Test
