@@ -15,7 +15,9 @@ import org.springframework.validation.annotation.Validated;
  * @param userAgent sent on every request; Open Library asks clients to identify themselves
  * @param maxAttempts tries of one request that timed out or got a 5xx
  * @param retryBackoff the first pause before a retry; it doubles each time
- * @param maxResponseSize larger answers are refused unread (a subject page is about 300 KB)
+ * @param maxResponseSize larger answers are refused: unread when they declare their length, a
+ *     compressed one as soon as it decodes past it (answers are asked for gzipped; a subject page
+ *     is about 300 KB decoded)
  * @param maxRedirects redirects followed within one host
  * @param defaultRequestsPerSecond the rate for hosts without their own, such as image hosts
  * @param maxRateWait the longest a request waits for its host's rate limit before giving up

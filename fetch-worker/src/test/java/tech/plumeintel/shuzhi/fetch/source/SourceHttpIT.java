@@ -29,30 +29,25 @@ class SourceHttpIT {
   private final SourceStandIn site = SourceStandIn.start();
   private final LettuceConnectionFactory redis = redis();
   private final HostRateLimits limits =
-      new HostRateLimits(
-          new StringRedisTemplate(redis),
-          new HttpProperties(
-              "test",
-              3,
-              Duration.ofMillis(10),
-              DataSize.ofKilobytes(64),
-              3,
-              100,
-              Duration.ofSeconds(5)),
-          Clock.systemUTC());
+      new HostRateLimits(new StringRedisTemplate(redis), properties(3), Clock.systemUTC());
   private final SourceHttp http =
       new SourceHttp(
           new SourceHttp.Settings(Duration.ofSeconds(1), Duration.ofSeconds(2), 100),
-          new HttpProperties(
-              "Shuzhi/test",
-              3,
-              Duration.ofMillis(10),
-              DataSize.ofKilobytes(64),
-              3,
-              100,
-              Duration.ofSeconds(5)),
+          properties(3),
           limits,
           Clock.systemUTC());
+
+  /** 64 KB at most, a 10 ms first backoff, as the user agent {@code Shuzhi/test}. */
+  private static HttpProperties properties(int maxAttempts) {
+    return new HttpProperties(
+        "Shuzhi/test",
+        maxAttempts,
+        Duration.ofMillis(10),
+        DataSize.ofKilobytes(64),
+        3,
+        100,
+        Duration.ofSeconds(5));
+  }
 
   private static LettuceConnectionFactory redis() {
     var url = URI.create(TestInfrastructure.shared().redisUrl());
@@ -120,14 +115,7 @@ class SourceHttpIT {
     var quick =
         new SourceHttp(
             new SourceHttp.Settings(Duration.ofSeconds(1), Duration.ofMillis(300), 100),
-            new HttpProperties(
-                "Shuzhi/test",
-                2,
-                Duration.ofMillis(10),
-                DataSize.ofKilobytes(64),
-                3,
-                100,
-                Duration.ofSeconds(5)),
+            properties(2),
             limits,
             Clock.systemUTC());
     site.on(
