@@ -94,8 +94,8 @@ public final class SourceHttp {
             .disableAutomaticRetries()
             .disableRedirectHandling()
             // Compressed answers are asked for and decoded (two Douban subject pages gzipped: 23
-            // and
-            // 31 % of their size); the size limit holds for the decoded body, so a bomb is refused.
+            // and 31 % of their size); the size limit holds for the decoded body, so a bomb is
+            // refused.
             .disableCookieManagement()
             .disableAuthCaching()
             .build();
