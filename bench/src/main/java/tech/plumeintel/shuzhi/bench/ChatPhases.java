@@ -361,8 +361,9 @@ final class ChatPhases {
                 + " tokens/s over "
                 + scale.relayStreams()
                 + " streams, worker publish → client read as above; end to end, one chat-worker"
-                + " feeds the one API; \"kept up\" = ≥ 95 % of the offered rate relayed, no stream"
-                + " failed",
+                + " feeds the one API; a step is sustained at its offered rate when ≥ 99 % of it"
+                + " was relayed with p99 ≤ 10 ms and no stream failed; \"kept up\" = ≥ 95 % of"
+                + " the offered rate relayed, no stream failed",
             Map.of("steps", alone.steps(), "end_to_end_steps", endToEnd.steps()),
             alone.sustained(),
             "tokens/s"));
@@ -436,8 +437,12 @@ final class ChatPhases {
       steps.add(step);
       System.out.println("bench: " + name + " at " + rate + " tokens/s: " + step);
       boolean kept = failures(all) == 0 && achieved >= 0.95 * rate;
-      if (kept && latency.getTotalCount() > 0 && latency.getValueAtPercentile(99) <= 10_000) {
-        sustained = Math.max(sustained, achieved);
+      // A step is sustained at the rate it offered: the achieved rate is a count over a window
+      // that the pacing's start and end straddle, so a step that relayed everything offered
+      // measures a little either side of it (19,999.8 of 20,000 was judged a miss before).
+      boolean relayedAll = failures(all) == 0 && achieved >= 0.99 * rate;
+      if (relayedAll && latency.getTotalCount() > 0 && latency.getValueAtPercentile(99) <= 10_000) {
+        sustained = Math.max(sustained, rate);
       }
       if (kept && achieved > keptAnyLatency) {
         keptAnyLatency = achieved;
