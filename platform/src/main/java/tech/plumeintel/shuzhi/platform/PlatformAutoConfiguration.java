@@ -110,19 +110,10 @@ public class PlatformAutoConfiguration {
         "Shuzhi needs a standalone Redis (spring.data.redis.url), not a cluster or sentinels");
   }
 
-  /**
-   * A request waits for a pooled connection no longer than for a server: under a burst the driver's
-   * default (two minutes) let thousands of requests queue for the pool, each holding a thread's
-   * stack and a request's buffers (bench, the chat warm-up: 3,722 API requests waiting in one
-   * reader lookup, young pauses up to 0.7 s).
-   */
   @Bean
   MongoClientSettingsBuilderCustomizer mongoTimeouts(PlatformProperties properties) {
     return settings ->
         settings
-            .applyToConnectionPoolSettings(
-                pool ->
-                    pool.maxWaitTime(properties.storeTimeout().toMillis(), TimeUnit.MILLISECONDS))
             .applyToClusterSettings(
                 cluster ->
                     cluster.serverSelectionTimeout(

@@ -8,9 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * How long a service waits on its stores before it answers "unavailable", and how it retries a
  * Kafka record before the record goes to its dead-letter topic.
  *
- * @param storeTimeout connect, server-selection and connection-pool wait timeout for MongoDB; a
- *     store that is down or swamped must turn into a quick 503, not a request thread blocked for
- *     the driver's default 30 s (two minutes for a pooled connection)
+ * @param storeTimeout connect and server-selection timeout for MongoDB; a store that is down must
+ *     turn into a quick 503, not a request thread blocked for the driver's default 30 s
  * @param storeReadTimeout socket read timeout for MongoDB
  * @param kafkaHealthTimeout how long the Kafka health check waits for the cluster to answer
  * @param deadLetterAttempts deliveries of a failing record before it is dead-lettered
