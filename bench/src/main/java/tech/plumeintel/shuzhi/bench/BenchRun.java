@@ -126,6 +126,7 @@ public final class BenchRun {
       List<String> serviceJvm,
       boolean primaryDown)
       throws Exception {
+    var runStarted = System.currentTimeMillis();
     var report = new Report(smoke);
     report.load("start");
     var jvm = new ArrayList<>(serviceJvm);
@@ -308,10 +309,35 @@ public final class BenchRun {
       }
     } finally {
       report.load("end");
+      var logged = LoggedProblems.of(logsOfThisRun(out, runStarted));
+      if (logged.errors() > 0) {
+        System.out.printf(
+            "bench: the services logged %,d lines at ERROR; see latest.md%n", logged.errors());
+      }
+      report.logged(logged);
       report.write(out, String.join(" ", jvm));
       deleteQuietly(dataDir);
     }
     return report;
+  }
+
+  /**
+   * The services' logs this run wrote: the launcher's, and the question check's two instances' when
+   * that phase ran (an earlier run's are left in the directory otherwise).
+   */
+  private static List<Path> logsOfThisRun(Path out, long runStarted) {
+    var logs = new ArrayList<Path>();
+    for (var name : List.of("system.log", "api-checks-on.log", "api-checks-off.log")) {
+      var log = out.resolve(name);
+      try {
+        if (Files.isRegularFile(log) && Files.getLastModifiedTime(log).toMillis() >= runStarted) {
+          logs.add(log);
+        }
+      } catch (IOException e) {
+        System.err.println("bench: could not read " + log + ": " + e.getMessage());
+      }
+    }
+    return logs;
   }
 
   /** Before each phase: the previous one's aftermath is not measured as part of it. */

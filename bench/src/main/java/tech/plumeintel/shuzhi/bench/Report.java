@@ -53,6 +53,7 @@ final class Report {
   private final Map<String, Map<String, Double>> cpu = new LinkedHashMap<>();
   private final Map<String, String> load = new LinkedHashMap<>();
   private final Map<String, String> changedSettings = new LinkedHashMap<>();
+  private LoggedProblems logged = new LoggedProblems();
   private final Instant started = Instant.now();
   private final boolean smoke;
 
@@ -68,6 +69,11 @@ final class Report {
     machine.put(
         "jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+  }
+
+  /** What the services logged at WARN and ERROR during the run. */
+  void logged(LoggedProblems problems) {
+    logged = problems;
   }
 
   /** A setting the bench gives the system that differs from its default, and why. */
@@ -166,6 +172,7 @@ final class Report {
     json.put("measures", measures());
     json.put("runs", runs);
     json.put("cpu_cores_used_by_phase", cpu);
+    json.put("logged_by_the_services", logged.data());
     JsonMapper.builder()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .build()
@@ -211,6 +218,7 @@ final class Report {
         .append(".\n\nSettings the bench changes from their defaults:\n\n");
     changedSettings.forEach(
         (setting, why) -> md.append("- `").append(setting).append("`: ").append(why).append("\n"));
+    md.append(logged.markdown());
     md.append("\nCPU used per process, in cores (1.0 = one core busy), by phase:\n\n");
     var roles = cpu.values().stream().flatMap(m -> m.keySet().stream()).distinct().toList();
     md.append("| Phase | ").append(String.join(" | ", roles)).append(" |\n|---|");
