@@ -41,12 +41,10 @@ final class LoggedProblems {
   static LoggedProblems of(List<Path> logs) {
     var problems = new LoggedProblems();
     for (var log : logs) {
-      if (Files.isRegularFile(log)) {
-        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
-          lines.forEach(problems::add);
-        } catch (IOException | UncheckedIOException e) {
-          problems.add(" WARN 0 --- [bench] [main] bench : log not read: " + log.getFileName());
-        }
+      try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+        lines.forEach(problems::add);
+      } catch (IOException | UncheckedIOException e) {
+        problems.add(" WARN 0 --- [bench] [main] bench : log not read: " + log.getFileName());
       }
     }
     return problems;

@@ -112,7 +112,7 @@ public class HistoryRecorder {
     }
     var conversation =
         retried("Exchange " + id + "'s conversation", () -> upsertConversation(exchange));
-    retried(
+    return retried(
         "Exchange " + id,
         () -> {
           try {
@@ -124,9 +124,8 @@ public class HistoryRecorder {
             // Stored concurrently, or by an earlier try whose acknowledgement was lost.
             log.info("Exchange {} stored already", id);
           }
-          return conversation;
+          return conversation.id();
         });
-    return conversation.id();
   }
 
   private <T> T retried(String step, Supplier<T> body) {
