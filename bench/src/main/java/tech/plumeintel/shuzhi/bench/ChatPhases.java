@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
 import org.HdrHistogram.ConcurrentHistogram;
 
 /** Chat streams through the API, measured against the same answers read from the stand-in. */
@@ -37,16 +39,46 @@ final class ChatPhases {
    */
   void warmUp(String isbn) {
     var script = new LlmStandIn.Script(1, 5, 1_000, 0, 0);
-    var streams = new ArrayList<ChatStream>();
+    var chats = new ArrayList<ChatStream>();
+    var direct = new ArrayList<ChatStream>();
+    long started = System.nanoTime();
+    var cpu = new CpuMeter(sut.processes()).begin();
     OpenLoop.run(
-        200,
+        scale.warmupPerSecond(),
         scale.warmupChats(),
         due -> {
           // No latency recorded: a histogram per stream took gigabytes over thousands of chats.
-          streams.add(client.chat(isbn, script, due, null));
-          streams.add(client.direct(script, due, null));
+          chats.add(client.chat(isbn, script, due, null));
+          direct.add(client.direct(script, due, null));
         });
-    awaitAll(streams, 60);
+    var all = new ArrayList<>(chats);
+    all.addAll(direct);
+    awaitAll(all, 60);
+    report.cpu("chat warm-up", cpu.coresUsed());
+    report.warmUp("chat warm-up", outcome(chats, scale.warmupPerSecond(), started));
+  }
+
+  /**
+   * How a warm-up went. One the system did not keep up with leaves its backlog (a grown heap,
+   * failed sends in the logs) to the phases after it: the report says so.
+   */
+  private static String outcome(List<ChatStream> chats, double perSecond, long started) {
+    var failures =
+        chats.stream()
+            .filter(s -> s.failed || !s.ended.isDone())
+            .collect(
+                Collectors.groupingBy(
+                    s -> s.ended.isDone() ? String.valueOf(s.failure) : "not ended in time",
+                    TreeMap::new,
+                    Collectors.counting()));
+    return String.format(
+        "%,d chats through the API at %.0f/s: %,d completed, %,d failed%s; done in %.0f s",
+        chats.size(),
+        perSecond,
+        chats.stream().filter(s -> s.done && !s.failed).count(),
+        failures.values().stream().mapToLong(Long::longValue).sum(),
+        failures.isEmpty() ? "" : " " + failures,
+        (System.nanoTime() - started) / 1e9);
   }
 
   /**
@@ -156,21 +188,25 @@ final class ChatPhases {
 
   /**
    * The question check's two instances are new: warmed as the launcher's API is before any phase (a
-   * quarter of its chats each, at its pace), so that both measure their compiled code. With 200
-   * chats each, their time to first token was twice the launcher's API's (p50 12–14 ms against 5–6
-   * ms), and the check's HTTP client ran partly interpreted.
+   * quarter of its chats each, at half its pace each), so that both measure their compiled code.
+   * With 200 chats each, their time to first token was twice the launcher's API's (p50 12–14 ms
+   * against 5–6 ms), and the check's HTTP client ran partly interpreted.
    */
   void warmQuestionCheck(String isbn, QuestionCheckApis apis) {
     var script = new LlmStandIn.Script(1, 5, 1_000, 0, 0);
     var warm = new ArrayList<ChatStream>();
+    long started = System.nanoTime();
+    // Two chats a turn, together at the chat warm-up's pace: the same chat-worker answers both.
+    double turns = scale.warmupPerSecond() / 2;
     OpenLoop.run(
-        200,
+        turns,
         questionCheckWarmUp(),
         due -> {
           warm.add(client.chat(apis.off.uri(), isbn, script, due, null));
           warm.add(client.chat(apis.on.uri(), isbn, script, due, null));
         });
     awaitAll(warm, 60);
+    report.warmUp("question-check warm-up", outcome(warm, turns * 2, started));
   }
 
   private int questionCheckWarmUp() {

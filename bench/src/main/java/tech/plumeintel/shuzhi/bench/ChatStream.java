@@ -19,6 +19,12 @@ final class ChatStream implements Flow.Subscriber<String> {
   volatile long headersNanos;
   volatile int tokens;
   volatile boolean failed;
+
+  /**
+   * Why the stream failed, in a few words (an error event's code, a status); null if it did not.
+   */
+  volatile @Nullable String failure;
+
   volatile boolean done;
   private volatile boolean recording = true;
   private Flow.@Nullable Subscription subscription;
@@ -74,6 +80,7 @@ final class ChatStream implements Flow.Subscriber<String> {
     }
     if (errorEvent) {
       failed = true;
+      failure = "error event " + field(line, "code") + " " + field(line, "message");
       return;
     }
     if (line.equals("data: [DONE]")) {
@@ -98,6 +105,12 @@ final class ChatStream implements Flow.Subscriber<String> {
   @Override
   public void onError(Throwable throwable) {
     failed = true;
+    // A refusal's body has ended the stream before its status arrives here: the status says more.
+    if (throwable.getMessage() != null && throwable.getMessage().startsWith("HTTP ")) {
+      failure = throwable.getMessage();
+    } else if (failure == null) {
+      failure = throwable.getClass().getSimpleName();
+    }
     ended.complete(this);
   }
 
@@ -105,7 +118,17 @@ final class ChatStream implements Flow.Subscriber<String> {
   public void onComplete() {
     if (!done) {
       failed = true;
+      if (failure == null) {
+        failure = "ended before [DONE]";
+      }
     }
     ended.complete(this);
+  }
+
+  private static String field(String json, String name) {
+    int at = json.indexOf("\"" + name + "\":\"");
+    return at < 0
+        ? ""
+        : json.substring(at + name.length() + 4, json.indexOf('"', at + name.length() + 4));
   }
 }

@@ -54,6 +54,7 @@ final class Report {
   private final Map<String, String> load = new LinkedHashMap<>();
   private final Map<String, String> changedSettings = new LinkedHashMap<>();
   private LoggedProblems logged = new LoggedProblems();
+  private final Map<String, String> warmUps = new LinkedHashMap<>();
   private final Instant started = Instant.now();
   private final boolean smoke;
 
@@ -74,6 +75,13 @@ final class Report {
   /** What the services logged at WARN and ERROR during the run. */
   void logged(LoggedProblems problems) {
     logged = problems;
+  }
+
+  /** How a warm-up went (the chat warm-up before the phases, a phase's own). */
+  void warmUp(String name, String outcome) {
+    var key = runs.size() > 1 ? name + " (run " + runs.size() + ")" : name;
+    warmUps.put(key, outcome);
+    System.out.println("bench: " + key + ": " + outcome);
   }
 
   /** A setting the bench gives the system that differs from its default, and why. */
@@ -169,6 +177,7 @@ final class Report {
     json.put("machine", machine);
     json.put("load_average_1_5", load);
     json.put("settings_changed_from_default", changedSettings);
+    json.put("warm_ups", warmUps);
     json.put("measures", measures());
     json.put("runs", runs);
     json.put("cpu_cores_used_by_phase", cpu);
@@ -215,7 +224,10 @@ final class Report {
     md.append("Run started ")
         .append(started)
         .append(smoke ? " (smoke mode: numbers mean nothing)" : "")
-        .append(".\n\nSettings the bench changes from their defaults:\n\n");
+        .append(".\n\nWarm-ups (not counted):\n\n");
+    warmUps.forEach(
+        (name, outcome) -> md.append("- ").append(name).append(": ").append(outcome).append("\n"));
+    md.append("\nSettings the bench changes from their defaults:\n\n");
     changedSettings.forEach(
         (setting, why) -> md.append("- `").append(setting).append("`: ").append(why).append("\n"));
     md.append(logged.markdown());

@@ -77,6 +77,10 @@ class BenchSmokeIT {
     assertThat(throughput.path("trivial_endpoint").path("per_second").asDouble()).isPositive();
     assertThat(throughput.path("failed").asInt()).isZero();
     assertThat(json.path("settings_changed_from_default").size()).isPositive();
+    // Every warm-up chat of the smoke run completes: a warm-up that fails is reported as such.
+    assertThat(json.path("warm_ups").path("chat warm-up").asString())
+        .contains("2 chats through the API")
+        .contains("2 completed, 0 failed");
     // What the services logged at WARN and ERROR is counted from their logs, not left in them.
     assertThat(json.path("logged_by_the_services").has("lines_per_level_and_service")).isTrue();
     assertThat(Files.readString(out.resolve("latest.md")))
