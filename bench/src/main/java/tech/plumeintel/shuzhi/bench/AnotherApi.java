@@ -49,7 +49,11 @@ final class AnotherApi implements AutoCloseable {
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toString(), "--spring.profiles.active=local"));
     var builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            // Appended: the question check's instances start once per run, and every run's lines
+            // are counted (BenchRun removes the last bench's logs first).
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(environment);
     builder.environment().put("SERVER_PORT", Integer.toString(port));
     builder.environment().put("MANAGEMENT_SERVER_PORT", Integer.toString(managementPort));

@@ -28,6 +28,10 @@ public final class BenchRun {
 
   static final String BOOK = "9787536025080";
 
+  /** The services' logs in the output directory: the launcher's, the question check's two. */
+  private static final List<String> SERVICE_LOGS =
+      List.of("system.log", "api-checks-on.log", "api-checks-off.log");
+
   /**
    * The services' JVM options, by name ({@code --jvm=NAME}; {@code --jvm="-X… -X…"} for others):
    * {@code production} is what the image gives a deployment (the Dockerfile's G1, on a 2 GB heap as
@@ -127,6 +131,10 @@ public final class BenchRun {
       boolean primaryDown)
       throws Exception {
     var runStarted = System.currentTimeMillis();
+    // The question check's instances append to theirs, run after run: a last bench's lines go.
+    for (var name : SERVICE_LOGS.subList(1, SERVICE_LOGS.size())) {
+      Files.deleteIfExists(out.resolve(name));
+    }
     var report = new Report(smoke);
     report.load("start");
     var jvm = new ArrayList<>(serviceJvm);
@@ -327,7 +335,7 @@ public final class BenchRun {
    */
   private static List<Path> logsOfThisRun(Path out, long runStarted) {
     var logs = new ArrayList<Path>();
-    for (var name : List.of("system.log", "api-checks-on.log", "api-checks-off.log")) {
+    for (var name : SERVICE_LOGS) {
       var log = out.resolve(name);
       try {
         if (Files.isRegularFile(log) && Files.getLastModifiedTime(log).toMillis() >= runStarted) {

@@ -29,6 +29,7 @@ final class ChatStream implements Flow.Subscriber<String> {
   private volatile boolean recording = true;
   private Flow.@Nullable Subscription subscription;
   private boolean errorEvent;
+  private volatile @Nullable String refusal;
 
   ChatStream(long intendedNanos, @Nullable ConcurrentHistogram tokenLatencyMicros) {
     this.intendedNanos = intendedNanos;
@@ -75,12 +76,17 @@ final class ChatStream implements Flow.Subscriber<String> {
       errorEvent = true;
       return;
     }
+    if (line.startsWith("{\"code\"")) {
+      // A refusal's JSON body, before its status is known here.
+      refusal = errorOf(line);
+      return;
+    }
     if (!line.startsWith("data: ")) {
       return;
     }
     if (errorEvent) {
       failed = true;
-      failure = "error event " + field(line, "code") + " " + field(line, "message");
+      failure = "error event " + errorOf(line.substring("data: ".length()));
       return;
     }
     if (line.equals("data: [DONE]")) {
@@ -107,7 +113,7 @@ final class ChatStream implements Flow.Subscriber<String> {
     failed = true;
     // A refusal's body has ended the stream before its status arrives here: the status says more.
     if (throwable.getMessage() != null && throwable.getMessage().startsWith("HTTP ")) {
-      failure = throwable.getMessage();
+      failure = throwable.getMessage() + (refusal == null ? "" : " " + refusal);
     } else if (failure == null) {
       failure = throwable.getClass().getSimpleName();
     }
@@ -125,10 +131,12 @@ final class ChatStream implements Flow.Subscriber<String> {
     ended.complete(this);
   }
 
-  private static String field(String json, String name) {
-    int at = json.indexOf("\"" + name + "\":\"");
-    return at < 0
-        ? ""
-        : json.substring(at + name.length() + 4, json.indexOf('"', at + name.length() + 4));
+  /** The error event's code and message, as the reader would see them. */
+  private static String errorOf(String json) {
+    try {
+      return Client.field(json, "code") + " " + Client.field(json, "message");
+    } catch (RuntimeException malformed) {
+      return "(not JSON)";
+    }
   }
 }
