@@ -50,6 +50,15 @@
     }
   }
 
+  /** UTF-8 pieces decoded as one text. */
+  function decodeWhole(pieces) {
+    var length = 0;
+    for (var i = 0; i < pieces.length; i++) length += pieces[i].length;
+    var all = new Uint8Array(length);
+    for (var j = 0, at = 0; j < pieces.length; at += pieces[j].length, j++) all.set(pieces[j], at);
+    return sse.utf8Decode(all);
+  }
+
   function retryAfterMs(headers) {
     var value = headers && headers['retry-after'];
     if (!value) return null;
@@ -405,7 +414,7 @@
           },
           onRetry: function (ms) { state.retryMs = Math.min(ms, chatOptions.maxRetryDelayMs); }
         });
-        var errorBytes = [];
+        var errorBytes = []; // a refusal's body, decoded whole: a chunk may end inside a character
         var task = transport.request({
           method: resuming ? 'GET' : 'POST',
           url: url(path),
@@ -425,7 +434,7 @@
             if (attempt !== state.attempt || state.finished) return;
             armIdle(attempt);
             if (status === 200) parser.push(bytes);
-            else errorBytes.push(sse.utf8Decode(bytes));
+            else errorBytes.push(new Uint8Array(bytes));
           }
         });
         state.current = { abort: task.abort, attempt: attempt };
@@ -445,12 +454,16 @@
               // Nothing left after our last event and the stream has ended.
               return handleEvent({ type: 'message', data: '[DONE]' });
             }
-            var error = errorOf({ status: status, headers: responseHeaders, text: response.text || errorBytes.join('') });
+            var error = errorOf({ status: status, headers: responseHeaders, text: response.text || decodeWhole(errorBytes) });
             if (status === 401 && !state.renewedOnce) {
               state.renewedOnce = true;
               return renew(sentWith).then(open, fail);
             }
-            if (status === 429 && error.retryAfter != null && error.retryAfter <= chatOptions.maxRetryAfterMs && ++state.failures < chatOptions.maxAttempts) {
+            // Over a limit (429), or the chat-workers behind (503 MODEL_ERROR): both say how long to
+            // wait, and the same client_msg_id sent again starts no second generation.
+            var waitable = status === 429 || (status === 503 && error.code === 'MODEL_ERROR');
+            if (waitable && error.retryAfter != null && error.retryAfter <= chatOptions.maxRetryAfterMs && ++state.failures < chatOptions.maxAttempts) {
+              if (request.onWait) request.onWait({ code: error.code, message: error.message, retryAfterMs: error.retryAfter, attempt: state.failures });
               state.sleeping = timers.set(open, error.retryAfter);
               return;
             }

@@ -41,6 +41,7 @@ class ChatController {
   private final RateLimits limits;
   private final TokenBudget budget;
   private final QuestionCheck questionCheck;
+  private final PickupBacklog backlog;
 
   ChatController(
       StreamRecords records,
@@ -51,8 +52,10 @@ class ChatController {
       Clock clock,
       RateLimits limits,
       TokenBudget budget,
-      QuestionCheck questionCheck) {
+      QuestionCheck questionCheck,
+      PickupBacklog backlog) {
     this.questionCheck = questionCheck;
+    this.backlog = backlog;
     this.limits = limits;
     this.budget = budget;
     this.records = records;
@@ -82,6 +85,8 @@ class ChatController {
     var messages = request.messagesChecked();
     var clientMsgId = request.clientMsgIdChecked();
     var format = StreamFormat.forAccept(accept);
+    // Before the limits: a chat refused because the workers are behind costs the reader nothing.
+    backlog.requireRoom();
     var requestId = ids.next();
     var record = records.opening(requestId, caller.userId(), isbn.value());
     var claim =

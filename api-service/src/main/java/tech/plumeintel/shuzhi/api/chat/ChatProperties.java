@@ -15,6 +15,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param publishTimeout how long to wait for Kafka to take the job before answering 503
  * @param clientRetry how long an SSE client waits before it reconnects after a drop: every SSE
  *     stream starts with it as a {@code retry:} field
+ * @param busyAfter while a new chat of this instance has waited this long for a worker to take its
+ *     job, new chats are refused with {@code 503 MODEL_ERROR} and a {@code Retry-After} of as long
  */
 @ConfigurationProperties("shuzhi.chat")
 record ChatProperties(
@@ -25,4 +27,5 @@ record ChatProperties(
     @DefaultValue("5m") Duration idempotencyWindow,
     @DefaultValue("1h") Duration metaRetention,
     @DefaultValue("3s") Duration publishTimeout,
-    @DefaultValue("3s") Duration clientRetry) {}
+    @DefaultValue("3s") Duration clientRetry,
+    @DefaultValue("5s") Duration busyAfter) {}

@@ -23,6 +23,7 @@ final class Liveness {
 
   private final ChatProperties properties;
   private final long pickupDeadline;
+  private final Runnable firstSeen;
 
   private volatile long lastWorkerSignal;
   private volatile boolean workerSeen;
@@ -34,11 +35,17 @@ final class Liveness {
 
   /**
    * @param pickupDeadline when a new job that no worker has taken fails; null when resuming
+   * @param firstSeen called once a worker is first seen (at most twice, racing: it must not mind)
    */
-  Liveness(ChatProperties properties, @Nullable Instant pickupDeadline, long nowMillis) {
+  Liveness(
+      ChatProperties properties,
+      @Nullable Instant pickupDeadline,
+      long nowMillis,
+      Runnable firstSeen) {
     this.properties = properties;
     this.pickupDeadline = pickupDeadline == null ? Long.MAX_VALUE : pickupDeadline.toEpochMilli();
     this.lastWorkerSignal = nowMillis;
+    this.firstSeen = firstSeen;
   }
 
   /** The connection starts writing: its own time and its pings count from now. */
@@ -50,12 +57,15 @@ final class Liveness {
   /** A frame came from the worker, live (Redis I/O thread) or from the log. */
   void workerSignalled(long nowMillis) {
     lastWorkerSignal = nowMillis;
-    workerSeen = true;
+    workerSeen();
   }
 
   /** A frame from the log: the worker was there, whenever it wrote it. */
   void workerSeen() {
-    workerSeen = true;
+    if (!workerSeen) {
+      workerSeen = true;
+      firstSeen.run();
+    }
   }
 
   /** Something went to the client; the next ping is due an interval later. */

@@ -52,6 +52,7 @@ class StreamRelay implements SmartLifecycle {
 
   private final StreamRecords records;
   private final LiveFrames liveFrames;
+  private final PickupBacklog backlog;
   private final ChatProperties properties;
   private final Clock clock;
   private final Set<StreamConnection> open = ConcurrentHashMap.newKeySet();
@@ -66,11 +67,13 @@ class StreamRelay implements SmartLifecycle {
   StreamRelay(
       StreamRecords records,
       LiveFrames liveFrames,
+      PickupBacklog backlog,
       ChatProperties properties,
       Clock clock,
       MeterRegistry meters) {
     this.records = records;
     this.liveFrames = liveFrames;
+    this.backlog = backlog;
     this.properties = properties;
     this.clock = clock;
     Gauge.builder("shuzhi.chat.relayed.streams", open, Set::size)
@@ -121,7 +124,9 @@ class StreamRelay implements SmartLifecycle {
       response.setHeader(REQUEST_ID_HEADER, requestId);
       return null;
     }
-    var liveness = new Liveness(properties, opening.pickupDeadline(), clock.millis());
+    // A new job waits for a worker until one is seen or the connection ends.
+    Runnable endWait = opening.pickupDeadline() == null ? () -> {} : backlog.begin()::end;
+    var liveness = new Liveness(properties, opening.pickupDeadline(), clock.millis(), endWait);
     var connection = new StreamConnection(requestId, format, replay, liveness, clock, writers);
     var subscription = liveFrames.subscribe(requestId, connection::offer);
     ChatJobs.@Nullable Sent sent = null;
@@ -134,6 +139,7 @@ class StreamRelay implements SmartLifecycle {
     } catch (RuntimeException e) {
       connection.close();
       subscription.close();
+      endWait.run();
       if (sent != null) {
         // The job may be on its way to a worker: one that takes it drops it, unread.
         replay.cancelUnclaimedJob();
@@ -154,6 +160,7 @@ class StreamRelay implements SmartLifecycle {
           open.remove(connection);
           connection.close();
           subscription.close();
+          endWait.run();
         });
     WebAsyncUtils.getAsyncManager(request)
         .registerDeferredResultInterceptor(

@@ -44,6 +44,11 @@ public class ApiException extends RuntimeException {
     return new ApiException(ErrorCode.RATE_LIMIT, message, retryAfter, null, details);
   }
 
+  /** The chat-workers are not keeping up: {@code MODEL_ERROR}, to be sent again after a while. */
+  public static ApiException busy(String message, Duration retryAfter) {
+    return new ApiException(ErrorCode.MODEL_ERROR, message, retryAfter, null, Map.of());
+  }
+
   public static ApiException invalid(String message) {
     return new ApiException(ErrorCode.INVALID_PARAMS, message);
   }
