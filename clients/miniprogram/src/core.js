@@ -287,6 +287,8 @@
         finished: false,
         cancelled: false,
         failures: 0,
+        waits: 0, // refusals waited out (busy, over a limit)
+        waiting: false, // refused, and sleeping until the send may go again
         retryMs: chatOptions.retryDelayMs,
         current: null, // the attempt under way: {abort, id}
         attempt: 0,
@@ -387,6 +389,7 @@
       }
 
       function open() {
+        state.waiting = false;
         if (state.finished || state.cancelled) return;
         var attempt = ++state.attempt;
         var resuming = state.requestId !== null;
@@ -462,8 +465,10 @@
             // Over a limit (429), or the chat-workers behind (503 MODEL_ERROR): both say how long to
             // wait, and the same client_msg_id sent again starts no second generation.
             var waitable = status === 429 || (status === 503 && error.code === 'MODEL_ERROR');
-            if (waitable && error.retryAfter != null && error.retryAfter <= chatOptions.maxRetryAfterMs && ++state.failures < chatOptions.maxAttempts) {
-              if (request.onWait) request.onWait({ code: error.code, message: error.message, retryAfterMs: error.retryAfter, attempt: state.failures });
+            // Counted apart from the failures, whose count is the stream's reconnect budget.
+            if (waitable && error.retryAfter != null && error.retryAfter <= chatOptions.maxRetryAfterMs && ++state.waits < chatOptions.maxAttempts) {
+              if (request.onWait) request.onWait({ code: error.code, message: error.message, retryAfterMs: error.retryAfter, attempt: state.waits });
+              state.waiting = true;
               state.sleeping = timers.set(open, error.retryAfter);
               return;
             }
@@ -511,6 +516,12 @@
           if (state.finished || state.cancelled === true) return cancelling || Promise.resolve();
           var current = state.current;
           var known = state.requestId !== null;
+          if (!known && state.waiting) {
+            // Refused and waiting to send again: the server has nothing of this send to stop.
+            state.cancelled = true;
+            finish(request.onCancel, { requestId: null, text: state.text, reasoning: state.reasoning });
+            return Promise.resolve();
+          }
           if (!known) {
             state.cancelled = 'pending'; // sent once the server names the stream
             return new Promise(function (resolve) {

@@ -130,3 +130,29 @@ test('a chat still busy after maxAttempts sends is an error, not a wait for ever
     api.close();
   }
 });
+
+test('stop during a busy wait ends the chat at once and sends nothing more', { timeout: 10000 }, async () => {
+  const api = await apiAnswering([{ status: 503, headers: { 'Retry-After': '2' }, body: BUSY }, { status: 200 }]);
+  try {
+    const client = createShuzhi({ baseUrl: api.base }, createWx().wx);
+    await client.login();
+
+    const outcome = await new Promise((resolve) => {
+      const handle = client.chat({
+        isbn: '9787536025080',
+        messages: [{ role: 'user', content: '书里讲了什么？' }],
+        onWait: () => setTimeout(() => handle.cancel(), 100),
+        onCancel: (value) => resolve({ outcome: 'cancelled', value }),
+        onDone: (value) => resolve({ outcome: 'done', value }),
+        onError: (value) => resolve({ outcome: 'error', value }),
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+
+    assert.equal(outcome.outcome, 'cancelled');
+    assert.equal(outcome.value.requestId, null);
+    assert.equal(api.posts.length, 1, 'the refused send was not sent again');
+  } finally {
+    api.close();
+  }
+});

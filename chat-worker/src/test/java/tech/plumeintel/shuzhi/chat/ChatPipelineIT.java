@@ -321,6 +321,20 @@ class ChatPipelineIT {
   }
 
   @Test
+  void aTakenJobIsAnnouncedByAHeartbeatBeforeItsFirstToken() {
+    // The stand-in answers at once, well within the 200 ms heartbeat interval: the first frame
+    // can only be a heartbeat if the claim sent it (the API counts the job taken from then on).
+    var job = job("user-" + UUID.randomUUID(), "问题[announced]");
+
+    send(job);
+
+    await().atMost(STREAM).until(() -> redis.ended(job.requestId()));
+    assertThat(redis.frames(job.requestId()).getFirst().kind())
+        .isEqualTo(StreamFrame.Kind.HEARTBEAT);
+    assertThat(redis.log(job.requestId())).noneMatch(f -> f.kind() == StreamFrame.Kind.HEARTBEAT);
+  }
+
+  @Test
   void jobCancelledBeforePickupIsNotGenerated() {
     var job = job("user-" + UUID.randomUUID(), "问题[cancelled-early]");
     redis.markCancelled(job.requestId());

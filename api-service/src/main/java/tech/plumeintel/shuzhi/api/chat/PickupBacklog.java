@@ -22,7 +22,8 @@ import tech.plumeintel.shuzhi.api.web.ThrottledWarning;
  *
  * <p>Age, not a count: how many chats wait at once depends on the rate, while a job that waits
  * seconds means the same at any rate. A chat stops waiting at the worker's first frame or when its
- * connection ends, whichever comes first.
+ * connection ends, whichever comes first; the worker's claim sends a heartbeat for that, so a model
+ * slow to its first token does not count as no worker there.
  */
 @Component
 class PickupBacklog {
@@ -70,12 +71,12 @@ class PickupBacklog {
 
   /**
    * The oldest wait in milliseconds, 0 when none. A wait older than its pickup timeout has ended
-   * (its connection fails it) and is dropped: a wait somehow never ended must not refuse every chat
-   * for ever.
+   * (its connection fails it at the timeout, noticed within a tick) and is dropped a second later:
+   * a wait somehow never ended must not refuse every chat for long.
    */
   long oldestWait() {
     long now = clock.millis();
-    long stale = properties.pickupTimeout().plus(properties.busyAfter()).toMillis();
+    long stale = properties.pickupTimeout().plusSeconds(1).toMillis();
     while (true) {
       var oldest = waitingSince.firstEntry();
       if (oldest == null) {

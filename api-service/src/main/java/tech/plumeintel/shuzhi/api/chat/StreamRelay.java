@@ -124,11 +124,18 @@ class StreamRelay implements SmartLifecycle {
       response.setHeader(REQUEST_ID_HEADER, requestId);
       return null;
     }
-    // A new job waits for a worker until one is seen or the connection ends.
+    // A new job waits for a worker until one is seen (the worker's claim sends a heartbeat) or
+    // the connection ends; every path below ends it.
     Runnable endWait = opening.pickupDeadline() == null ? () -> {} : backlog.begin()::end;
     var liveness = new Liveness(properties, opening.pickupDeadline(), clock.millis(), endWait);
     var connection = new StreamConnection(requestId, format, replay, liveness, clock, writers);
-    var subscription = liveFrames.subscribe(requestId, connection::offer);
+    LiveFrames.Subscription subscription;
+    try {
+      subscription = liveFrames.subscribe(requestId, connection::offer);
+    } catch (RuntimeException e) {
+      endWait.run();
+      throw e;
+    }
     ChatJobs.@Nullable Sent sent = null;
     try {
       sent = opening.publish().get();

@@ -28,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * New chats refused while the chat-workers are behind, on an instance of its own (no worker takes
  * its jobs unless a test plays one): a chat whose job has waited {@code busy-after} for a worker
- * makes the next ones {@code 503 MODEL_ERROR} with {@code Retry-After}, until a worker is seen.
+ * makes the next ones {@code 503 MODEL_ERROR} with {@code Retry-After}, until a worker is seen
+ * (here: a heartbeat on the stream's channel, as a worker's claim sends).
  */
 class ChatAdmissionIT extends ApiIntegrationTest {
 
@@ -46,7 +47,7 @@ class ChatAdmissionIT extends ApiIntegrationTest {
     instance =
         new AnotherApiInstance(
             Map.of(
-                "shuzhi.chat.busy-after", "1s",
+                "shuzhi.chat.busy-after", "3s",
                 "shuzhi.chat.pickup-timeout", "20s",
                 "shuzhi.chat.ping-interval", "1s"));
   }
@@ -100,13 +101,13 @@ class ChatAdmissionIT extends ApiIntegrationTest {
     var first = chat(token);
     var second = chat(token);
     assertThat(first.statusCode()).isEqualTo(200);
-    assertThat(second.statusCode()).as("the first job has not waited a second yet").isEqualTo(200);
+    assertThat(second.statusCode()).as("the first job has not waited 3 s yet").isEqualTo(200);
 
-    Thread.sleep(1_300);
+    Thread.sleep(3_300);
     var refused = chat(token);
 
     assertThat(refused.statusCode()).isEqualTo(503);
-    assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(refused.headers().firstValue("Retry-After")).hasValue("3");
     var error = JSON.readTree(new String(refused.body().readAllBytes(), StandardCharsets.UTF_8));
     assertThat(error.path("code").asString()).isEqualTo("MODEL_ERROR");
     assertThat(error.path("message").asString()).isEqualTo("对话服务繁忙，请稍后再试");
@@ -127,7 +128,7 @@ class ChatAdmissionIT extends ApiIntegrationTest {
     // The client goes away; the API notices at its next write (a ping, every second here).
     gone.body().close();
 
-    Thread.sleep(1_300);
+    Thread.sleep(3_300);
     var admitted = awaitAdmitted(token);
 
     assertThat(admitted.statusCode()).isEqualTo(200);

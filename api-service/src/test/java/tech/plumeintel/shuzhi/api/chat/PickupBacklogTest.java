@@ -76,9 +76,12 @@ class PickupBacklogTest {
   }
 
   @Test
-  void aWaitNeverEndedStopsCountingAfterThePickupTimeout() {
+  void aWaitNeverEndedStopsCountingASecondAfterThePickupTimeout() {
     backlog.begin();
-    clock.advance(Duration.ofSeconds(21));
+    clock.advance(Duration.ofSeconds(16));
+    assertThat(catchThrowableOfType(ApiException.class, backlog::requireRoom)).isNotNull();
+
+    clock.advance(Duration.ofMillis(1));
 
     assertThatCode(backlog::requireRoom).doesNotThrowAnyException();
     assertThat(backlog.waiting()).isZero();

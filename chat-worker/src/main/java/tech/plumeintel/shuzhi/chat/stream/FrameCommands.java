@@ -81,10 +81,16 @@ class FrameCommands implements SmartLifecycle {
       RedisFuture<Long> ttl) {}
 
   /**
-   * {@code HSETNX meta <worker field> <worker>}, {@code HGET meta <cancelled field>} and {@code TTL
-   * meta}, in one write.
+   * {@code HSETNX meta <worker field> <worker>}, {@code HGET meta <cancelled field>}, {@code TTL
+   * meta} and {@code PUBLISH events <taken>}, in one write.
    */
-  ClaimReplies claim(byte[] meta, byte[] workerField, byte[] worker, byte[] cancelledField) {
+  ClaimReplies claim(
+      byte[] meta,
+      byte[] workerField,
+      byte[] worker,
+      byte[] cancelledField,
+      byte[] events,
+      byte[] taken) {
     var claimed =
         command(
             CommandType.HSETNX,
@@ -96,7 +102,7 @@ class FrameCommands implements SmartLifecycle {
             new ValueOutput<>(CODEC),
             args().addKey(meta).addValue(cancelledField));
     var ttl = command(CommandType.TTL, new IntegerOutput<>(CODEC), args().addKey(meta));
-    connection.dispatch(List.of(claimed, cancelled, ttl));
+    connection.dispatch(List.of(claimed, cancelled, ttl, publishCommand(events, taken)));
     return new ClaimReplies(claimed, cancelled, ttl);
   }
 

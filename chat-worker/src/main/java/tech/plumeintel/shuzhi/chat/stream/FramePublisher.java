@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.lang.management.ManagementFactory;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
+import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 
 /**
  * The worker's Redis side of every stream: claims jobs in the meta hash and opens {@link
@@ -15,6 +16,7 @@ public class FramePublisher {
 
   private static final byte[] WORKER = ChatChannels.META_WORKER.getBytes(UTF_8);
   private static final byte[] CANCELLED = ChatChannels.META_CANCELLED.getBytes(UTF_8);
+  private static final byte[] HEARTBEAT = StreamFrame.heartbeat().encode().getBytes(UTF_8);
 
   private final FrameCommands redis;
   private final StreamProperties properties;
@@ -34,11 +36,15 @@ public class FramePublisher {
    * Starts claiming a job with {@code HSETNX meta worker <id>}, so a redelivered record is
    * generated once, and reading whether the API marked it cancelled before any worker took it. The
    * answer is awaited by {@link PendingClaim#result()}, so the caller can read the book in the
-   * meantime.
+   * meantime. A heartbeat goes with it: the API counts the job taken from then on, not from the
+   * first token, which a thinking model may send seconds later (its busy refusal, {@code
+   * PickupBacklog}); a redelivered or cancelled job's heartbeat tells it nothing new.
    */
   public PendingClaim claim(String requestId) {
     var meta = ChatChannels.meta(requestId).getBytes(UTF_8);
-    return new PendingClaim(meta, redis.claim(meta, WORKER, workerId, CANCELLED));
+    var events = ChatChannels.events(requestId).getBytes(UTF_8);
+    return new PendingClaim(
+        meta, redis.claim(meta, WORKER, workerId, CANCELLED, events, HEARTBEAT));
   }
 
   /** A claim sent to Redis, not yet answered. */
