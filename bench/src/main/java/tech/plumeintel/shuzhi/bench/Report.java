@@ -79,7 +79,7 @@ final class Report {
 
   /** How a warm-up went (the chat warm-up before the phases, a phase's own). */
   void warmUp(String name, String outcome) {
-    var key = runs.size() > 1 ? name + " (run " + runs.size() + ")" : name;
+    var key = ofThisRun(name);
     warmUps.put(key, outcome);
     System.out.println("bench: " + key + ": " + outcome);
   }
@@ -105,8 +105,13 @@ final class Report {
   }
 
   void cpu(String phase, Map<String, Double> coresUsed) {
-    cpu.put(runs.size() > 1 ? phase + " (run " + runs.size() + ")" : phase, coresUsed);
+    cpu.put(ofThisRun(phase), coresUsed);
     System.out.println("bench: CPU in " + phase + " (cores): " + coresUsed);
+  }
+
+  /** A name as this run's: the second run's and later ones' say which run they are. */
+  private String ofThisRun(String name) {
+    return runs.size() > 1 ? name + " (run " + runs.size() + ")" : name;
   }
 
   void load(String when) {

@@ -23,7 +23,9 @@ final class Liveness {
 
   private final ChatProperties properties;
   private final long pickupDeadline;
-  private final Runnable firstSeen;
+
+  /** Ends a new job's wait for a worker (PickupBacklog); dropped once run, null when none. */
+  private volatile @Nullable Runnable pickupWait;
 
   private volatile long lastWorkerSignal;
   private volatile boolean workerSeen;
@@ -35,17 +37,18 @@ final class Liveness {
 
   /**
    * @param pickupDeadline when a new job that no worker has taken fails; null when resuming
-   * @param firstSeen called once a worker is first seen (at most twice, racing: it must not mind)
+   * @param pickupWait ends the new job's wait for a worker, once one is seen or the connection ends
+   *     (at most twice, racing: it must not mind); null when resuming
    */
   Liveness(
       ChatProperties properties,
       @Nullable Instant pickupDeadline,
       long nowMillis,
-      Runnable firstSeen) {
+      @Nullable Runnable pickupWait) {
     this.properties = properties;
     this.pickupDeadline = pickupDeadline == null ? Long.MAX_VALUE : pickupDeadline.toEpochMilli();
     this.lastWorkerSignal = nowMillis;
-    this.firstSeen = firstSeen;
+    this.pickupWait = pickupWait;
   }
 
   /** The connection starts writing: its own time and its pings count from now. */
@@ -64,7 +67,19 @@ final class Liveness {
   void workerSeen() {
     if (!workerSeen) {
       workerSeen = true;
-      firstSeen.run();
+      endPickupWait();
+    }
+  }
+
+  /**
+   * The wait for a worker is over: one was seen, or the connection ended. Not kept afterwards: an
+   * open stream holds nothing of it.
+   */
+  void endPickupWait() {
+    var wait = pickupWait;
+    if (wait != null) {
+      pickupWait = null;
+      wait.run();
     }
   }
 

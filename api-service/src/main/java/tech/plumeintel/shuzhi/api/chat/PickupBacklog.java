@@ -94,7 +94,7 @@ class PickupBacklog {
     return waitingSince.size();
   }
 
-  /** One chat's wait for a worker; kept as long as its stream is open, so it holds one number. */
+  /** One chat's wait for a worker, held by its connection's {@code Liveness} until it ends. */
   final class Wait {
 
     private final long key;

@@ -179,9 +179,13 @@ final class StreamConnection {
     }
   }
 
-  /** Ends this connection's interest in the stream; frames still queued are dropped. */
+  /**
+   * Ends this connection's interest in the stream (and a new job's wait for a worker); frames still
+   * queued are dropped.
+   */
   void close() {
     ended = true;
+    liveness.endPickupWait();
     live.clear();
     wakeWriter();
   }

@@ -125,15 +125,19 @@ class StreamRelay implements SmartLifecycle {
       return null;
     }
     // A new job waits for a worker until one is seen (the worker's claim sends a heartbeat) or
-    // the connection ends; every path below ends it.
-    Runnable endWait = opening.pickupDeadline() == null ? () -> {} : backlog.begin()::end;
-    var liveness = new Liveness(properties, opening.pickupDeadline(), clock.millis(), endWait);
+    // the connection closes, on every path below.
+    var liveness =
+        new Liveness(
+            properties,
+            opening.pickupDeadline(),
+            clock.millis(),
+            opening.pickupDeadline() == null ? null : backlog.begin()::end);
     var connection = new StreamConnection(requestId, format, replay, liveness, clock, writers);
     LiveFrames.Subscription subscription;
     try {
       subscription = liveFrames.subscribe(requestId, connection::offer);
     } catch (RuntimeException e) {
-      endWait.run();
+      connection.close();
       throw e;
     }
     ChatJobs.@Nullable Sent sent = null;
@@ -146,7 +150,6 @@ class StreamRelay implements SmartLifecycle {
     } catch (RuntimeException e) {
       connection.close();
       subscription.close();
-      endWait.run();
       if (sent != null) {
         // The job may be on its way to a worker: one that takes it drops it, unread.
         replay.cancelUnclaimedJob();
@@ -167,7 +170,6 @@ class StreamRelay implements SmartLifecycle {
           open.remove(connection);
           connection.close();
           subscription.close();
-          endWait.run();
         });
     WebAsyncUtils.getAsyncManager(request)
         .registerDeferredResultInterceptor(
