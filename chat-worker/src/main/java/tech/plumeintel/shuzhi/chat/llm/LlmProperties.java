@@ -64,7 +64,7 @@ public record LlmProperties(
     @Nullable Boolean thinking,
     @Nullable String reasoningEffort,
     @DefaultValue("prefix") Continuation continuation,
-    @Nullable @Valid List<Fallback> fallbacks,
+    @Nullable List<@Valid Fallback> fallbacks,
     @DefaultValue @Valid Breaker breaker) {
 
   /** How an upstream continues an answer that was cut after its first token. */

@@ -1,15 +1,22 @@
 package tech.plumeintel.shuzhi.chat.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import jakarta.validation.Validation;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 
 class LlmPropertiesBindingTest {
 
@@ -55,5 +62,23 @@ class LlmPropertiesBindingTest {
     var properties = bind(Map.of("SHUZHI_LLM_API_KEY", "sk-very-secret"));
 
     assertThat(properties.toString()).doesNotContain("sk-very-secret").contains("(set)");
+  }
+
+  @Test
+  void aFallbackWithoutABaseUrlIsRefusedAtStartup() {
+    try (var validators = Validation.buildDefaultValidatorFactory()) {
+      var validating =
+          new ValidationBindHandler(new SpringValidatorAdapter(validators.getValidator()));
+
+      assertThatThrownBy(
+              () ->
+                  new Binder(
+                          new MapConfigurationPropertySource(
+                              Map.of("shuzhi.llm.fallbacks[0].model", "deepseek-chat")))
+                      .bind("shuzhi.llm", Bindable.of(LlmProperties.class), validating))
+          .isInstanceOf(BindException.class)
+          .rootCause()
+          .hasMessageContaining("fallbacks[0].baseUrl");
+    }
   }
 }
