@@ -391,9 +391,15 @@ public class RateLimits implements SmartLifecycle {
     return PlatformAutoConfiguration.AFTER_REDIS;
   }
 
+  /**
+   * Once, whether the context stopped it first or not: Lettuce warns at a second close, and every
+   * instance's stop logged that warning.
+   */
   @PreDestroy
-  void close() {
-    running = false;
-    store.connection().close();
+  synchronized void close() {
+    if (running) {
+      running = false;
+      store.connection().close();
+    }
   }
 }
