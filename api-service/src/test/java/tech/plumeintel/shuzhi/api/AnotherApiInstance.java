@@ -45,10 +45,6 @@ public final class AnotherApiInstance implements AutoCloseable {
     return Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
   }
 
-  public <T> T bean(Class<T> type) {
-    return context.getBean(type);
-  }
-
   public boolean isRunning() {
     return context.isActive();
   }
