@@ -335,15 +335,43 @@ class ChatPipelineIT {
   }
 
   @Test
-  void jobCancelledBeforePickupIsNotGenerated() {
-    var job = job("user-" + UUID.randomUUID(), "问题[cancelled-early]");
+  void aJobStoppedWhileItWaitedIsNotSentToTheModel() {
+    // Waited longer than a fresh job: claimed before any model request.
+    var job = job("user-" + UUID.randomUUID(), "问题[cancelled-early]", Duration.ofSeconds(2));
     redis.markCancelled(job.requestId());
 
     send(job);
 
     await().atMost(STREAM).until(() -> redis.ended(job.requestId()));
     assertThat(redis.events(job.requestId()).getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
+    assertThat(finishReasons(job)).containsExactly("cancelled");
     assertThat(llm.requestsContaining("[cancelled-early]")).isEmpty();
+  }
+
+  @Test
+  void aFreshJobStoppedBeforePickupEndsCancelledAndLeavesNoModelRequestOpen() {
+    // A fresh job's model request goes out beside its claim; the claim's answer must abort it. The
+    // stand-in holds a request open until the client closes it.
+    llm.when(
+        "[cancelled-fresh]", new Behaviour.Stall(Fixtures.chunks(Fixtures.REASONER).subList(0, 3)));
+    var job = job("user-" + UUID.randomUUID(), "问题[cancelled-fresh]");
+    redis.markCancelled(job.requestId());
+
+    send(job);
+
+    await().atMost(STREAM).until(() -> redis.ended(job.requestId()));
+    assertThat(redis.events(job.requestId()).getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
+    assertThat(finishReasons(job)).containsExactly("cancelled");
+    assertThat(redis.log(job.requestId()))
+        .as("nothing the model said reaches the reader")
+        .hasSize(2);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                llm.requestsContaining("[cancelled-fresh]").isEmpty()
+                    || llm.closedAt("[cancelled-fresh]").isPresent());
   }
 
   @Test
@@ -368,9 +396,10 @@ class ChatPipelineIT {
   }
 
   @Test
-  void sameJobDeliveredTwiceIsGeneratedOnce() {
+  void aRedeliveredJobIsGeneratedOnceAndSentToTheModelOnce() {
     double before = outcomes("duplicate");
-    var job = job("user-" + UUID.randomUUID(), "问题[twice]");
+    // A redelivery follows a worker's death or a rebalance: its job is no longer fresh.
+    var job = job("user-" + UUID.randomUUID(), "问题[twice]", Duration.ofSeconds(2));
 
     send(job);
     send(job);
@@ -379,11 +408,41 @@ class ChatPipelineIT {
         .atMost(STREAM)
         .until(() -> redis.ended(job.requestId()) && outcomes("duplicate") > before);
     assertThat(llm.requestsContaining("[twice]")).hasSize(1);
+    assertGeneratedOnce(job);
+  }
+
+  @Test
+  void aFreshJobDeliveredTwiceIsAnsweredOnce() {
+    double before = outcomes("duplicate");
+    var job = job("user-" + UUID.randomUUID(), "问题[twice-fresh]");
+
+    send(job);
+    send(job);
+
+    await()
+        .atMost(STREAM)
+        .until(() -> redis.ended(job.requestId()) && outcomes("duplicate") > before);
+    assertThat(llm.requestsContaining("[twice-fresh]")).hasSizeBetween(1, 2);
+    assertGeneratedOnce(job);
+    await().atMost(Duration.ofSeconds(5)).until(() -> exchange(job.requestId()) != null);
+    assertThat(exchange(job.requestId()).status()).isEqualTo(Exchange.Status.completed);
+  }
+
+  private void assertGeneratedOnce(ChatRequested job) {
     var frames = redis.log(job.requestId());
     assertThat(frames)
         .extracting(StreamFrame::seq)
         .containsExactlyElementsOf(sequence(frames.size()));
     assertThat(frames).filteredOn(frame -> frame.kind() == StreamFrame.Kind.DONE).hasSize(1);
+  }
+
+  private List<String> finishReasons(ChatRequested job) {
+    return redis.events(job.requestId()).stream()
+        .filter(frame -> frame.kind() == StreamFrame.Kind.CHUNK)
+        .map(frame -> json.readTree(frame.payload()).path("choices").path(0).path("finish_reason"))
+        .filter(reason -> !reason.isMissingNode() && !reason.isNull())
+        .map(JsonNode::asString)
+        .toList();
   }
 
   @Test
@@ -534,13 +593,18 @@ class ChatPipelineIT {
   }
 
   private ChatRequested job(String user, String question) {
+    return job(user, question, Duration.ZERO);
+  }
+
+  /** A job the API requested {@code ago}, as one that waited in Kafka that long. */
+  private ChatRequested job(String user, String question, Duration ago) {
     var job =
         new ChatRequested(
             UUID.randomUUID().toString(),
             user,
             ISBN,
             List.of(new ChatMessage(ChatMessage.Role.USER, question)),
-            Instant.now(),
+            Instant.now().minus(ago),
             Instant.now().plusSeconds(30));
     redis.listen(job.requestId());
     return job;

@@ -25,6 +25,7 @@ import tech.plumeintel.shuzhi.chat.prompt.Prompt;
 import tech.plumeintel.shuzhi.chat.prompt.PromptBuilder;
 import tech.plumeintel.shuzhi.chat.stream.ActiveStreams;
 import tech.plumeintel.shuzhi.chat.stream.ChunkRenderer;
+import tech.plumeintel.shuzhi.chat.stream.Claim;
 import tech.plumeintel.shuzhi.chat.stream.FrameDeliveryException;
 import tech.plumeintel.shuzhi.chat.stream.FramePublisher;
 import tech.plumeintel.shuzhi.chat.stream.FrameWriter;
@@ -47,6 +48,17 @@ import tech.plumeintel.shuzhi.platform.RequestIds;
 class ChatGeneration {
 
   private static final Logger log = LoggerFactory.getLogger(ChatGeneration.class);
+
+  /**
+   * A job this fresh has its model request sent while its claim is on the way to Redis, not after:
+   * the claim's round trip stood between the job and the first token (bench, first-token path). The
+   * claim refuses a redelivered record and a job the reader stopped before a worker took it; either
+   * then aborts a request sent a fraction of a millisecond before. Neither is likely this soon
+   * after the request (a redelivery follows a worker's death or a rebalance, seconds; a stop
+   * follows a reader's tap), and an older job, which waited in a backlog, is claimed first: the
+   * claim's round trip is nothing beside its wait, and a backlog is where readers stop.
+   */
+  static final Duration SENT_BEFORE_THE_CLAIM_WITHIN = Duration.ofSeconds(1);
 
   private final FramePublisher frames;
   private final ActiveStreams active;
@@ -121,12 +133,23 @@ class ChatGeneration {
     }
     try (var handle = registered.get()) {
       var path = new FirstTokenPath(requestId, job.requestedAt(), pickedUp);
-      // The claim's round trip to Redis and the book's read from MongoDB overlap: both stand
-      // between the job and the model request. A duplicate job costs a wasted book read.
       var claim = frames.claim(requestId);
       Prompt prompt = prompts.build(job);
-      var claimed = claim.result();
       path.promptReady();
+      var stream =
+          pickedUp.isAfter(job.requestedAt().plus(SENT_BEFORE_THE_CLAIM_WITHIN))
+              ? null
+              : start(job, prompt, handle);
+      Claim claimed;
+      try {
+        claimed = claim.result();
+      } catch (RuntimeException e) {
+        closeIfStarted(stream);
+        throw e;
+      }
+      if (claimed != Claim.TAKEN) {
+        closeIfStarted(stream);
+      }
       switch (claimed) {
         case ALREADY_TAKEN -> {
           log.info("Job {} skipped: already claimed", requestId);
@@ -143,7 +166,14 @@ class ChatGeneration {
         }
         case TAKEN -> {
           try {
-            generate(job, prompt, path, handle, pickedUp, null);
+            generate(
+                job,
+                prompt,
+                stream != null ? stream : start(job, prompt, handle),
+                path,
+                handle,
+                pickedUp,
+                null);
           } finally {
             leases.release(requestId);
           }
@@ -152,6 +182,19 @@ class ChatGeneration {
     } catch (FrameDeliveryException e) {
       log.warn("Job {} could not use Redis: {}", requestId, e.getMessage());
       metrics.ended(Outcome.FAILED);
+    }
+  }
+
+  /** Sends the model request; content security (#17) checks the text while it streams. */
+  private ModelStream start(ChatRequested job, Prompt prompt, ActiveStreams.Handle handle) {
+    var stream = moderation.watch(job, model.stream(prompt, job.userId()));
+    handle.attach(stream);
+    return stream;
+  }
+
+  private static void closeIfStarted(@Nullable ModelStream stream) {
+    if (stream != null) {
+      stream.close();
     }
   }
 
@@ -186,7 +229,10 @@ class ChatGeneration {
         var path = new FirstTokenPath(requestId, job.requestedAt(), pickedUp);
         var prompt = prompts.build(job);
         path.promptReady();
-        generate(job, prompt, path, handle, pickedUp, resumption);
+        var stream =
+            moderation.watch(job, model.resume(prompt, job.userId(), resumption.delivered()));
+        handle.attach(stream);
+        generate(job, prompt, stream, path, handle, pickedUp, resumption);
       }
     } catch (FrameDeliveryException e) {
       log.warn("Job {} could not use Redis: {}", requestId, e.getMessage());
@@ -206,9 +252,11 @@ class ChatGeneration {
     }
   }
 
+  /** Relays a started stream, which it closes, and stores the exchange. */
   private void generate(
       ChatRequested job,
       Prompt prompt,
+      ModelStream stream,
       FirstTokenPath path,
       ActiveStreams.Handle handle,
       Instant pickedUp,
@@ -232,18 +280,11 @@ class ChatGeneration {
     String modelName;
     String upstream;
     List<String> continuations;
-    // Content security (#17): the generated text is checked while it streams.
-    try (var stream =
-        moderation.watch(
-            job,
-            resumption == null
-                ? model.stream(prompt, job.userId())
-                : model.resume(prompt, job.userId(), resumption.delivered()))) {
-      handle.attach(stream);
+    try (stream) {
       if (resumption == null) {
-        // Held once the model request is on its way, so the lease's Redis round trip overlaps
-        // the model's time to first token instead of adding to it (bench, first-token path). A
-        // continued stream already holds the lease it claimed.
+        // Held once the job is claimed and the model request is on its way, so the lease's Redis
+        // round trip overlaps the model's time to first token instead of adding to it (bench,
+        // first-token path). A continued stream already holds the lease it claimed.
         holdLease(job);
       }
       var writer =

@@ -31,12 +31,14 @@ final class FirstTokenPath extends Event {
   long queued;
 
   @Label("Picked up to prompt ready")
-  @Description("Claim in Redis and book from MongoDB, overlapping")
+  @Description("The book, from memory or MongoDB; the claim's round trip to Redis has begun")
   @Timespan(Timespan.MICROSECONDS)
-  long claimAndBook;
+  long book;
 
   @Label("Prompt ready to first token read")
-  @Description("Model request sent until its first thinking or answer token is decoded")
+  @Description(
+      "Model request sent until its first thinking or answer token is decoded; the claim's answer"
+          + " and the lease's round trip are awaited in this time")
   @Timespan(Timespan.MICROSECONDS)
   long model;
 
@@ -55,7 +57,7 @@ final class FirstTokenPath extends Event {
   }
 
   void promptReady() {
-    claimAndBook = lap();
+    book = lap();
   }
 
   void tokenRead() {

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,7 @@ final class HttpModelStream implements ModelStream {
     boolean tokenSeen;
     boolean finishSeen;
     boolean settled;
+    final AtomicBoolean accounted = new AtomicBoolean();
     String model;
 
     Attempt(Upstreams.Pick pick, Upstream.Key key, @Nullable String prefix) {
@@ -79,21 +81,36 @@ final class HttpModelStream implements ModelStream {
       this.http = client.send(upstream, key, prompt, user, prefix);
     }
 
-    /** The breaker hears of attempts it let through; one asked past an open breaker is not its. */
+    /**
+     * The breaker hears of attempts it let through, once each (one asked past an open breaker is
+     * not its): from the reader, or from {@link #close()} on any thread when the attempt is given
+     * up before it settled; a half-open breaker waits for its one permitted call's outcome.
+     */
+    private boolean account() {
+      return permitted && accounted.compareAndSet(false, true);
+    }
+
     void succeeded(Duration elapsed) {
-      if (permitted) {
+      if (account()) {
         upstream.breaker.onSuccess(elapsed.toNanos(), TimeUnit.NANOSECONDS);
       }
     }
 
     void failed(long nanos, ModelException failure) {
-      if (permitted) {
+      if (account()) {
         upstream.breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
       }
     }
 
-    void released() {
+    /** Broke off after its first token, which the breaker already heard: that counts too. */
+    void brokeOff(ModelException failure) {
       if (permitted) {
+        upstream.breaker.onError(0, TimeUnit.NANOSECONDS, failure);
+      }
+    }
+
+    void released() {
+      if (account()) {
         upstream.breaker.releasePermission();
       }
     }
@@ -340,8 +357,7 @@ final class HttpModelStream implements ModelStream {
   private void settle(Attempt current, ModelException failure) {
     if (current.settled) {
       if (failure.kind() != Kind.CLOSED) {
-        // Broke off after its first token: that counts against the upstream too.
-        current.failed(0, failure);
+        current.brokeOff(failure);
         metrics.attempt(current.upstream, "broke_off");
       }
       return;
@@ -448,6 +464,7 @@ final class HttpModelStream implements ModelStream {
     attempt = next;
     if (closed) {
       next.http.abort();
+      next.released();
     }
   }
 
@@ -461,6 +478,9 @@ final class HttpModelStream implements ModelStream {
         current.http.release();
       } else {
         current.http.abort();
+        // Closed before the reader saw it settle (a job claimed elsewhere closes its stream
+        // before reading it): the breaker's permission must not wait for a reader.
+        current.released();
       }
     }
   }

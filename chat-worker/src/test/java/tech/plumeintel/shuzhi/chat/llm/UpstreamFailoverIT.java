@@ -295,6 +295,38 @@ class UpstreamFailoverIT {
   }
 
   @Test
+  void aProbeClosedBeforeItWasReadStillLetsTheBreakerCloseAgain() throws ModelException {
+    var question = marker("unread-probe");
+    first.when(question, new Behaviour.Status(503, "application/json", "{}"));
+    var model = client();
+    for (int i = 0; i < 3; i++) {
+      ask(model, question);
+    }
+    first.when(question, answer("first-model"));
+    // After the cool-down the next stream takes the half-open breaker's one probe; a job claimed
+    // elsewhere closes its stream like this, before reading anything.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              model.stream(prompt(question), "u1").close();
+              return meters
+                      .find("resilience4j.circuitbreaker.state")
+                      .tags("name", "primary", "state", "half_open")
+                      .gauge()
+                      .value()
+                  == 1;
+            });
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(200))
+        .alias("the probe's permission came back: the primary is probed and answers again")
+        .until(() -> ask(model, question).upstream().equals("primary"));
+  }
+
+  @Test
   void aSoleUpstreamIsStillAskedWhileItsBreakerIsOpen() throws ModelException {
     var question = marker("alone");
     first.when(question, new Behaviour.Status(503, "application/json", "{}"));
