@@ -180,7 +180,7 @@ final class ChatPhases {
                 + "direct calls and requests to the trivial endpoint, after "
                 + scale.warmupChats()
                 + " warm-up chats at the start; from the intended send to the first token; the path is HTTP → Kafka → "
-                + "chat-worker (claim in Redis, book from Mongo) → stand-in → Redis pub/sub → API",
+                + "chat-worker (book from Mongo; claim in Redis beside the model request) → stand-in → Redis pub/sub → API",
             data,
             addedP50 / 1000.0,
             "added p50 ms"));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -19,6 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tech.plumeintel.shuzhi.chat.llm.Fixtures;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.ChatMessage;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
@@ -169,6 +171,45 @@ class ChatContinuationIT {
     assertThat(exchange.continuations()).hasSize(2);
     assertThat(exchange.continuations().getFirst()).startsWith("takeover ");
     assertThat(exchange.continuations().getLast()).isEqualTo("prefix primary");
+  }
+
+  @Test
+  void aStreamHoldsItsLeaseWhileItRunsAndLetsItGoWhenItEnds() {
+    llm.when("[leased]", new Behaviour.Stall(Fixtures.chunks(Fixtures.REASONER).subList(0, 3)));
+    var job = job("问题[leased]");
+
+    send(job);
+
+    await().atMost(STREAM).until(() -> lease(job.requestId()) != null);
+    redis.cancel(job.requestId());
+    await().atMost(STREAM).until(() -> redis.ended(job.requestId()));
+    await().atMost(Duration.ofSeconds(5)).until(() -> lease(job.requestId()) == null);
+  }
+
+  @Test
+  void anAnswerRefusedAtOnceLeavesNoLeaseBehind() {
+    // The lease is written beside the first token; the stream's end must not overtake it, or a
+    // lease would lapse for a stream that is over.
+    llm.when("[refused-at-once]", new Behaviour.Status(400, "application/json", "{}"));
+    var job = job("问题[refused-at-once]");
+
+    send(job);
+
+    await().atMost(STREAM).until(() -> redis.ended(job.requestId()));
+    assertThat(redis.events(job.requestId()).getLast().kind()).isEqualTo(StreamFrame.Kind.ERROR);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> lease(job.requestId()) == null);
+  }
+
+  private static @Nullable Double lease(String requestId) {
+    var client = RedisClient.create(TestInfrastructure.shared().redisUrl());
+    try (var connection = client.connect()) {
+      return connection.sync().zscore(ChatChannels.LEASES, requestId);
+    } finally {
+      client.shutdown();
+    }
   }
 
   private static void assertNumberedFromOne(List<StreamFrame> frames) {

@@ -244,11 +244,12 @@ public final class OpenAiStandIn implements AutoCloseable {
         }
         case Behaviour.Answer answer -> answer(exchange, answer, recorded.prefix());
         case Behaviour.Stall stall -> {
-          var out = startStream(exchange);
-          for (var chunk : stall.chunks()) {
-            event(out, "data: " + chunk);
-          }
+          // A client may close before the first chunks are written (a request aborted at once).
           try {
+            var out = startStream(exchange);
+            for (var chunk : stall.chunks()) {
+              event(out, "data: " + chunk);
+            }
             while (true) {
               // Writing is how a server notices a closed connection; DeepSeek does the same.
               event(out, ": keep-alive");

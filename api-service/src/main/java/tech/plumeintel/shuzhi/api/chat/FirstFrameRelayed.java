@@ -8,9 +8,9 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /**
- * A flight-recorder event per connection: its first live frame, from its arrival on Redis's I/O
- * thread until it is flushed to the client (the event's duration). The last hop of the time to the
- * first token, after the chat-worker's {@code FirstTokenPath}.
+ * A flight-recorder event per connection: its first live frame other than a heartbeat, from its
+ * arrival on Redis's I/O thread until it is flushed to the client (the event's duration). The last
+ * hop of the time to the first token, after the chat-worker's {@code FirstTokenPath}.
  */
 @Name("tech.plumeintel.shuzhi.api.FirstFrameRelayed")
 @Label("First frame relayed")

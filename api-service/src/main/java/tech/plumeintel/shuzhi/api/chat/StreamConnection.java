@@ -85,7 +85,9 @@ final class StreamConnection {
 
   /** Called on the Redis I/O thread. */
   void offer(StreamFrame frame) {
-    if (firstLive == null) {
+    // The worker's heartbeat at its claim comes first and reaches no reader: the event is the
+    // first token's last hop.
+    if (firstLive == null && frame.kind() != StreamFrame.Kind.HEARTBEAT) {
       firstLive = firstLive(frame);
     }
     liveness.workerSignalled(clock.millis());

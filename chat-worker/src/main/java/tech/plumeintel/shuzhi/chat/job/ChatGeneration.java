@@ -165,6 +165,9 @@ class ChatGeneration {
           metrics.ended(Outcome.CANCELLED_BEFORE_START);
         }
         case TAKEN -> {
+          // The lease's round trip to Redis overlaps the model's first token instead of preceding
+          // it (bench, first-token path: after the claim's answer it could end after the token).
+          var lease = Thread.ofVirtual().name("lease-" + requestId).start(() -> holdLease(job));
           try {
             generate(
                 job,
@@ -175,6 +178,8 @@ class ChatGeneration {
                 pickedUp,
                 null);
           } finally {
+            // A release that overtook the hold would leave a lease for another worker to take over.
+            awaitUninterruptibly(lease);
             leases.release(requestId);
           }
         }
@@ -243,6 +248,21 @@ class ChatGeneration {
     }
   }
 
+  private static void awaitUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Without a lease the stream still runs; it only cannot be continued if this worker dies. */
   private void holdLease(ChatRequested job) {
     try {
@@ -281,12 +301,6 @@ class ChatGeneration {
     String upstream;
     List<String> continuations;
     try (stream) {
-      if (resumption == null) {
-        // Held once the job is claimed and the model request is on its way, so the lease's Redis
-        // round trip overlaps the model's time to first token instead of adding to it (bench,
-        // first-token path). A continued stream already holds the lease it claimed.
-        holdLease(job);
-      }
       var writer =
           resumption == null
               ? frames.open(job.requestId())
