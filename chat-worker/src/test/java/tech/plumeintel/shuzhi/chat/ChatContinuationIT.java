@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -180,10 +179,10 @@ class ChatContinuationIT {
 
     send(job);
 
-    await().atMost(STREAM).until(() -> lease(job.requestId()) != null);
+    await().atMost(STREAM).until(() -> redis.lease(job.requestId()) != null);
     redis.cancel(job.requestId());
     await().atMost(STREAM).until(() -> redis.ended(job.requestId()));
-    await().atMost(Duration.ofSeconds(5)).until(() -> lease(job.requestId()) == null);
+    await().atMost(Duration.ofSeconds(5)).until(() -> redis.lease(job.requestId()) == null);
   }
 
   @Test
@@ -200,16 +199,7 @@ class ChatContinuationIT {
     await()
         .during(Duration.ofMillis(500))
         .atMost(Duration.ofSeconds(2))
-        .until(() -> lease(job.requestId()) == null);
-  }
-
-  private static @Nullable Double lease(String requestId) {
-    var client = RedisClient.create(TestInfrastructure.shared().redisUrl());
-    try (var connection = client.connect()) {
-      return connection.sync().zscore(ChatChannels.LEASES, requestId);
-    } finally {
-      client.shutdown();
-    }
+        .until(() -> redis.lease(job.requestId()) == null);
   }
 
   private static void assertNumberedFromOne(List<StreamFrame> frames) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
 
@@ -72,6 +73,11 @@ final class StreamProbe implements AutoCloseable {
 
   String worker(String requestId) {
     return commands.sync().hget(ChatChannels.meta(requestId), ChatChannels.META_WORKER);
+  }
+
+  /** The stream's lease's expiry in {@code chat:leases}, or null when no worker holds one. */
+  @Nullable Double lease(String requestId) {
+    return commands.sync().zscore(ChatChannels.LEASES, requestId);
   }
 
   void cancel(String requestId) {

@@ -192,7 +192,13 @@ class ChatGeneration {
 
   /** Sends the model request; content security (#17) checks the text while it streams. */
   private ModelStream start(ChatRequested job, Prompt prompt, ActiveStreams.Handle handle) {
-    var stream = moderation.watch(job, model.stream(prompt, job.userId()));
+    return watched(job, handle, model.stream(prompt, job.userId()));
+  }
+
+  /** The generation as the relay reads it: checked as it streams, closed by the reader's stop. */
+  private ModelStream watched(
+      ChatRequested job, ActiveStreams.Handle handle, ModelStream generation) {
+    var stream = moderation.watch(job, generation);
     handle.attach(stream);
     return stream;
   }
@@ -235,8 +241,7 @@ class ChatGeneration {
         var prompt = prompts.build(job);
         path.promptReady();
         var stream =
-            moderation.watch(job, model.resume(prompt, job.userId(), resumption.delivered()));
-        handle.attach(stream);
+            watched(job, handle, model.resume(prompt, job.userId(), resumption.delivered()));
         generate(job, prompt, stream, path, handle, pickedUp, resumption);
       }
     } catch (FrameDeliveryException e) {
