@@ -339,6 +339,7 @@ class ChatPipelineIT {
     // Waited longer than a fresh job: claimed before any model request.
     var job = job("user-" + UUID.randomUUID(), "问题[cancelled-early]", Duration.ofSeconds(2));
     redis.markCancelled(job.requestId());
+    double withdrawnBefore = withdrawn("cancelled");
 
     send(job);
 
@@ -346,6 +347,7 @@ class ChatPipelineIT {
     assertThat(redis.events(job.requestId()).getLast().kind()).isEqualTo(StreamFrame.Kind.DONE);
     assertThat(finishReasons(job)).containsExactly("cancelled");
     assertThat(llm.requestsContaining("[cancelled-early]")).isEmpty();
+    assertThat(withdrawn("cancelled")).isEqualTo(withdrawnBefore);
   }
 
   @Test
@@ -356,6 +358,7 @@ class ChatPipelineIT {
         "[cancelled-fresh]", new Behaviour.Stall(Fixtures.chunks(Fixtures.REASONER).subList(0, 3)));
     var job = job("user-" + UUID.randomUUID(), "问题[cancelled-fresh]");
     redis.markCancelled(job.requestId());
+    double withdrawnBefore = withdrawn("cancelled");
 
     send(job);
 
@@ -372,6 +375,9 @@ class ChatPipelineIT {
             () ->
                 llm.requestsContaining("[cancelled-fresh]").isEmpty()
                     || llm.closedAt("[cancelled-fresh]").isPresent());
+    assertThat(withdrawn("cancelled"))
+        .as("the aborted request is counted, whether or not it reached the upstream")
+        .isEqualTo(withdrawnBefore + 1);
   }
 
   @Test
@@ -626,6 +632,11 @@ class ChatPipelineIT {
         .getCollection(Conversation.COLLECTION, Conversation.class)
         .find(and(eq("user_id", user), eq("isbn", ISBN)))
         .first();
+  }
+
+  private double withdrawn(String claim) {
+    var counter = meters.find("shuzhi.llm.requests.withdrawn").tag("claim", claim).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private double outcomes(String outcome) {

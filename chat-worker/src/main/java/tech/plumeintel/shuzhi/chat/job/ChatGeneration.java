@@ -147,8 +147,9 @@ class ChatGeneration {
         closeIfStarted(stream);
         throw e;
       }
-      if (claimed != Claim.TAKEN) {
-        closeIfStarted(stream);
+      if (claimed != Claim.TAKEN && stream != null) {
+        stream.close();
+        metrics.withdrawn(claimed);
       }
       switch (claimed) {
         case ALREADY_TAKEN -> {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Locale;
 import org.springframework.stereotype.Component;
 import tech.plumeintel.shuzhi.chat.stream.ActiveStreams;
+import tech.plumeintel.shuzhi.chat.stream.Claim;
 import tech.plumeintel.shuzhi.common.history.TokenUsage;
 
 /** What operators watch: time to first token, tokens spent, streams running and how they end. */
@@ -60,6 +61,18 @@ class StreamMetrics {
     Counter.builder("shuzhi.chat.streams")
         .description("Chat jobs by how they ended")
         .tag("outcome", outcome.tag())
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * A fresh job's model request went out beside its claim, and the claim refused the job: the
+   * request was aborted at once, but the upstream may have billed its prompt.
+   */
+  void withdrawn(Claim refusal) {
+    Counter.builder("shuzhi.llm.requests.withdrawn")
+        .description("Model requests sent beside a claim that refused the job, then aborted")
+        .tag("claim", refusal.name().toLowerCase(Locale.ROOT))
         .register(registry)
         .increment();
   }
