@@ -86,7 +86,7 @@ class ChatController {
     var clientMsgId = request.clientMsgIdChecked();
     var format = StreamFormat.forAccept(accept);
     // Before the limits: a chat refused because the workers are behind costs the reader nothing.
-    backlog.requireRoom();
+    backlog.requireRoom(() -> clientMsgId != null && records.answers(caller.userId(), clientMsgId));
     var requestId = ids.next();
     var record = records.opening(requestId, caller.userId(), isbn.value());
     var claim =

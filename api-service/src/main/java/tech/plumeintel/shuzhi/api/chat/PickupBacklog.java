@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -48,12 +49,15 @@ class PickupBacklog {
   }
 
   /**
+   * @param answered asked only while the workers are behind: whether a stream already answers this
+   *     chat (its client message sent again, say after a connection lost before the answer began),
+   *     which starts no job and so is not refused
    * @throws ApiException {@code MODEL_ERROR} with {@code Retry-After} while the oldest waiting chat
    *     has waited {@code busy-after} or longer
    */
-  void requireRoom() {
+  void requireRoom(BooleanSupplier answered) {
     long waited = oldestWait();
-    if (waited >= properties.busyAfter().toMillis()) {
+    if (waited >= properties.busyAfter().toMillis() && !answered.getAsBoolean()) {
       refusing.warn(
           "New chats refused: a job has waited {} ms for a chat-worker, {} chats wait",
           waited,

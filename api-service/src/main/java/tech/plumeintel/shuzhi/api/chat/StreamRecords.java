@@ -60,6 +60,19 @@ class StreamRecords {
     return Optional.ofNullable(redis.opsForValue().get(key));
   }
 
+  /**
+   * Whether a stream answers this client message already; false also when Redis cannot say (the
+   * caller then treats the message as a new chat, which it may be).
+   */
+  boolean answers(String userId, String clientMsgId) {
+    try {
+      return redis.hasKey(clientMessageKey(userId, clientMsgId));
+    } catch (RuntimeException e) {
+      log.warn("Client message's stream not looked up: {}", e.toString());
+      return false;
+    }
+  }
+
   void releaseClientMessage(String userId, String clientMsgId) {
     redis.delete(clientMessageKey(userId, clientMsgId));
   }

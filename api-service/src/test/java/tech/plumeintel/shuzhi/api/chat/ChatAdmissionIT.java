@@ -3,9 +3,7 @@ package tech.plumeintel.shuzhi.api.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,9 +18,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tech.plumeintel.shuzhi.api.AnotherApiInstance;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
+import tech.plumeintel.shuzhi.api.ChatPost;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
-import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -65,21 +63,13 @@ class ChatAdmissionIT extends ApiIntegrationTest {
   }
 
   private HttpResponse<InputStream> chat(String token) throws Exception {
-    var body =
-        JSON.writeValueAsString(
-            Map.of(
-                "isbn",
-                TestIsbns.next(),
-                "messages",
-                List.of(Map.of("role", "user", "content", "q"))));
+    return chat(token, ChatPost.question());
+  }
+
+  private HttpResponse<InputStream> chat(String token, String question) throws Exception {
     var response =
         http.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + instance.port() + "/api/chat/stream/"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
+            ChatPost.to(instance.port(), token, question).build(),
             HttpResponse.BodyHandlers.ofInputStream());
     streams.add(response.body());
     return response;
@@ -118,6 +108,28 @@ class ChatAdmissionIT extends ApiIntegrationTest {
     var admitted = awaitAdmitted(token);
 
     assertThat(admitted.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aMessageSentAgainIsAttachedToItsStreamWhileNewChatsAreRefused() throws Exception {
+    // A client that lost its connection before the answer began sends the message again; a
+    // refusal would keep it from an answer that is on its way.
+    var token = loginAs("busy-resend");
+    var question = ChatPost.question("msg-resent");
+    var first = chat(token, question);
+    assertThat(first.statusCode()).isEqualTo(200);
+    first.body().close();
+    var waiting = chat(token);
+
+    Thread.sleep(3_300);
+    var refused = chat(token);
+    var resent = chat(token, question);
+
+    assertThat(refused.statusCode()).as("the workers are behind").isEqualTo(503);
+    assertThat(resent.statusCode()).isEqualTo(200);
+    assertThat(requestId(resent)).isEqualTo(requestId(first));
+    workerSignals(requestId(first));
+    workerSignals(requestId(waiting));
   }
 
   @Test

@@ -35,6 +35,7 @@ import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tech.plumeintel.shuzhi.api.AnotherApiInstance;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
+import tech.plumeintel.shuzhi.api.ChatPost;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.ChatRequested;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
@@ -610,15 +611,14 @@ class ChatStreamIT extends ApiIntegrationTest {
     var token = loginAs("chat-rolling");
     String requestId;
     try (var leaving = new AnotherApiInstance(Map.of())) {
-      var builder =
-          HttpRequest.newBuilder(
-                  URI.create("http://127.0.0.1:" + leaving.port() + "/api/chat/stream/"))
-              .header("Authorization", "Bearer " + token)
-              .header("Content-Type", "application/json")
-              .POST(
-                  HttpRequest.BodyPublishers.ofString(
-                      JSON.writeValueAsString(question(TestIsbns.next(), "q"))));
-      var response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+      var response =
+          http.send(
+              ChatPost.to(
+                      leaving.port(),
+                      token,
+                      JSON.writeValueAsString(question(TestIsbns.next(), "q")))
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
       var stream =
           new OpenStream(
               response,

@@ -35,7 +35,7 @@ class PickupBacklogTest {
     backlog.begin();
     clock.advance(Duration.ofMillis(4_999));
 
-    assertThatCode(backlog::requireRoom).doesNotThrowAnyException();
+    assertThatCode(() -> backlog.requireRoom(() -> false)).doesNotThrowAnyException();
   }
 
   @Test
@@ -45,10 +45,33 @@ class PickupBacklogTest {
     backlog.begin();
     clock.advance(Duration.ofSeconds(3));
 
-    var refusal = catchThrowableOfType(ApiException.class, backlog::requireRoom);
+    var refusal = catchThrowableOfType(ApiException.class, () -> backlog.requireRoom(() -> false));
 
     assertThat(refusal.code()).isEqualTo(ErrorCode.MODEL_ERROR);
     assertThat(refusal.retryAfter()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aChatThatAStreamAlreadyAnswersIsNotRefusedWhileTheWorkersAreBehind() {
+    backlog.begin();
+    clock.advance(Duration.ofSeconds(5));
+
+    assertThatCode(() -> backlog.requireRoom(() -> true)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void whetherAStreamAnswersIsAskedOnlyWhileTheWorkersAreBehind() {
+    // The question costs a round trip to Redis; a chat must not pay it while there is room.
+    backlog.begin();
+    clock.advance(Duration.ofSeconds(4));
+
+    assertThatCode(
+            () ->
+                backlog.requireRoom(
+                    () -> {
+                      throw new AssertionError("asked while there was room");
+                    }))
+        .doesNotThrowAnyException();
   }
 
   @Test
@@ -61,7 +84,7 @@ class PickupBacklogTest {
     oldest.end();
 
     assertThat(backlog.oldestWait()).isEqualTo(4_000);
-    assertThatCode(backlog::requireRoom).doesNotThrowAnyException();
+    assertThatCode(() -> backlog.requireRoom(() -> false)).doesNotThrowAnyException();
   }
 
   @Test
@@ -79,11 +102,12 @@ class PickupBacklogTest {
   void aWaitNeverEndedStopsCountingASecondAfterThePickupTimeout() {
     backlog.begin();
     clock.advance(Duration.ofSeconds(16));
-    assertThat(catchThrowableOfType(ApiException.class, backlog::requireRoom)).isNotNull();
+    assertThat(catchThrowableOfType(ApiException.class, () -> backlog.requireRoom(() -> false)))
+        .isNotNull();
 
     clock.advance(Duration.ofMillis(1));
 
-    assertThatCode(backlog::requireRoom).doesNotThrowAnyException();
+    assertThatCode(() -> backlog.requireRoom(() -> false)).doesNotThrowAnyException();
     assertThat(backlog.waiting()).isZero();
   }
 }

@@ -10,9 +10,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
+import tech.plumeintel.shuzhi.api.ChatPost;
 import tech.plumeintel.shuzhi.common.book.Book;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.common.chat.StreamFrame;
@@ -254,22 +253,10 @@ class IsolationIT extends ApiIntegrationTest {
 
   private HttpResponse<InputStream> open(String token, String clientMsgId)
       throws IOException, InterruptedException {
-    var body =
-        JSON.writeValueAsString(
-            Map.of(
-                "isbn",
-                TestIsbns.next(),
-                "client_msg_id",
-                clientMsgId,
-                "messages",
-                List.of(Map.of("role", "user", "content", "q"))));
-    var request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    var response =
+        http.send(
+            ChatPost.to(port, token, ChatPost.question(clientMsgId)).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertThat(response.statusCode()).isEqualTo(200);
     return response;
   }

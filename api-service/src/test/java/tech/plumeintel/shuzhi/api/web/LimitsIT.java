@@ -2,9 +2,7 @@ package tech.plumeintel.shuzhi.api.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -19,6 +17,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import tech.plumeintel.shuzhi.api.AnotherApiInstance;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
+import tech.plumeintel.shuzhi.api.ChatPost;
 import tech.plumeintel.shuzhi.common.chat.ChatChannels;
 import tech.plumeintel.shuzhi.testsupport.JsonHttp;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
@@ -55,18 +54,10 @@ class LimitsIT extends ApiIntegrationTest {
   }
 
   private int startChat(int apiPort, String token) throws Exception {
-    var body =
-        "{\"isbn\":\""
-            + TestIsbns.next()
-            + "\",\"messages\":[{\"role\":\"user\","
-            + "\"content\":\"q\"}]}";
-    var request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/api/chat/stream/"))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    var response =
+        http.send(
+            ChatPost.to(apiPort, token, ChatPost.question()).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     response.body().close();
     return response.statusCode();
   }

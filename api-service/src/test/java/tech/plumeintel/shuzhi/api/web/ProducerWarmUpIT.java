@@ -3,18 +3,16 @@ package tech.plumeintel.shuzhi.api.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.api.AnotherApiInstance;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
+import tech.plumeintel.shuzhi.api.ChatPost;
 import tech.plumeintel.shuzhi.testsupport.TcpProxy;
 import tech.plumeintel.shuzhi.testsupport.TestInfrastructure;
-import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 
 /**
  * A new instance knows where its jobs go before its first request. Its Kafka bootstrap address is a
@@ -51,20 +49,11 @@ class ProducerWarmUpIT extends ApiIntegrationTest {
 
   /** Starts a chat; its stream is closed as soon as the answer's headers are in. */
   private static HttpResponse<InputStream> chat(int port, String token) throws Exception {
-    var body =
-        "{\"isbn\":\""
-            + TestIsbns.next()
-            + "\",\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}";
     // Not closed: closing waits for the exchanges, and the stream's lasts until its pickup timeout.
     var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     var answer =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(20))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
+            ChatPost.to(port, token, ChatPost.question()).timeout(Duration.ofSeconds(20)).build(),
             HttpResponse.BodyHandlers.ofInputStream());
     answer.body().close();
     return answer;

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import org.junit.jupiter.api.Test;
 import tech.plumeintel.shuzhi.api.ApiIntegrationTest;
+import tech.plumeintel.shuzhi.api.ChatPost;
 import tech.plumeintel.shuzhi.testsupport.TestIsbns;
 
 /**
@@ -68,14 +69,10 @@ class RequestBodyLimitsIT extends ApiIntegrationTest {
     var body =
         "{\"isbn\":\"" + TestIsbns.next() + "\",\"messages\":[" + String.join(",", turns) + "]}";
     assertThat(body.length()).isLessThan(RequestBodyLimits.MAX_BODY_BYTES);
-    var request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream/"))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
 
-    var answer = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    var answer =
+        http.send(
+            ChatPost.to(port, token, body).build(), HttpResponse.BodyHandlers.ofInputStream());
 
     try (var stream = answer.body()) {
       assertThat(answer.statusCode()).isEqualTo(200);
