@@ -42,6 +42,21 @@ async function apiAnswering(answers) {
   return { base: 'http://127.0.0.1:' + server.address().port, posts, close: () => server.close() };
 }
 
+/**
+ * Runs `body` with the API's part answering `answers` and a client logged in to it (with the SDK's
+ * `chat` options and the shim's `wx` options, when given).
+ */
+async function withClient({ answers, chat, wx }, body) {
+  const api = await apiAnswering(answers);
+  try {
+    const client = createShuzhi(chat ? { baseUrl: api.base, chat } : { baseUrl: api.base }, createWx(wx).wx);
+    await client.login();
+    await body(client, api);
+  } finally {
+    api.close();
+  }
+}
+
 function ask(client) {
   return new Promise((resolve) => {
     const waits = [];
@@ -56,12 +71,9 @@ function ask(client) {
 }
 
 test('a chat answered busy with Retry-After is sent again after the wait, the same message', async () => {
-  const api = await apiAnswering([{ status: 503, headers: { 'Retry-After': '1' }, body: BUSY }, { status: 200 }]);
-  try {
-    // A byte a chunk: the refusal's Chinese message arrives split inside its characters.
-    const client = createShuzhi({ baseUrl: api.base }, createWx({ maxChunk: 1 }).wx);
-    await client.login();
-
+  // A byte a chunk: the refusal's Chinese message arrives split inside its characters.
+  const answers = [{ status: 503, headers: { 'Retry-After': '1' }, body: BUSY }, { status: 200 }];
+  await withClient({ answers, wx: { maxChunk: 1 } }, async (client, api) => {
     const result = await ask(client);
 
     assert.equal(result.outcome, 'done', JSON.stringify(result.value));
@@ -73,18 +85,12 @@ test('a chat answered busy with Retry-After is sent again after the wait, the sa
       result.waits.map(({ code, message, retryAfterMs, attempt }) => ({ code, message, retryAfterMs, attempt })),
       [{ code: 'MODEL_ERROR', message: BUSY.message, retryAfterMs: 1000, attempt: 1 }]
     );
-  } finally {
-    api.close();
-  }
+  });
 });
 
 test('a 503 without Retry-After (Kafka down) is an error at once, not sent again', async () => {
   const down = { code: 'UPSTREAM_ERROR', message: '服务暂时不可用，请稍后再试' };
-  const api = await apiAnswering([{ status: 503, headers: {}, body: down }, { status: 200 }]);
-  try {
-    const client = createShuzhi({ baseUrl: api.base }, createWx().wx);
-    await client.login();
-
+  await withClient({ answers: [{ status: 503, headers: {}, body: down }, { status: 200 }] }, async (client, api) => {
     const result = await ask(client);
 
     assert.equal(result.outcome, 'error');
@@ -92,51 +98,36 @@ test('a 503 without Retry-After (Kafka down) is an error at once, not sent again
     assert.equal(result.value.status, 503);
     assert.equal(api.posts.length, 1);
     assert.deepEqual(result.waits, []);
-  } finally {
-    api.close();
-  }
+  });
 });
 
 test('a busy answer that asks for longer than maxRetryAfterMs is an error with its retryAfter', async () => {
-  const api = await apiAnswering([{ status: 503, headers: { 'Retry-After': '30' }, body: BUSY }, { status: 200 }]);
-  try {
-    const client = createShuzhi({ baseUrl: api.base, chat: { maxRetryAfterMs: 15000 } }, createWx().wx);
-    await client.login();
-
+  const answers = [{ status: 503, headers: { 'Retry-After': '30' }, body: BUSY }, { status: 200 }];
+  await withClient({ answers, chat: { maxRetryAfterMs: 15000 } }, async (client, api) => {
     const result = await ask(client);
 
     assert.equal(result.outcome, 'error');
     assert.equal(result.value.code, 'MODEL_ERROR');
     assert.equal(result.value.retryAfter, 30000);
     assert.equal(api.posts.length, 1);
-  } finally {
-    api.close();
-  }
+  });
 });
 
 test('a chat still busy after maxAttempts sends is an error, not a wait for ever', async () => {
-  const api = await apiAnswering([{ status: 503, headers: { 'Retry-After': '0' }, body: BUSY }]);
-  try {
-    const client = createShuzhi({ baseUrl: api.base, chat: { maxAttempts: 3 } }, createWx().wx);
-    await client.login();
-
+  const answers = [{ status: 503, headers: { 'Retry-After': '0' }, body: BUSY }];
+  await withClient({ answers, chat: { maxAttempts: 3 } }, async (client, api) => {
     const result = await ask(client);
 
     assert.equal(result.outcome, 'error');
     assert.equal(result.value.code, 'MODEL_ERROR');
     assert.equal(api.posts.length, 3);
     assert.equal(result.waits.length, 2);
-  } finally {
-    api.close();
-  }
+  });
 });
 
 test('stop during a busy wait ends the chat at once and sends nothing more', { timeout: 10000 }, async () => {
-  const api = await apiAnswering([{ status: 503, headers: { 'Retry-After': '2' }, body: BUSY }, { status: 200 }]);
-  try {
-    const client = createShuzhi({ baseUrl: api.base }, createWx().wx);
-    await client.login();
-
+  const answers = [{ status: 503, headers: { 'Retry-After': '2' }, body: BUSY }, { status: 200 }];
+  await withClient({ answers }, async (client, api) => {
     const outcome = await new Promise((resolve) => {
       const handle = client.chat({
         isbn: '9787536025080',
@@ -152,7 +143,5 @@ test('stop during a busy wait ends the chat at once and sends nothing more', { t
     assert.equal(outcome.outcome, 'cancelled');
     assert.equal(outcome.value.requestId, null);
     assert.equal(api.posts.length, 1, 'the refused send was not sent again');
-  } finally {
-    api.close();
-  }
+  });
 });
