@@ -613,11 +613,7 @@ class ChatStreamIT extends ApiIntegrationTest {
     try (var leaving = new AnotherApiInstance(Map.of())) {
       var response =
           http.send(
-              ChatPost.to(
-                      leaving.port(),
-                      token,
-                      JSON.writeValueAsString(question(TestIsbns.next(), "q")))
-                  .build(),
+              ChatPost.to(leaving.port(), token, ChatPost.question()).build(),
               HttpResponse.BodyHandlers.ofInputStream());
       var stream =
           new OpenStream(
