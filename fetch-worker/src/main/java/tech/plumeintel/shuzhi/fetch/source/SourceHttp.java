@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -166,8 +167,18 @@ public final class SourceHttp {
             .build());
     request.setHeader("User-Agent", http.userAgent());
     request.setHeader("Accept", accept);
-    // The response timeout bounds each read; this bounds the whole answer, body included.
-    var expiry = TIMEOUTS.schedule(request::cancel, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    // The response timeout bounds each read; this bounds the whole answer, body included. Marked
+    // before the cancel: the cancel closes the socket, and the reader can see it closed before the
+    // scheduled task has returned (then isDone() would still be false).
+    var expired = new AtomicBoolean();
+    var expiry =
+        TIMEOUTS.schedule(
+            () -> {
+              expired.set(true);
+              request.cancel();
+            },
+            timeout.toNanos(),
+            TimeUnit.NANOSECONDS);
     try (var response = client.executeOpen(null, request, null)) {
       byte[] body;
       try {
@@ -183,7 +194,7 @@ public final class SourceHttp {
       }
       return new HttpAnswer(response.getCode(), uri, headers(response), body);
     } catch (IOException e) {
-      if (expiry.isDone() && !expiry.isCancelled()) {
+      if (expired.get()) {
         throw new HttpTimeoutException("no complete answer within " + timeout.toMillis() + " ms");
       }
       throw e;
